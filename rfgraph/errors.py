@@ -1,0 +1,53 @@
+"""The exception hierarchy: every error rfgraph raises on bad input is an RFGraphError.
+
+Messages name the file, node or edge at fault and say what is wrong, so the CLI can print
+them on one line.
+"""
+
+from __future__ import annotations
+
+
+class RFGraphError(Exception):
+    """Base class of every error rfgraph raises for bad input or an impossible request."""
+
+
+class ParseError(RFGraphError):
+    """A file is not valid DOT, GraphML or ONNX (syntax, encoding, structure)."""
+
+
+class AttributeValueError(RFGraphError):
+    """An attribute value is malformed or out of range (``k=abc``, ``s=0``, ``padding=full``)."""
+
+
+class UnknownOpError(RFGraphError):
+    """An edge names an operation rfgraph does not know."""
+
+
+class TopologyError(RFGraphError):
+    """The graph's structure forbids the request: a cycle, no path, ambiguous input/output."""
+
+
+class NodeNotFoundError(RFGraphError):
+    """A node named by the user does not exist in the graph."""
+
+
+class ShapeError(RFGraphError):
+    """Feature-map sizes are inconsistent (a merge of maps of different lengths, an empty map)."""
+
+
+class UnsupportedError(RFGraphError):
+    """The request is well-formed but has no single answer (say, one region size for a graph
+    whose region size depends on the position)."""
+
+
+class RenderError(RFGraphError):
+    """No renderer can produce the requested output format, or rendering failed."""
+
+
+class ModelImportError(RFGraphError):
+    """A PyTorch or ONNX model cannot be converted (tracing failed, an unknown operation)."""
+
+
+def where(source: str | None) -> str:
+    """Prefix for messages: ``"file.dot: "`` or ``""`` for graphs built in code."""
+    return f"{source}: " if source else ""
