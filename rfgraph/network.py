@@ -1,0 +1,345 @@
+"""The validated graph every pass works on.
+
+A :class:`Network` is an immutable, topologically ordered multigraph: nodes are feature maps,
+each :class:`Edge` is a layer from its source map to its target map with a parsed
+:class:`~rfgraph.ops.Layer`. Building one validates everything once (attribute values,
+cycles, the named input/output), so the passes never re-parse strings and never see a bad
+graph. Nodes are integers ``0..n-1`` in topological order inside the passes and names (any
+hashable; strings for files) at the API.
+
+It is deliberately independent of networkx: importing networkx costs about 0.3 s, which is
+the whole budget of loading a file from the command line. :func:`from_networkx` and
+:meth:`Network.to_networkx` convert both ways.
+
+>>> import networkx as nx
+>>> G = nx.MultiDiGraph()
+>>> G.add_edge("x", "h", op="conv", k=3, s=2, p=1)
+0
+>>> G.add_edge("h", "y", op="maxpool", k=2, s=2)
+0
+>>> net = from_networkx(G)
+>>> net.nodes, net.default_input, net.default_output
+(('x', 'h', 'y'), 'x', 'y')
+>>> net.edges[0].layer.label()
+'conv k3 s2 p1'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from . import attrs as A
+from .errors import AttributeValueError, NodeNotFoundError, TopologyError, where
+from .io.raw import RawGraph
+from .ops import Layer, axis_count, geometry_attributes, parse_layer
+
+Node = Hashable
+
+
+@dataclass(frozen=True, eq=False)
+class Edge:
+    """One layer: ``src -> dst`` (node indices), ``key`` distinguishes parallel edges."""
+
+    id: int
+    src: int
+    dst: int
+    key: Any
+    layer: Layer
+    attrs: Mapping[str, Any] = field(repr=False)
+
+
+@dataclass(frozen=True, eq=False)
+class Network:
+    """A validated graph. Build it with :func:`build`, :func:`from_networkx` or
+    :func:`rfgraph.load`; do not construct it directly."""
+
+    nodes: tuple[Node, ...]
+    edges: tuple[Edge, ...]
+    node_attrs: tuple[Mapping[str, Any], ...]
+    graph_attrs: Mapping[str, Any]
+    ndim: int
+    input_size: tuple[int, ...] | None = None
+    name: str | None = None
+    source: str | None = None
+
+    @cached_property
+    def index(self) -> dict[Node, int]:
+        return {name: i for i, name in enumerate(self.nodes)}
+
+    @cached_property
+    def in_edges(self) -> tuple[tuple[int, ...], ...]:
+        lists: list[list[int]] = [[] for _ in self.nodes]
+        for e in self.edges:
+            lists[e.dst].append(e.id)
+        return tuple(map(tuple, lists))
+
+    @cached_property
+    def out_edges(self) -> tuple[tuple[int, ...], ...]:
+        lists: list[list[int]] = [[] for _ in self.nodes]
+        for e in self.edges:
+            lists[e.src].append(e.id)
+        return tuple(map(tuple, lists))
+
+    @cached_property
+    def default_input(self) -> Node | None:
+        """The graph attribute ``input``, else the unique source, else None."""
+        return self._default("input")
+
+    @cached_property
+    def default_output(self) -> Node | None:
+        """The graph attribute ``output``, else the unique sink, else None."""
+        return self._default("output")
+
+    def _default(self, role: str) -> Node | None:
+        try:
+            return self.nodes[self.endpoint(role)]
+        except TopologyError:
+            return None
+
+    def node_index(self, name: Node, role: str = "node") -> int:
+        """Index of the node called ``name``; a clear error if there is none."""
+        idx = self.index.get(name)
+        if idx is None and not isinstance(name, str):
+            idx = self.index.get(str(name))
+        if idx is None and isinstance(name, str):  # a name typed on the command line
+            matches = [i for i, n in enumerate(self.nodes) if str(n) == name]
+            idx = matches[0] if len(matches) == 1 else None
+        if idx is None:
+            close = [str(n) for n in self.nodes if str(name).lower() in str(n).lower()][:5]
+            hint = f" (similar: {', '.join(close)})" if close else ""
+            raise NodeNotFoundError(f"{where(self.source)}{role} {name!r}: no such node{hint}")
+        return idx
+
+    def endpoints(self, input: Node | None = None, output: Node | None = None) -> tuple[int, int]:
+        """Resolve the input and output nodes (indices) and check a path joins them."""
+        x = self.endpoint("input", input)
+        y = self.endpoint("output", output)
+        if x != y and not self.descendants(x)[y]:
+            raise TopologyError(
+                f"{where(self.source)}no path from input {self.nodes[x]!r} to output {self.nodes[y]!r}"
+            )
+        return x, y
+
+    def endpoint(self, role: str, given: Node | None = None) -> int:
+        """Index of the ``"input"`` or ``"output"`` node: ``given``, else the graph attribute,
+        else the unique source/sink."""
+        adjacency, plural = (self.in_edges, "sources") if role == "input" else (self.out_edges, "sinks")
+        if given is not None:
+            return self.node_index(given, role)
+        if role in self.graph_attrs:
+            return self.node_index(self.graph_attrs[role], f"graph attribute {role}")
+        ends = [i for i, adj in enumerate(adjacency) if not adj]
+        if len(ends) == 1:
+            return ends[0]
+        names = ", ".join(repr(self.nodes[i]) for i in ends[:6]) + (", ..." if len(ends) > 6 else "")
+        raise TopologyError(
+            f"{where(self.source)}the graph has {len(ends)} {plural} ({names}): "
+            f"name the {role} (graph attribute {role}=..., or --{role})"
+        )
+
+    def descendants(self, start: int) -> list[bool]:
+        """``reach[v]``: v is ``start`` or reachable from it (one sweep in topological order)."""
+        reach = [False] * len(self.nodes)
+        reach[start] = True
+        src = [e.src for e in self.edges]
+        for v in range(start + 1, len(self.nodes)):
+            for e in self.in_edges[v]:
+                if reach[src[e]]:
+                    reach[v] = True
+                    break
+        return reach
+
+    def ancestors(self, end: int) -> list[bool]:
+        """``reach[v]``: v is ``end`` or reaches it."""
+        reach = [False] * len(self.nodes)
+        reach[end] = True
+        dst = [e.dst for e in self.edges]
+        for v in range(end - 1, -1, -1):
+            for e in self.out_edges[v]:
+                if reach[dst[e]]:
+                    reach[v] = True
+                    break
+        return reach
+
+    def between(self, x: int, y: int) -> list[bool]:
+        """Nodes on some path from ``x`` to ``y``."""
+        down, up = self.descendants(x), self.ancestors(y)
+        return [a and b for a, b in zip(down, up)]
+
+    def edge_name(self, e: int | Edge) -> str:
+        """``'a' -> 'b'`` (with the key when the edge has parallel siblings)."""
+        edge = self.edges[e] if isinstance(e, int) else e
+        text = f"{self.nodes[edge.src]!s} -> {self.nodes[edge.dst]!s}"
+        siblings = sum(1 for f in self.out_edges[edge.src] if self.edges[f].dst == edge.dst)
+        return f"{text} [{edge.key}]" if siblings > 1 else text
+
+    def to_raw(self) -> RawGraph:
+        """The graph with its raw attributes, ready for a writer."""
+        raw = RawGraph(graph=dict(self.graph_attrs), name=self.name, source=self.source)
+        for name, node_attrs in zip(self.nodes, self.node_attrs):
+            raw.add_node(name, dict(node_attrs))
+        for e in self.edges:
+            raw.add_edge(self.nodes[e.src], self.nodes[e.dst], dict(e.attrs), key=e.key)
+        return raw
+
+    def to_networkx(self):
+        """A ``networkx.MultiDiGraph`` with the raw node, edge and graph attributes."""
+        import networkx as nx
+
+        G = nx.MultiDiGraph(**dict(self.graph_attrs))
+        if self.name is not None:
+            G.graph.setdefault("name", self.name)
+        for name, node_attrs in zip(self.nodes, self.node_attrs):
+            G.add_node(name, **node_attrs)
+        for e in self.edges:
+            G.add_edge(self.nodes[e.src], self.nodes[e.dst], key=e.key, **e.attrs)
+        return G
+
+
+def _topological_order(names: list[Node], edges: list[tuple[int, int]], source: str | None) -> list[int]:
+    """Kahn's algorithm, stable in first-appearance order; a cycle is an error naming it."""
+    indeg = [0] * len(names)
+    succ: list[list[int]] = [[] for _ in names]
+    for u, v in edges:
+        indeg[v] += 1
+        succ[u].append(v)
+    ready = [i for i in range(len(names) - 1, -1, -1) if indeg[i] == 0]
+    order: list[int] = []
+    while ready:
+        u = ready.pop()
+        order.append(u)
+        for v in reversed(succ[u]):
+            indeg[v] -= 1
+            if indeg[v] == 0:
+                ready.append(v)
+    if len(order) < len(names):
+        raise TopologyError(f"{where(source)}the graph has a cycle: {_find_cycle(names, succ, indeg)}")
+    return order
+
+
+def _find_cycle(names: list[Node], succ: list[list[int]], indeg: list[int]) -> str:
+    # Kahn's algorithm leaves the nodes on or after a cycle with indeg > 0, and each of them
+    # keeps a predecessor that is also left; walking such predecessors must repeat a node.
+    blocked = {i for i, d in enumerate(indeg) if d > 0}
+    pred: dict[int, int] = {}
+    for u in blocked:
+        for v in succ[u]:
+            if v in blocked:
+                pred.setdefault(v, u)
+    seen: dict[int, int] = {}
+    walk: list[int] = []
+    node = min(blocked)
+    while node not in seen:
+        seen[node] = len(walk)
+        walk.append(node)
+        node = pred[node]
+    cycle = walk[seen[node]:][::-1]
+    cycle.append(cycle[0])
+    return " -> ".join(str(names[i]) for i in cycle)
+
+
+def _graph_ndim(raw: RawGraph, input_size: tuple[int, ...] | None, source: str | None) -> int:
+    if "axes" in raw.graph:
+        (ndim,) = A.positive_axes(raw.graph["axes"], f"{where(source)}graph", "axes")
+        return ndim
+    if input_size is not None:
+        return len(input_size)
+    return max((axis_count(attrs) for _, _, _, attrs in raw.edges), default=1)
+
+
+def build(raw: RawGraph) -> Network:
+    """Validate a :class:`RawGraph` and build its :class:`Network`.
+
+    Raises an :class:`~rfgraph.errors.RFGraphError` subclass naming the file and the edge,
+    node or attribute at fault.
+    """
+    source = raw.source
+    if not raw.directed:
+        raise TopologyError(f"{where(source)}the graph is undirected: write a digraph (layers have a direction)")
+    if not raw.nodes:
+        raise TopologyError(f"{where(source)}the graph is empty")
+    graph_attrs = {k: A.text(v) if k in ("input", "output") else v for k, v in raw.graph.items()}
+    input_size = None
+    if "input_size" in raw.graph:
+        input_size = A.positive_axes(raw.graph["input_size"], f"{where(source)}graph", "input_size")
+    ndim = _graph_ndim(raw, input_size, source)
+    if input_size is not None:
+        input_size = A.broadcast(input_size, ndim, f"{where(source)}graph", "input_size")
+
+    names = list(raw.nodes)
+    first = {name: i for i, name in enumerate(names)}
+    pairs = [(first[u], first[v]) for u, v, _, _ in raw.edges]
+    order = _topological_order(names, pairs, source)
+    position = [0] * len(names)
+    for new, old in enumerate(order):
+        position[old] = new
+
+    cache: dict[Any, Layer] = {}
+    edges: list[Edge] = []
+    counters: dict[tuple[int, int], int] = {}
+    for (u, v), (un, vn, key, edge_attrs) in zip(pairs, raw.edges):
+        src, dst = position[u], position[v]
+        if key is None:
+            key = counters.get((src, dst), 0)
+            counters[(src, dst)] = key + 1
+        owner = f"{where(source)}edge {un!s} -> {vn!s}"
+        values = geometry_attributes(edge_attrs, owner)
+        try:
+            memo = tuple(sorted(values.items()))
+            hash(memo)
+        except TypeError:  # unhashable values (lists) from graphs built in code
+            memo = None
+        layer = cache.get(memo) if memo is not None else None
+        if layer is None:
+            layer = parse_layer(values, ndim, owner)
+            if memo is not None:
+                cache[memo] = layer
+        edges.append(Edge(0, src, dst, key, layer, edge_attrs))
+    # Edge ids follow the topological order of their targets (stable within a target).
+    edges.sort(key=lambda e: (e.dst, e.src))
+    edges = [Edge(i, e.src, e.dst, e.key, e.layer, e.attrs) for i, e in enumerate(edges)]
+
+    net = Network(
+        nodes=tuple(names[i] for i in order),
+        edges=tuple(edges),
+        node_attrs=tuple(raw.nodes[names[i]] for i in order),
+        graph_attrs=graph_attrs,
+        ndim=ndim,
+        input_size=input_size,
+        name=raw.name,
+        source=source,
+    )
+    for role in ("input", "output"):  # a named end-point must exist
+        if role in graph_attrs:
+            net.node_index(graph_attrs[role], f"graph attribute {role}")
+    return net
+
+
+def from_networkx(G, source: str | None = None) -> Network:
+    """Build a :class:`Network` from a networkx (Multi)DiGraph whose edges carry the
+    attributes of the graph format (``op``, ``k``, ``s``, ``p``, ...)."""
+    if not G.is_directed():
+        raise TopologyError(f"{where(source)}the graph is undirected: use a DiGraph or MultiDiGraph")
+    raw = RawGraph(graph=dict(G.graph), source=source, name=G.graph.get("name"))
+    for node, node_attrs in G.nodes(data=True):
+        raw.add_node(node, dict(node_attrs))
+    if G.is_multigraph():
+        for u, v, key, edge_attrs in G.edges(keys=True, data=True):
+            raw.add_edge(u, v, edge_attrs, key=key)
+    else:
+        for u, v, edge_attrs in G.edges(data=True):
+            raw.add_edge(u, v, edge_attrs)
+    raw.graph.pop("name", None)
+    return build(raw)
+
+
+def as_network(G, source: str | None = None) -> Network:
+    """Accept a :class:`Network` as is, or build one from a networkx graph."""
+    if isinstance(G, Network):
+        return G
+    if hasattr(G, "is_directed") and hasattr(G, "edges"):
+        return from_networkx(G, source)
+    raise TypeError(f"expected an rfgraph Network or a networkx DiGraph, got {type(G).__name__}")
