@@ -1,0 +1,330 @@
+"""Receptive-field geometry over ALL paths at once (math section 3), without enumerating them.
+
+Going through a layer, a path's effective stride S, padding P, right extent E = r - 1 - P,
+size r and twice-centre C = 2((r - 1)/2 - P) = E - P all change by affine maps whose slope is
+positive. So for every node it is enough to keep, per distinct effective stride (a "stride
+class"), the number of paths and the max/min of these quantities. One sweep in topological
+order gives them for all nodes: O(V + E) times the number of stride classes.
+
+- :func:`forward_pass` from an input: the classes of the paths input -> v for every node v
+  (every node as an end-point, seen from the input: the per-layer table).
+- :func:`backward_pass` to an output: the classes of the paths v -> output for every node v
+  (the output seen from every node).
+
+Each class is a :class:`StrideClass`. Paths through a whole-input layer (global pooling, fully
+connected) have no stride; they are not in any class and are reported through ``whole``.
+
+>>> from rfgraph.ops import WIN
+>>> from rfgraph.io.raw import RawGraph
+>>> from rfgraph.network import build
+>>> raw = RawGraph()
+>>> raw.add_edge("x", "a", {"op": "conv", "k": 5, "s": 2, "p_l": 2, "p_r": 1})
+>>> raw.add_edge("x", "b", {"op": "conv", "k": 3})
+>>> raw.add_edge("b", "c", {"op": "conv", "k": 3})
+>>> raw.add_edge("a", "y", {"op": "add"}); raw.add_edge("c", "y", {"op": "add"})
+>>> net = build(raw)
+>>> flow = backward_pass(net, net.index["y"], axis_geometry(net, 0))
+>>> [(c.stride, c.paths, c.rf) for c in flow.classes(net.index["x"])]
+[(1, 1, 5), (2, 1, 5)]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+from .network import Network
+from .ops import FRAC, WHOLE, WIN
+
+Stride = int | Fraction
+
+# Flags of a class record: some path has padding that depends on the input size; some path
+# has a fractional-stride layer (its r and P are not single numbers).
+UNKNOWN_PADDING = 1
+FRACTIONAL = 2
+
+# A class record is a list [paths, P_max, E_max, r_max, r_min, C_max, C_min, flags].
+N, PMAX, EMAX, RMAX, RMIN, CMAX, CMIN, FLAGS = range(8)
+STATS = {"p_max": PMAX, "e_max": EMAX, "r_max": RMAX, "r_min": RMIN, "c_max": CMAX, "c_min": CMIN}
+
+
+def _norm(x: Stride) -> Stride:
+    if isinstance(x, Fraction) and x.denominator == 1:
+        return x.numerator
+    return x
+
+
+@dataclass(frozen=True)
+class StrideClass:
+    """The paths between two nodes that share one effective stride.
+
+    ``rf`` and ``padding`` are those of the hull of the paths' regions (math section 3):
+    output feature j covers ``[stride*j - padding, stride*j - padding + rf - 1]``.
+    ``center_min``/``center_max`` bound the centre of output feature 0 over the paths; the
+    class is aligned when they are equal. r, padding and centres are None when they are not
+    single numbers (``fractional``: a fractional-stride layer on some path; ``padding_known``
+    False: SAME padding that depends on the input size).
+    """
+
+    stride: Stride
+    paths: int
+    rf: int | None
+    padding: int | None
+    r_max: int | None
+    r_min: int | None
+    center_min: Fraction | None
+    center_max: Fraction | None
+    fractional: bool
+    padding_known: bool
+
+    @property
+    def aligned(self) -> bool | None:
+        """All paths of the class put the centre of every output feature at the same place."""
+        if self.center_min is None:
+            return None
+        return self.center_min == self.center_max
+
+
+def _make_class(stride: Stride, rec: list) -> StrideClass:
+    fractional = bool(rec[FLAGS] & FRACTIONAL)
+    known = not rec[FLAGS] & UNKNOWN_PADDING
+    exact = not fractional
+    return StrideClass(
+        stride=_norm(stride),
+        paths=rec[N],
+        rf=rec[EMAX] + rec[PMAX] + 1 if exact and known else (rec[RMAX] if exact and rec[N] == 1 else None),
+        padding=rec[PMAX] if exact and known else None,
+        r_max=rec[RMAX] if exact else None,
+        r_min=rec[RMIN] if exact else None,
+        center_min=Fraction(rec[CMIN]) / 2 if known else None,
+        center_max=Fraction(rec[CMAX]) / 2 if known else None,
+        fractional=fractional,
+        padding_known=known,
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class Flow:
+    """Result of one pass: stride classes and whole-input witnesses for every node.
+
+    ``origin`` is the input (forward) or output (backward) node index.
+    """
+
+    direction: str
+    origin: int
+    records: list  # per node: dict stride -> record, or None
+    whole: list[int]  # per node: id of a whole-input edge on some path, or -1
+    reach: list[bool]  # per node: connected to the origin in the pass's direction
+
+    def classes(self, node: int) -> list[StrideClass]:
+        """The stride classes at ``node``, sorted by stride."""
+        recs = self.records[node] or {}
+        return [_make_class(stride, recs[stride]) for stride in sorted(recs)]
+
+    def whole_edge(self, node: int) -> int | None:
+        """A whole-input edge on some path between the origin and ``node`` (None if none)."""
+        e = self.whole[node]
+        return e if e >= 0 else None
+
+
+def axis_geometry(net: Network, axis: int, layers: Sequence | None = None) -> list[tuple]:
+    """Per-edge symbolic geometry along ``axis`` (``layers`` overrides the edges' layers, e.g.
+    with SAME padding resolved at a known input size)."""
+    layers = layers if layers is not None else [e.layer for e in net.edges]
+    return [layer.symbolic(axis) for layer in layers]
+
+
+def _merge(acc: dict, S2: Stride, n, pM, eM, rM, rm, cM, cm, fl) -> None:
+    cur = acc.get(S2)
+    if cur is None:
+        acc[S2] = [n, pM, eM, rM, rm, cM, cm, fl]
+        return
+    cur[N] += n
+    if pM > cur[PMAX]:
+        cur[PMAX] = pM
+    if eM > cur[EMAX]:
+        cur[EMAX] = eM
+    if rM > cur[RMAX]:
+        cur[RMAX] = rM
+    if rm < cur[RMIN]:
+        cur[RMIN] = rm
+    if cM > cur[CMAX]:
+        cur[CMAX] = cM
+    if cm < cur[CMIN]:
+        cur[CMIN] = cm
+    cur[FLAGS] |= fl
+
+
+def transport_forward(recs: dict, geom: tuple, acc: dict) -> None:
+    """Extend the paths ``input -> w`` (classes ``recs``) by the layer ``geom`` (w -> v) and
+    merge them into ``acc``, the classes of ``input -> v``."""
+    if geom[0] == WIN:
+        _, s, k, p = geom
+        fl = 0
+        if p is None:
+            fl, p = UNKNOWN_PADDING, 0
+        km, em, c = k - 1, k - 1 - p, k - 1 - 2 * p
+        for S, rec in recs.items():
+            dr = km * S
+            dc = c * S
+            _merge(acc, S * s, rec[N], rec[PMAX] + p * S, rec[EMAX] + em * S, rec[RMAX] + dr,
+                   rec[RMIN] + dr, rec[CMAX] + dc, rec[CMIN] + dc, rec[FLAGS] | fl)
+    else:  # FRAC: only S and the continuous centre are meaningful from here on
+        _, sigma, tau2 = geom
+        for S, rec in recs.items():
+            dc = tau2 * S
+            _merge(acc, _norm(S * sigma), rec[N], 0, 0, 0, 0, rec[CMAX] + dc, rec[CMIN] + dc,
+                   rec[FLAGS] | FRACTIONAL)
+
+
+def transport_backward(recs: dict, geom: tuple, acc: dict) -> None:
+    """Prepend the layer ``geom`` (w -> v) to the paths ``v -> output`` (classes ``recs``) and
+    merge them into ``acc``, the classes of ``w -> output``."""
+    if geom[0] == WIN:
+        _, s, k, p = geom
+        fl = 0
+        if p is None:
+            fl, p = UNKNOWN_PADDING, 0
+        em, rk, c = k - 1 - p, k - s, k - 1 - 2 * p
+        for S, rec in recs.items():
+            _merge(acc, s * S, rec[N], s * rec[PMAX] + p, s * rec[EMAX] + em, s * rec[RMAX] + rk,
+                   s * rec[RMIN] + rk, s * rec[CMAX] + c, s * rec[CMIN] + c, rec[FLAGS] | fl)
+    else:
+        _, sigma, tau2 = geom
+        for S, rec in recs.items():
+            _merge(acc, _norm(sigma * S), rec[N], 0, 0, 0, 0, sigma * rec[CMAX] + tau2,
+                   sigma * rec[CMIN] + tau2, rec[FLAGS] | FRACTIONAL)
+
+
+def _start() -> dict:
+    return {1: [1, 0, 0, 1, 1, 0, 0, 0]}
+
+
+def forward_pass(net: Network, source: int, geoms: Sequence[tuple],
+                 within: Sequence[bool] | None = None) -> Flow:
+    """Stride classes of the paths ``source -> v`` for every node v reachable from source
+    (only through nodes where ``within`` is true, when given)."""
+    n = len(net.nodes)
+    records: list = [None] * n
+    whole = [-1] * n
+    reach = [False] * n
+    records[source] = _start()
+    reach[source] = True
+    edges = net.edges
+    for v in range(source + 1, n):
+        if within is not None and not within[v]:
+            continue
+        acc: dict | None = None
+        witness = -1
+        for e in net.in_edges[v]:
+            w = edges[e].src
+            if not reach[w]:
+                continue
+            reach[v] = True
+            if witness < 0 and whole[w] >= 0:
+                witness = whole[w]
+            geom = geoms[e]
+            if geom[0] == WHOLE:
+                if witness < 0:
+                    witness = e
+                continue
+            recs = records[w]
+            if recs:
+                if acc is None:
+                    acc = {}
+                transport_forward(recs, geom, acc)
+        records[v] = acc
+        whole[v] = witness
+    return Flow("forward", source, records, whole, reach)
+
+
+def backward_pass(net: Network, target: int, geoms: Sequence[tuple]) -> Flow:
+    """Stride classes of the paths ``v -> target`` for every node v that reaches target."""
+    n = len(net.nodes)
+    records: list = [None] * n
+    whole = [-1] * n
+    reach = [False] * n
+    records[target] = _start()
+    reach[target] = True
+    edges = net.edges
+    for w in range(target - 1, -1, -1):
+        acc: dict | None = None
+        witness = -1
+        for e in net.out_edges[w]:
+            v = edges[e].dst
+            if not reach[v]:
+                continue
+            reach[w] = True
+            if witness < 0 and whole[v] >= 0:
+                witness = whole[v]
+            geom = geoms[e]
+            if geom[0] == WHOLE:
+                if witness < 0:
+                    witness = e
+                continue
+            recs = records[v]
+            if recs:
+                if acc is None:
+                    acc = {}
+                transport_backward(recs, geom, acc)
+        records[w] = acc
+        whole[w] = witness
+    return Flow("backward", target, records, whole, reach)
+
+
+def _stat_delta(geom: tuple, stat: int, S_w: Stride):
+    """How much the forward transport through ``geom`` adds to statistic ``stat``."""
+    if geom[0] == WIN:
+        _, s, k, p = geom
+        p = p or 0
+        return {PMAX: p, EMAX: k - 1 - p, RMAX: k - 1, RMIN: k - 1,
+                CMAX: k - 1 - 2 * p, CMIN: k - 1 - 2 * p}[stat] * S_w
+    if stat in (CMAX, CMIN):
+        return geom[2] * S_w
+    return 0
+
+
+def trace_forward(net: Network, flow: Flow, geoms: Sequence[tuple], node: int, stride: Stride,
+                  stat: str = "c_max", via: int | None = None) -> list[int]:
+    """Edge ids of one path ``input -> node`` in class ``stride`` attaining the extreme
+    ``stat`` (one of :data:`STATS`, or "any"); ``via`` forces the path's last edge.
+
+    Walks back through the in-edges, checking which predecessor class produces the value:
+    O(path length x in-degree), nothing stored during the pass.
+    """
+    assert flow.direction == "forward"
+    idx = STATS.get(stat)
+    rec = (flow.records[node] or {}).get(stride)
+    if rec is None:
+        raise ValueError(f"no paths of stride {stride} reach node {net.nodes[node]!r}")
+    if idx is not None and rec[FLAGS] & FRACTIONAL and idx not in (CMAX, CMIN):
+        idx = None  # r, P, E are not single numbers on fractional paths: any path will do
+    value = rec[idx] if idx is not None else None
+    path: list[int] = []
+    v = node
+    first = True
+    while v != flow.origin:
+        candidates = (via,) if first and via is not None else net.in_edges[v]
+        first = False
+        for e in candidates:
+            geom = geoms[e]
+            w = net.edges[e].src
+            recs = flow.records[w]
+            if geom[0] == WHOLE or not recs:
+                continue
+            step = geom[1]
+            S_w = _norm(Fraction(stride) / step)
+            prev = recs.get(S_w)
+            if prev is None:
+                continue
+            if idx is not None:
+                if prev[idx] + _stat_delta(geom, idx, S_w) != value:
+                    continue
+                value = prev[idx]
+            path.append(e)
+            v, stride = w, S_w
+            break
+        else:  # pragma: no cover - the pass guarantees a predecessor exists
+            raise AssertionError("inconsistent flow")
+    return path[::-1]

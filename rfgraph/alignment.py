@@ -1,0 +1,113 @@
+"""Misalignment diagnosis: where paths that disagree on stride or centre meet, with witnesses.
+
+A graph is aligned (Distill, "Alignment issues") when every input-to-output path gives the
+same effective stride and the same centre for every output feature. A disagreement is born
+at a merge node whose in-edges bring path classes that no single in-edge carries:
+
+- a *stride* mismatch: the in-edges' sets of effective strides differ, and none of them
+  holds all the strides seen at the node;
+- a *centre* mismatch: within one stride, the centre range at the node is wider than the
+  range any single in-edge brings.
+
+Disagreements inherited from upstream are not reported again at every later merge. For
+each one, two witness paths are rebuilt from the forward pass (no enumeration): the prefix
+input -> node through the two in-edges, then one common path node -> output.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from fractions import Fraction
+
+from .aggregate import CMAX, CMIN, FLAGS, UNKNOWN_PADDING, Flow, trace_forward, transport_forward
+from .geometry import recursion
+from .network import Network
+from .ops import WHOLE
+from .paths import iter_between
+from .results import Mismatch, WitnessPath
+
+
+def _incoming(net: Network, flow: Flow, geoms: Sequence[tuple], m: int) -> list[tuple[int, dict]]:
+    """The classes each in-edge of ``m`` brings (edges from outside the pass are skipped)."""
+    found = []
+    for e in net.in_edges[m]:
+        w = net.edges[e].src
+        if not flow.reach[w] or geoms[e][0] == WHOLE or not flow.records[w]:
+            continue
+        acc: dict = {}
+        transport_forward(flow.records[w], geoms[e], acc)
+        found.append((e, acc))
+    return found
+
+
+def born_at(net: Network, flow: Flow, geoms: Sequence[tuple], m: int) -> list[tuple]:
+    """Disagreements that appear at node ``m``: tuples ``("stride", (e1, S1, "any"), (e2, S2,
+    "any"))`` or ``("center", (e1, S, "c_max"), (e2, S, "c_min"))`` naming the in-edges,
+    classes and extremes of the two witnesses."""
+    incoming = _incoming(net, flow, geoms, m)
+    if len(incoming) < 2:
+        return []
+    found: list[tuple] = []
+    union = set().union(*(set(acc) for _, acc in incoming))
+    if all(len(acc) < len(union) for _, acc in incoming):
+        e1, acc1 = incoming[0]
+        for e2, acc2 in incoming[1:]:
+            extra = set(acc2) - set(acc1)
+            if extra:
+                found.append(("stride", (e1, min(acc1), "any"), (e2, min(extra), "any")))
+                break
+    for S in sorted(union):
+        holders = [(e, acc[S]) for e, acc in incoming if S in acc]
+        if len(holders) < 2 or any(rec[FLAGS] & UNKNOWN_PADDING for _, rec in holders):
+            continue
+        hi = max(rec[CMAX] for _, rec in holders)
+        lo = min(rec[CMIN] for _, rec in holders)
+        if hi == lo or any(rec[CMAX] == hi and rec[CMIN] == lo for _, rec in holders):
+            continue
+        e_hi = next(e for e, rec in holders if rec[CMAX] == hi)
+        e_lo = next(e for e, rec in holders if rec[CMIN] == lo)
+        found.append(("center", (e_hi, S, "c_max"), (e_lo, S, "c_min")))
+    return found
+
+
+def _fork(a: Sequence[int], b: Sequence[int], net: Network, start: int):
+    node = start
+    for ea, eb in zip(a, b):
+        if ea != eb:
+            break
+        node = net.edges[ea].dst
+    return net.nodes[node]
+
+
+def find_mismatches(net: Network, x: int, y: int, within: Sequence[bool], geoms: Sequence[tuple],
+                    flow: Flow, axes: tuple[int, ...]) -> list[Mismatch]:
+    """Every disagreement between input ``x`` and output ``y`` along the axes ``axes`` (which
+    share the geometry ``geoms`` and the forward pass ``flow`` from ``x``)."""
+    found: list[Mismatch] = []
+    for m in range(x + 1, y + 1):
+        if not within[m] or len(net.in_edges[m]) < 2:
+            continue
+        births = born_at(net, flow, geoms, m)
+        if not births:
+            continue
+        suffix = list(next(iter_between(net, m, y)).edges)
+        for kind, (e1, s1, stat1), (e2, s2, stat2) in births:
+            prefixes = [trace_forward(net, flow, geoms, m, s, stat, via=e)
+                        for e, s, stat in ((e1, s1, stat1), (e2, s2, stat2))]
+            witnesses = []
+            for prefix in prefixes:
+                edges = tuple(prefix + suffix)
+                nodes = (net.nodes[x],) + tuple(net.nodes[net.edges[e].dst] for e in edges)
+                witnesses.append(WitnessPath(nodes, edges, recursion([geoms[e] for e in edges])))
+            a, b = witnesses[0].geometry, witnesses[1].geometry
+            offset = a.center - b.center if a.center is not None and b.center is not None else None
+            drift = a.S - b.S
+            found.append(Mismatch(kind, axes, net.nodes[m], _fork(prefixes[0], prefixes[1], net, x),
+                                  (witnesses[0], witnesses[1]), offset, _norm(drift)))
+    return found
+
+
+def _norm(x):
+    if isinstance(x, Fraction) and x.denominator == 1:
+        return x.numerator
+    return x
