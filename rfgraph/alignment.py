@@ -11,7 +11,9 @@ at a merge node whose in-edges bring path classes that no single in-edge carries
 
 Disagreements inherited from upstream are not reported again at every later merge. For
 each one, two witness paths are rebuilt from the forward pass (no enumeration): the prefix
-input -> node through the two in-edges, then one common path node -> output.
+input -> node through the two in-edges, then one common path node -> output. Only paths
+without whole-input layers take part: through those, every output sees the whole input and
+there is no centre to agree on.
 """
 
 from __future__ import annotations
@@ -27,12 +29,16 @@ from .paths import iter_between
 from .results import Mismatch, WitnessPath
 
 
-def _incoming(net: Network, flow: Flow, geoms: Sequence[tuple], m: int) -> list[tuple[int, dict]]:
-    """The classes each in-edge of ``m`` brings (edges from outside the pass are skipped)."""
+def _incoming(net: Network, flow: Flow, geoms: Sequence[tuple], m: int,
+              local: Sequence[bool] | None = None) -> list[tuple[int, dict]]:
+    """The classes each in-edge of ``m`` brings (edges from outside the pass, or from nodes
+    outside ``local``, are skipped)."""
     found = []
     for e in net.in_edges[m]:
         w = net.edges[e].src
         if not flow.reach[w] or geoms[e][0] == WHOLE or not flow.records[w]:
+            continue
+        if local is not None and not local[w]:
             continue
         acc: dict = {}
         transport_forward(flow.records[w], geoms[e], acc)
@@ -40,11 +46,12 @@ def _incoming(net: Network, flow: Flow, geoms: Sequence[tuple], m: int) -> list[
     return found
 
 
-def born_at(net: Network, flow: Flow, geoms: Sequence[tuple], m: int) -> list[tuple]:
+def born_at(net: Network, flow: Flow, geoms: Sequence[tuple], m: int,
+            local: Sequence[bool] | None = None) -> list[tuple]:
     """Disagreements that appear at node ``m``: tuples ``("stride", (e1, S1, "any"), (e2, S2,
     "any"))`` or ``("center", (e1, S, "c_max"), (e2, S, "c_min"))`` naming the in-edges,
     classes and extremes of the two witnesses."""
-    incoming = _incoming(net, flow, geoms, m)
+    incoming = _incoming(net, flow, geoms, m, local)
     if len(incoming) < 2:
         return []
     found: list[tuple] = []
@@ -79,18 +86,20 @@ def _fork(a: Sequence[int], b: Sequence[int], net: Network, start: int):
     return net.nodes[node]
 
 
-def find_mismatches(net: Network, x: int, y: int, within: Sequence[bool], geoms: Sequence[tuple],
+def find_mismatches(net: Network, x: int, y: int, geoms: Sequence[tuple],
                     flow: Flow, axes: tuple[int, ...]) -> list[Mismatch]:
     """Every disagreement between input ``x`` and output ``y`` along the axes ``axes`` (which
     share the geometry ``geoms`` and the forward pass ``flow`` from ``x``)."""
     found: list[Mismatch] = []
+    edge_ok = [g[0] != WHOLE for g in geoms]
+    local = net.between(x, y, edge_ok)
     for m in range(x + 1, y + 1):
-        if not within[m] or len(net.in_edges[m]) < 2:
+        if not local[m] or len(net.in_edges[m]) < 2:
             continue
-        births = born_at(net, flow, geoms, m)
+        births = born_at(net, flow, geoms, m, local)
         if not births:
             continue
-        suffix = list(next(iter_between(net, m, y)).edges)
+        suffix = list(next(iter_between(net, m, y, edge_ok)).edges)
         for kind, (e1, s1, stat1), (e2, s2, stat2) in births:
             prefixes = [trace_forward(net, flow, geoms, m, s, stat, via=e)
                         for e, s, stat in ((e1, s1, stat1), (e2, s2, stat2))]

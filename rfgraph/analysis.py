@@ -23,6 +23,7 @@ forward pass), :func:`output_table` for the output seen from every node (one bac
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from fractions import Fraction
 from math import lcm
 
@@ -114,12 +115,24 @@ def _period(net: Network, x: int, y: int, within: Sequence[bool], geoms: Sequenc
     return period
 
 
-def analyze(G, input: Node | None = None, output: Node | None = None, *, layers: Sequence | None = None) -> Analysis:
+def analyze(G, input: Node | None = None, output: Node | None = None, *, input_size=None,
+            layers: Sequence | None = None) -> Analysis:
     """Receptive field, effective stride and padding, alignment and its diagnosis between
     ``input`` and ``output`` (defaults: the graph's ``input``/``output`` attributes, else its
-    unique source/sink). ``layers`` overrides the edges' layers (e.g. SAME padding resolved
-    at an input size by :func:`rfgraph.shapes.resolve`)."""
+    unique source/sink).
+
+    With an input size (``input_size``, else the graph attribute), SAME padding is resolved
+    and the result also holds every feature map's size (``extra["sizes"]``) and the resolved
+    paddings (``extra["padding"]``). ``layers`` overrides the edges' layers directly."""
     net = as_network(G)
+    extra: dict = {}
+    if layers is None and (input_size is not None or net.input_size is not None):
+        from .shapes import infer_shapes
+
+        shapes = infer_shapes(net, input_size, input)
+        shapes.size_of(net.nodes[net.endpoint("input", input)])
+        net, layers = shapes.net, shapes.layers
+        extra = _size_report(shapes)
     x, y = net.endpoints(input, output)
     within = net.between(x, y)
     axes: list[AxisResult | None] = [None] * net.ndim
@@ -131,12 +144,35 @@ def analyze(G, input: Node | None = None, output: Node | None = None, *, layers:
         whole = _whole_text(net, flow, y)
         for axis in members:
             axes[axis] = summarize(axis, classes, whole, period)
-        mismatches.extend(find_mismatches(net, x, y, within, geoms, flow, members))
+            if period is not None and len(classes) == 1 and whole is None:
+                axes[axis] = replace(axes[axis], phases=_phases(net, x, y, layers, axis, period))
+        mismatches.extend(find_mismatches(net, x, y, geoms, flow, members))
     return Analysis(
         input=net.nodes[x], output=net.nodes[y], paths=count_between(net, x, y),
         aligned=_combine(a.aligned for a in axes), axes=tuple(axes), mismatches=tuple(mismatches),
-        source=net.source,
+        source=net.source, extra=extra,
     )
+
+
+def _phases(net: Network, x: int, y: int, layers, axis: int, period: int) -> tuple[dict, ...]:
+    from .regions import unbounded_regions
+
+    found = unbounded_regions(net, list(range(period)), axis, net.nodes[x], net.nodes[y], layers)
+    return tuple({"at": j, "u": r[0] if r else None, "v": r[1] if r else None,
+                  "size": r[1] - r[0] + 1 if r else 0} for j, r in enumerate(found))
+
+
+def _size_report(shapes) -> dict:
+    net = shapes.net
+    resolved = []
+    for e, layer in enumerate(shapes.layers):
+        edge = net.edges[e]
+        if edge.layer.padding == "same" and layer is not edge.layer:
+            resolved.append({"edge": [str(net.nodes[edge.src]), str(net.nodes[edge.dst]), str(edge.key)],
+                             "p_l": list(layer.p_l), "p_r": list(layer.p_r)})
+    return {"input_size": list(shapes.input_size),
+            "sizes": {str(n): list(size) for n, size in shapes.sizes.items()},
+            "padding": resolved}
 
 
 def _counts(net: Network, origin: int, forward: bool) -> list[int]:

@@ -27,7 +27,7 @@ the whole budget of loading a file from the command line. :func:`from_networkx` 
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
 from typing import Any
 
@@ -64,6 +64,7 @@ class Network:
     input_size: tuple[int, ...] | None = None
     name: str | None = None
     source: str | None = None
+    flexible: bool = False  # every value is a scalar: the same network in any number of axes
 
     @cached_property
     def index(self) -> dict[Node, int]:
@@ -98,6 +99,29 @@ class Network:
             return self.nodes[self.endpoint(role)]
         except TopologyError:
             return None
+
+    def with_ndim(self, ndim: int) -> "Network":
+        """The same network in ``ndim`` axes (for graphs whose values are all scalars, which
+        apply to every axis); an error if the graph states another number of axes."""
+        if ndim == self.ndim:
+            return self
+        if not self.flexible:
+            raise AttributeValueError(
+                f"{where(self.source)}an input size of {ndim} axes for a graph of {self.ndim}"
+            )
+        widened: dict[int, Layer] = {}
+
+        def widen(layer: Layer) -> Layer:
+            if id(layer) not in widened:
+                values = {f.name: getattr(layer, f.name) for f in fields(layer)}
+                for key, value in values.items():
+                    if isinstance(value, tuple):
+                        values[key] = value * ndim
+                widened[id(layer)] = Layer(**values)
+            return widened[id(layer)]
+
+        edges = tuple(Edge(e.id, e.src, e.dst, e.key, widen(e.layer), e.attrs) for e in self.edges)
+        return replace(self, edges=edges, ndim=ndim, flexible=False)
 
     def node_index(self, name: Node, role: str = "node") -> int:
         """Index of the node called ``name``; a clear error if there is none."""
@@ -140,33 +164,34 @@ class Network:
             f"name the {role} (graph attribute {role}=..., or --{role})"
         )
 
-    def descendants(self, start: int) -> list[bool]:
-        """``reach[v]``: v is ``start`` or reachable from it (one sweep in topological order)."""
+    def descendants(self, start: int, edge_ok: list[bool] | None = None) -> list[bool]:
+        """``reach[v]``: v is ``start`` or reachable from it (one sweep in topological order),
+        only through edges where ``edge_ok`` is true when it is given."""
         reach = [False] * len(self.nodes)
         reach[start] = True
         src = [e.src for e in self.edges]
         for v in range(start + 1, len(self.nodes)):
             for e in self.in_edges[v]:
-                if reach[src[e]]:
+                if reach[src[e]] and (edge_ok is None or edge_ok[e]):
                     reach[v] = True
                     break
         return reach
 
-    def ancestors(self, end: int) -> list[bool]:
-        """``reach[v]``: v is ``end`` or reaches it."""
+    def ancestors(self, end: int, edge_ok: list[bool] | None = None) -> list[bool]:
+        """``reach[v]``: v is ``end`` or reaches it (through ``edge_ok`` edges if given)."""
         reach = [False] * len(self.nodes)
         reach[end] = True
         dst = [e.dst for e in self.edges]
         for v in range(end - 1, -1, -1):
             for e in self.out_edges[v]:
-                if reach[dst[e]]:
+                if reach[dst[e]] and (edge_ok is None or edge_ok[e]):
                     reach[v] = True
                     break
         return reach
 
-    def between(self, x: int, y: int) -> list[bool]:
-        """Nodes on some path from ``x`` to ``y``."""
-        down, up = self.descendants(x), self.ancestors(y)
+    def between(self, x: int, y: int, edge_ok: list[bool] | None = None) -> list[bool]:
+        """Nodes on some path from ``x`` to ``y`` (using only ``edge_ok`` edges if given)."""
+        down, up = self.descendants(x, edge_ok), self.ancestors(y, edge_ok)
         return [a and b for a, b in zip(down, up)]
 
     def edge_name(self, e: int | Edge) -> str:
@@ -241,13 +266,15 @@ def _find_cycle(names: list[Node], succ: list[list[int]], indeg: list[int]) -> s
     return " -> ".join(str(names[i]) for i in cycle)
 
 
-def _graph_ndim(raw: RawGraph, input_size: tuple[int, ...] | None, source: str | None) -> int:
+def _graph_ndim(raw: RawGraph, input_size: tuple[int, ...] | None, source: str | None) -> tuple[int, bool]:
+    """(number of axes, whether nothing fixes it)."""
     if "axes" in raw.graph:
         (ndim,) = A.positive_axes(raw.graph["axes"], f"{where(source)}graph", "axes")
-        return ndim
+        return ndim, False
+    stated = max((axis_count(attrs) for _, _, _, attrs in raw.edges), default=1)
     if input_size is not None:
-        return len(input_size)
-    return max((axis_count(attrs) for _, _, _, attrs in raw.edges), default=1)
+        return max(len(input_size), stated), False
+    return stated, stated == 1
 
 
 def build(raw: RawGraph) -> Network:
@@ -265,7 +292,7 @@ def build(raw: RawGraph) -> Network:
     input_size = None
     if "input_size" in raw.graph:
         input_size = A.positive_axes(raw.graph["input_size"], f"{where(source)}graph", "input_size")
-    ndim = _graph_ndim(raw, input_size, source)
+    ndim, flexible = _graph_ndim(raw, input_size, source)
     if input_size is not None:
         input_size = A.broadcast(input_size, ndim, f"{where(source)}graph", "input_size")
 
@@ -311,6 +338,7 @@ def build(raw: RawGraph) -> Network:
         input_size=input_size,
         name=raw.name,
         source=source,
+        flexible=flexible,
     )
     for role in ("input", "output"):  # a named end-point must exist
         if role in graph_attrs:

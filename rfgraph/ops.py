@@ -124,6 +124,19 @@ class OpSpec:
         raise NotImplementedError
 
     def symbolic(self, layer: Layer, axis: int) -> tuple:
+        """Symbolic geometry along ``axis`` (a WIN, FRAC or WHOLE tuple)."""
+        raise NotImplementedError
+
+    def out_length(self, layer: Layer, axis: int, n: int) -> int:
+        """Output length along ``axis`` for an input of length ``n`` (padding resolved);
+        0 or less means the layer cannot be applied."""
+        raise NotImplementedError
+
+    def taps(self, layer: Layer, axis: int, t):
+        """Which input positions output positions ``t`` (a numpy int array) read:
+        ``(index, exists)``, two ``[len(t), K]`` arrays. ``exists`` is False for taps that are
+        not there at all (a transposed convolution's holes, a bilinear tap of weight zero);
+        indices outside the input map are left to the caller (they are padding)."""
         raise NotImplementedError
 
     def label(self, layer: Layer) -> str:
@@ -194,6 +207,31 @@ class Window(OpSpec):
     def symbolic(self, layer: Layer, axis: int) -> tuple:
         return (WIN, layer.s[axis], layer.k_eff(axis), layer.p_l[axis])
 
+    def same_padding(self, layer: Layer, axis: int, n: int) -> tuple[int, int]:
+        """TensorFlow SAME padding for input length ``n``: the odd pixel goes right."""
+        s, k = layer.s[axis], layer.k_eff(axis)
+        total = max((-(-n // s) - 1) * s + k - n, 0)
+        return total // 2, total - total // 2
+
+    def out_length(self, layer: Layer, axis: int, n: int) -> int:
+        s, k = layer.s[axis], layer.k_eff(axis)
+        span = n + layer.p_l[axis] + layer.p_r[axis] - k
+        if span < 0:
+            return 0
+        if not layer.ceil_mode:
+            return span // s + 1
+        out = -(-span // s) + 1
+        if (out - 1) * s >= n + layer.p_l[axis]:  # PyTorch: the last window must start inside
+            out -= 1
+        return out
+
+    def taps(self, layer: Layer, axis: int, t):
+        import numpy as np
+
+        m = np.arange(layer.k[axis]) * layer.d[axis]
+        index = (t * layer.s[axis] - layer.p_l[axis])[:, None] + m[None, :]
+        return index, np.ones(index.shape, dtype=bool)
+
     def label(self, layer: Layer) -> str:
         parts = [layer.op]
         if any(k != 1 for k in layer.k) or self.requires_k:
@@ -228,6 +266,16 @@ class Transposed(Window):
         s, k_eff, p = layer.s[axis], layer.k_eff(axis), layer.p_l[axis]
         return (FRAC, Fraction(1, s), Fraction(2 * p - (k_eff - 1), s))
 
+    def out_length(self, layer: Layer, axis: int, n: int) -> int:
+        return (n - 1) * layer.s[axis] - layer.p_l[axis] - layer.p_r[axis] + layer.k_eff(axis)
+
+    def taps(self, layer: Layer, axis: int, t):
+        import numpy as np
+
+        s = layer.s[axis]
+        numer = (t + layer.p_l[axis])[:, None] - (np.arange(layer.k[axis]) * layer.d[axis])[None, :]
+        return numer // s, numer % s == 0
+
 
 class Upsample(OpSpec):
     """Upsampling by an integer factor: nearest (t reads floor(t / F)) or (bi)linear
@@ -253,6 +301,25 @@ class Upsample(OpSpec):
         # The continuous centre of output t is (t - (F - 1) / 2) / F for both modes.
         return (FRAC, Fraction(1, f), Fraction(-(f - 1), f))
 
+    def out_length(self, layer: Layer, axis: int, n: int) -> int:
+        return n * layer.scale[axis]
+
+    def taps(self, layer: Layer, axis: int, t):
+        import numpy as np
+
+        f = layer.scale[axis]
+        if layer.mode == "nearest":
+            index = (t // f)[:, None]
+            return index, np.ones(index.shape, dtype=bool)
+        # align_corners=False: src = (2t + 1 - F) / 2F in exact integers. PyTorch clamps a
+        # negative src to 0; reading floor(src) = -1 (padding) and 0 gives the same set. The
+        # second tap has weight src - floor(src): zero when 2F divides 2t + 1 - F.
+        numer = 2 * t + 1 - f
+        low = numer // (2 * f)
+        index = np.stack([low, low + 1], axis=1)
+        exists = np.stack([np.ones(len(t), dtype=bool), numer % (2 * f) != 0], axis=1)
+        return index, exists
+
     def label(self, layer: Layer) -> str:
         return f"{layer.op} x{_axes_text(layer.scale)} {layer.mode}"
 
@@ -263,6 +330,13 @@ class WholeInput(OpSpec):
 
     kind = "whole"
     allowed = frozenset()
+
+    def __init__(self, name: str, keeps_size: bool = False, description: str = "") -> None:
+        super().__init__(name, description=description)
+        self.keeps_size = keeps_size  # attention, instance norm: same length; pooling: 1
+
+    def out_length(self, layer: Layer, axis: int, n: int) -> int:
+        return n if self.keeps_size else 1
 
     def parse(self, op: str, values: dict[str, Any], ndim: int, owner: str) -> Layer:
         _reject(values, self, owner)
@@ -287,9 +361,10 @@ def _table() -> dict[str, OpSpec]:
     table["conv_transpose"] = Transposed("conv_transpose", requires_k=True,
                                          description="transposed convolution")
     table["upsample"] = Upsample("upsample", description="nearest or bilinear upsampling")
-    for name in ("global_pool", "global_avgpool", "global_maxpool", "fc", "linear", "flatten",
-                 "attention", "instancenorm", "groupnorm"):
-        table[name] = WholeInput(name, description="depends on the whole input")
+    for name in ("global_pool", "global_avgpool", "global_maxpool", "fc", "linear", "flatten"):
+        table[name] = WholeInput(name, description="depends on the whole input; length 1")
+    for name in ("attention", "instancenorm", "groupnorm"):
+        table[name] = WholeInput(name, keeps_size=True, description="depends on the whole input; same length")
     return table
 
 

@@ -78,11 +78,13 @@ def count_paths(G, input: Node | None = None, output: Node | None = None) -> int
     return count_between(net, x, y)
 
 
-def iter_between(net: Network, x: int, y: int) -> Iterator[Path]:
-    """Lazily yield every path from ``x`` to ``y`` in depth-first order."""
-    alive = net.ancestors(y)
+def iter_between(net: Network, x: int, y: int, edge_ok: list[bool] | None = None) -> Iterator[Path]:
+    """Lazily yield every path from ``x`` to ``y`` in depth-first order (only through edges
+    where ``edge_ok`` is true, when given)."""
+    alive = net.ancestors(y, edge_ok)
     edges = net.edges
-    out = [[e for e in net.out_edges[v] if alive[edges[e].dst]] for v in range(len(net.nodes))]
+    out = [[e for e in net.out_edges[v] if alive[edges[e].dst] and (edge_ok is None or edge_ok[e])]
+           for v in range(len(net.nodes))]
     if x == y:
         yield Path(net, (), x)
         return

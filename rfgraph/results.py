@@ -84,7 +84,10 @@ class AxisResult:
     - ``classes``: the paths grouped by effective stride (several when strides differ);
     - ``whole_input``: description of a whole-input layer every output depends through;
     - ``local``: for whole-input results, the same record over the paths that avoid
-      whole-input layers (None if there are none).
+      whole-input layers (None if there are none);
+    - ``period``, ``phases``: with fractional strides, regions repeat every ``period`` output
+      positions (shifted by period x stride); ``phases`` holds the unclipped region
+      ``{"at", "u", "v", "size"}`` of output positions 0..period-1 on an unbounded axis.
     """
 
     axis: int
@@ -98,11 +101,18 @@ class AxisResult:
     whole_input: str | None = None
     local: "AxisResult | None" = None
     period: int | None = None
+    phases: tuple[dict, ...] = ()
 
     def region(self, j: int) -> tuple[int, int]:
         """``(u, v)`` of output feature ``j``: the hull over all paths (padding included)."""
         from .errors import UnsupportedError
 
+        if self.phases and self.stride is not None:  # periodic: shift the phase's region
+            phase = self.phases[j % self.period]
+            if phase["u"] is None:
+                raise UnsupportedError(f"axis {self.axis}: output {j} depends on no input")
+            shift = (j - j % self.period) * self.stride
+            return phase["u"] + int(shift), phase["v"] + int(shift)
         if self.whole_input is not None:
             raise UnsupportedError(f"axis {self.axis}: every output depends on the whole input ({self.whole_input})")
         if not self.classes or any(c.rf is None or c.padding is None for c in self.classes):
@@ -120,6 +130,7 @@ class AxisResult:
             out["reason"] = self.reason
         if self.period is not None:
             out["period"] = self.period
+            out["phases"] = list(self.phases)
         if self.whole_input is not None:
             out["whole_input"] = self.whole_input
             out["local"] = self.local.to_dict() if self.local is not None else None

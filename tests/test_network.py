@@ -66,10 +66,23 @@ def test_unknown_op_is_its_own_error():
 def test_axis_counts_must_agree():
     with pytest.raises(AttributeValueError, match="2 axes but the graph has 3"):
         rfgraph.build(chain({"op": "conv", "k": "3,3"}, axes="3"))
-    with pytest.raises(AttributeValueError, match="2 axes but the graph has 1"):
-        rfgraph.build(chain({"op": "conv", "k": "3,3"}, input_size="224"))
+    with pytest.raises(AttributeValueError, match="attribute k has 2 axes but the graph has 3"):
+        rfgraph.build(chain({"op": "conv", "k": "3,3"}, input_size="224,224,224"))
+    assert rfgraph.build(chain({"op": "conv", "k": "3,3"}, input_size="224")).input_size == (224, 224)
     net = rfgraph.build(chain({"op": "conv", "k": "3,5", "s": 2}))
     assert net.ndim == 2 and net.edges[0].layer.k == (3, 5) and net.edges[0].layer.s == (2, 2)
+
+
+def test_scalar_graphs_take_the_axes_of_the_input_size():
+    from rfgraph.shapes import infer_shapes
+
+    net = rfgraph.build(chain({"op": "conv", "k": "3", "s": "2", "p": "1"}))
+    assert net.ndim == 1 and net.flexible
+    shapes = infer_shapes(net, (9, 16))
+    assert shapes.sizes["n1"] == (5, 8) and shapes.net.ndim == 2
+    fixed = rfgraph.build(chain({"op": "conv", "k": "3,3"}))
+    with pytest.raises(AttributeValueError, match="3 axes"):
+        infer_shapes(fixed, (9, 16, 4))
 
 
 def test_quoted_values_from_networkx_read_dot_are_accepted():

@@ -1,0 +1,96 @@
+"""Independent reference for exact regions: plain Python sets, each op written from its
+textbook/PyTorch definition (transposed convolution and nearest upsampling as forward
+*scatters*, bilinear with exact rationals and PyTorch's clamping), nothing from rfgraph.ops'
+index maps. Slow and obviously right; for small graphs only."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from itertools import product
+from math import floor
+
+
+def out_len(attrs: dict, n: int) -> int:
+    op = attrs.get("op", "identity")
+    if op in ("global_pool", "fc", "flatten"):
+        return 1
+    if op == "upsample":
+        return n * attrs["scale"]
+    k, s, d = attrs.get("k", 1), attrs.get("s", 1), attrs.get("d", 1)
+    pl, pr = attrs.get("p_l", attrs.get("p", 0)), attrs.get("p_r", attrs.get("p", 0))
+    ke = d * (k - 1) + 1
+    if op == "conv_transpose":
+        return (n - 1) * s - pl - pr + ke
+    return (n + pl + pr - ke) // s + 1
+
+
+def reads(attrs: dict, n_in: int, n_out: int) -> list[set[int]]:
+    """For each output position, the input positions (inside [0, n_in)) it reads."""
+    op = attrs.get("op", "identity")
+    k, s, d = attrs.get("k", 1), attrs.get("s", 1), attrs.get("d", 1)
+    pl = attrs.get("p_l", attrs.get("p", 0))
+    out: list[set[int]] = [set() for _ in range(n_out)]
+    if op in ("global_pool", "fc", "flatten"):
+        return [set(range(n_in)) for _ in range(n_out)]
+    if op == "conv_transpose":  # scatter: input i, tap m lands on output s*i + m*d - p_l
+        for i in range(n_in):
+            for m in range(k):
+                t = s * i + m * d - pl
+                if 0 <= t < n_out:
+                    out[t].add(i)
+        return out
+    if op == "upsample" and attrs.get("mode", "nearest") == "nearest":
+        f = attrs["scale"]
+        for i in range(n_in):
+            for t in range(i * f, i * f + f):
+                out[t].add(i)
+        return out
+    if op == "upsample":  # PyTorch bilinear, align_corners=False, exact rationals
+        f = attrs["scale"]
+        for t in range(n_out):
+            src = max(Fraction(2 * t + 1, 2 * f) - Fraction(1, 2), Fraction(0))
+            i0 = floor(src)
+            lam = src - i0
+            i1 = i0 + 1 if i0 < n_in - 1 else i0
+            if 1 - lam > 0:
+                out[t].add(i0)
+            if lam > 0:
+                out[t].add(i1)
+        return out
+    for t in range(n_out):  # windows: conv, pools, pads, crops, elementwise
+        for m in range(k):
+            i = s * t - pl + m * d
+            if 0 <= i < n_in:
+                out[t].add(i)
+    return out
+
+
+def axis_attrs(attrs: dict, axis: int) -> dict:
+    """Per-axis scalars from attributes that may hold tuples."""
+    return {key: (val[axis] if isinstance(val, tuple) else val) for key, val in attrs.items()}
+
+
+def exact_sets(edges: list[tuple[str, str, dict]], order: list[str], x: str, size: tuple[int, ...]):
+    """Map node -> (shape, {position tuple: frozenset of input position tuples})."""
+    ndim = len(size)
+    shape = {x: size}
+    sets = {x: {pos: frozenset([pos]) for pos in product(*(range(n) for n in size))}}
+    for v in order:
+        if v == x:
+            continue
+        incoming = [(u, a) for u, w, a in edges if w == v and u in shape]
+        if not incoming:
+            continue
+        result: dict = {}
+        for u, attrs in incoming:
+            per_axis = [axis_attrs(attrs, a) for a in range(ndim)]
+            n_out = tuple(out_len(per_axis[a], shape[u][a]) for a in range(ndim))
+            shape[v] = n_out
+            taps = [reads(per_axis[a], shape[u][a], n_out[a]) for a in range(ndim)]
+            for pos in product(*(range(n) for n in n_out)):
+                acc = set(result.get(pos, ()))
+                for src in product(*(taps[a][pos[a]] for a in range(ndim))):
+                    acc |= sets[u][src]
+                result[pos] = frozenset(acc)
+        sets[v] = result
+    return shape, sets
