@@ -7,7 +7,7 @@ Both the backward recursion and the closed forms are here, so tests can check th
 
 >>> path = [(WIN, 2, 3, 1), (WIN, 1, 1, 0), (WIN, 1, 1, 0), (WIN, 2, 3, 1)]   # Distill fig. 1
 >>> recursion(path)
-PathGeometry(r=7, S=4, P=3, center=Fraction(0, 1))
+PathGeometry(r=7, S=4, P=3, center=Fraction(0, 1), whole=False)
 >>> closed_form(path) == recursion(path)
 True
 >>> recursion(path).region(1)
