@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 from fractions import Fraction
 
 from .network import Network
@@ -55,8 +56,7 @@ def _norm(x: Stride) -> Stride:
     return x
 
 
-@dataclass(frozen=True)
-class StrideClass:
+class StrideClass(NamedTuple):
     """The paths between two nodes that share one effective stride.
 
     ``rf`` and ``padding`` are those of the hull of the paths' regions (math section 3):
@@ -73,8 +73,8 @@ class StrideClass:
     padding: int | None
     r_max: int | None
     r_min: int | None
-    center_min: Fraction | None
-    center_max: Fraction | None
+    center_min: int | Fraction | None
+    center_max: int | Fraction | None
     fractional: bool
     padding_known: bool
 
@@ -86,19 +86,29 @@ class StrideClass:
         return self.center_min == self.center_max
 
 
+def half(twice: int | Fraction) -> int | Fraction:
+    """``twice / 2`` as an int when even (cheap: most centres are whole or half pixels)."""
+    if isinstance(twice, int):
+        return twice >> 1 if not twice & 1 else Fraction(twice, 2)
+    return twice / 2
+
+
 def _make_class(stride: Stride, rec: list) -> StrideClass:
-    fractional = bool(rec[FLAGS] & FRACTIONAL)
-    known = not rec[FLAGS] & UNKNOWN_PADDING
+    n, pmax, emax, rmax, rmin, cmax, cmin, flags = rec
+    if not flags:  # the common case: integer strides, known padding
+        return StrideClass(stride, n, emax + pmax + 1, pmax, rmax, rmin, half(cmin), half(cmax), False, True)
+    fractional = bool(flags & FRACTIONAL)
+    known = not flags & UNKNOWN_PADDING
     exact = not fractional
     return StrideClass(
         stride=_norm(stride),
-        paths=rec[N],
-        rf=rec[EMAX] + rec[PMAX] + 1 if exact and known else (rec[RMAX] if exact and rec[N] == 1 else None),
-        padding=rec[PMAX] if exact and known else None,
-        r_max=rec[RMAX] if exact else None,
-        r_min=rec[RMIN] if exact else None,
-        center_min=Fraction(rec[CMIN]) / 2 if known else None,
-        center_max=Fraction(rec[CMAX]) / 2 if known else None,
+        paths=n,
+        rf=emax + pmax + 1 if exact and known else (rmax if exact and n == 1 else None),
+        padding=pmax if exact and known else None,
+        r_max=rmax if exact else None,
+        r_min=rmin if exact else None,
+        center_min=half(cmin) if known else None,
+        center_max=half(cmax) if known else None,
         fractional=fractional,
         padding_known=known,
     )

@@ -27,11 +27,12 @@ from dataclasses import replace
 from fractions import Fraction
 from math import lcm
 
-from .aggregate import Flow, StrideClass, axis_geometry, backward_pass, forward_pass
+from .aggregate import Flow, StrideClass, axis_geometry, backward_pass, forward_pass, half
 from .alignment import find_mismatches
 from .errors import UnsupportedError
 from .network import Network, Node, as_network
 from .paths import count_between
+from .perf import paused_gc
 from .results import Analysis, AxisResult, NodeResult, _per_axis, text
 
 
@@ -92,7 +93,7 @@ def _summarize_local(axis: int, classes: Sequence[StrideClass], period: int | No
                           "the effective padding depends on the input size (padding=same with "
                           "stride > 1): give an input size" + ("" if single else " to get the receptive field"),
                           classes)
-    center = Fraction(c.rf - 1, 2) - c.padding
+    center = half(c.rf - 1 - 2 * c.padding)
     return AxisResult(axis, c.rf, c.stride, c.padding, center, c.aligned, None, classes)
 
 
@@ -189,6 +190,11 @@ def _counts(net: Network, origin: int, forward: bool) -> list[int]:
 
 
 def _table(net: Network, origin: int, forward: bool, layers: Sequence | None) -> dict[Node, NodeResult]:
+    with paused_gc():
+        return _table_rows(net, origin, forward, layers)
+
+
+def _table_rows(net: Network, origin: int, forward: bool, layers: Sequence | None) -> dict[Node, NodeResult]:
     flows = []
     for members, geoms in axis_groups(net, layers):
         flow = forward_pass(net, origin, geoms) if forward else backward_pass(net, origin, geoms)

@@ -35,6 +35,7 @@ from . import attrs as A
 from .errors import AttributeValueError, NodeNotFoundError, TopologyError, where
 from .io.raw import RawGraph
 from .ops import Layer, axis_count, geometry_attributes, parse_layer
+from .perf import paused_gc
 
 Node = Hashable
 
@@ -283,6 +284,11 @@ def build(raw: RawGraph) -> Network:
     Raises an :class:`~rfgraph.errors.RFGraphError` subclass naming the file and the edge,
     node or attribute at fault.
     """
+    with paused_gc():
+        return _build(raw)
+
+
+def _build(raw: RawGraph) -> Network:
     source = raw.source
     if not raw.directed:
         raise TopologyError(f"{where(source)}the graph is undirected: write a digraph (layers have a direction)")
