@@ -16,6 +16,11 @@ from .errors import RFGraphError
 
 JSON_VERSION = 1
 
+# Modules that add subcommands: each has ``register(subparsers)`` adding parsers whose
+# ``run(args) -> int`` is set with ``set_defaults``. They must import nothing heavy at
+# module level (the CLI starts in tens of milliseconds).
+EXTENSIONS = ("rfgraph.render.commands", "rfgraph.importers.commands")
+
 
 def _axes_arg(text: str) -> tuple[int, ...]:
     try:
@@ -24,7 +29,8 @@ def _axes_arg(text: str) -> tuple[int, ...]:
         raise argparse.ArgumentTypeError(f"expected integers separated by commas, got {text!r}") from None
 
 
-def _common(p: argparse.ArgumentParser, output: bool = True) -> None:
+def add_common_options(p: argparse.ArgumentParser, output: bool = True) -> None:
+    """FILE, --input, --output and --json, as every analysis command has them."""
     p.add_argument("file", help="graph file: .dot/.gv, .graphml, or .onnx")
     p.add_argument("--input", metavar="NODE", help="input node (default: graph attribute or unique source)")
     if output:
@@ -32,7 +38,8 @@ def _common(p: argparse.ArgumentParser, output: bool = True) -> None:
     p.add_argument("--json", action="store_true", help="machine-readable output (see README, 'JSON output')")
 
 
-def _size_option(p: argparse.ArgumentParser) -> None:
+def add_size_option(p: argparse.ArgumentParser) -> None:
+    """--input-size N[,M]."""
     p.add_argument("--input-size", type=_axes_arg, metavar="N[,M]",
                    help="input length per axis (default: the graph attribute input_size, if any)")
 
@@ -44,24 +51,24 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("analyze", help="receptive field, stride, padding and alignment of the output")
-    _common(p)
-    _size_option(p)
+    add_common_options(p)
+    add_size_option(p)
     p.set_defaults(run=cmd_analyze)
 
     p = sub.add_parser("table", help="every node as an end-point, seen from the input (or the output)")
-    _common(p, output=False)
+    add_common_options(p, output=False)
     p.add_argument("--from-output", metavar="NODE", nargs="?", const="", default=None,
                    help="instead: the output seen from every node")
     p.set_defaults(run=cmd_table)
 
     p = sub.add_parser("paths", help="count and list the input-to-output paths with their r, S, P")
-    _common(p)
+    add_common_options(p)
     p.add_argument("--limit", type=int, default=20, metavar="N", help="list at most N paths (default 20)")
     p.set_defaults(run=cmd_paths)
 
     p = sub.add_parser("region", help="input region and centre of output features (exact with an input size)")
-    _common(p)
-    _size_option(p)
+    add_common_options(p)
+    add_size_option(p)
     p.add_argument("--at", type=_axes_arg, metavar="J[,J]", help="output feature position")
     p.add_argument("--all", action="store_true", help="every output position (needs an input size)")
     p.add_argument("--set", action="store_true", help="also list the exact set of input pixels (holes)")
@@ -73,6 +80,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--values", action="store_true", help="add rf, stride, padding, aligned as attributes")
     p.add_argument("--force", action="store_true", help="replace FILE if it exists")
     p.set_defaults(run=cmd_convert)
+    for name in EXTENSIONS:
+        import importlib
+
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name and name.startswith(exc.name):
+                continue  # the extension is not there yet
+            raise
+        module.register(sub)
     return parser
 
 
@@ -82,13 +99,15 @@ def _version() -> str:
     return __version__
 
 
-def _load(path: str):
-    from .io import load
+def load_file(path: str):
+    """Load a graph or model file for a command (errors are RFGraphErrors naming it)."""
+    from .io.formats import load
 
     return load(path)
 
 
-def _emit(data: Any) -> None:
+def emit_json(data: Any) -> None:
+    """Print ``data`` as the command's JSON output."""
     print(json.dumps(data, indent=2))
 
 
@@ -113,10 +132,10 @@ def cmd_analyze(args) -> int:
     from .analysis import analyze
     from .results import text
 
-    net = _load(args.file)
+    net = load_file(args.file)
     result = analyze(net, args.input, args.output, input_size=args.input_size)
     if args.json:
-        _emit({"version": JSON_VERSION, **result.to_dict()})
+        emit_json({"version": JSON_VERSION, **result.to_dict()})
         return 0
     print(f"{args.file}: input {result.input} -> output {result.output}")
     sizes = result.extra.get("sizes")
@@ -150,7 +169,7 @@ def cmd_analyze(args) -> int:
 def cmd_table(args) -> int:
     from .analysis import layer_table, output_table
 
-    net = _load(args.file)
+    net = load_file(args.file)
     if args.from_output is not None:
         table = output_table(net, args.from_output or None)
         origin = ("output", net.nodes[net.endpoint("output", args.from_output or None)])
@@ -158,7 +177,7 @@ def cmd_table(args) -> int:
         table = layer_table(net, args.input)
         origin = ("input", net.nodes[net.endpoint("input", args.input)])
     if args.json:
-        _emit({"version": JSON_VERSION, origin[0]: str(origin[1]),
+        emit_json({"version": JSON_VERSION, origin[0]: str(origin[1]),
                "nodes": {str(name): row.to_dict() for name, row in table.items()}})
         return 0
     rows = [[name, row.paths, _joined(row.axes, "rf"), _joined(row.axes, "stride"),
@@ -174,12 +193,12 @@ def cmd_paths(args) -> int:
     from .paths import count_between, iter_between
     from .results import text
 
-    net = _load(args.file)
+    net = load_file(args.file)
     x, y = net.endpoints(args.input, args.output)
     total = count_between(net, x, y)
     listed = list(islice(iter_between(net, x, y), max(args.limit, 0)))
     if args.json:
-        _emit({"version": JSON_VERSION, "input": str(net.nodes[x]), "output": str(net.nodes[y]),
+        emit_json({"version": JSON_VERSION, "input": str(net.nodes[x]), "output": str(net.nodes[y]),
                "count": total, "truncated": total > len(listed), "paths": [p.to_dict() for p in listed]})
         return 0
     print(f"{args.file}: {total} paths from {net.nodes[x]} to {net.nodes[y]}")
@@ -197,7 +216,7 @@ def cmd_region(args) -> int:
     from .analysis import analyze
     from .results import _per_axis, text
 
-    net = _load(args.file)
+    net = load_file(args.file)
     if args.input_size is not None or net.input_size is not None:
         return _exact_region(args, net)
     if args.all or args.set:
@@ -211,7 +230,7 @@ def cmd_region(args) -> int:
     v = [r[1] for r in regions]
     center = [_half(a + b) for a, b in zip(u, v)]
     if args.json:
-        _emit({"version": JSON_VERSION, "input": str(result.input), "output": str(result.output),
+        emit_json({"version": JSON_VERSION, "input": str(result.input), "output": str(result.output),
                "positions": [{"at": list(at), "u": u, "v": v, "center": center}]})
         return 0
     for a, j in enumerate(at):
@@ -247,7 +266,7 @@ def _exact_region(args, net) -> int:
             item["set"] = [int(c[0]) for c in coords] if mask.ndim == 1 else coords.tolist()
         items.append(item)
     if args.json:
-        _emit({"version": JSON_VERSION, "input": str(r.input), "output": str(r.output),
+        emit_json({"version": JSON_VERSION, "input": str(r.input), "output": str(r.output),
                "input_size": list(r.input_size), "output_size": list(r.output_size), "positions": items})
         return 0
     print(f"{args.file}: input {r.input} ({'x'.join(map(str, r.input_size))}) -> output {r.output} "
@@ -269,9 +288,9 @@ def _exact_region(args, net) -> int:
 
 
 def cmd_convert(args) -> int:
-    from .io import save
+    from .io.formats import save
 
-    net = _load(args.file)
+    net = load_file(args.file)
     path = save(net, args.out, values=args.values, overwrite=args.force)
     print(f"wrote {path}")
     return 0

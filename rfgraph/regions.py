@@ -509,3 +509,89 @@ def phases(G, input: Node | None = None, output: Node | None = None, layers: Seq
                      "size": r[1] - r[0] + 1 if r else 0} for j, r in enumerate(found)])
     return out
 
+
+
+@dataclass(frozen=True)
+class Footprint:
+    """The positions of one map that an output feature depends on, along one axis.
+
+    ``positions`` is sorted and may include padding positions (outside ``[0, length)``),
+    which the map's layer reads as zeros and which depend on nothing further; ``length`` is
+    None on an unbounded axis (no input size)."""
+
+    node: Node
+    positions: np.ndarray
+    length: int | None
+
+    @property
+    def padding(self) -> np.ndarray:
+        """The positions that fall in the padding (outside the map)."""
+        if self.length is None:
+            return self.positions[:0]
+        return self.positions[(self.positions < 0) | (self.positions >= self.length)]
+
+    @property
+    def inside(self) -> np.ndarray:
+        """The positions inside the map."""
+        if self.length is None:
+            return self.positions
+        return self.positions[(self.positions >= 0) & (self.positions < self.length)]
+
+
+def footprints(G, at: int, axis: int = 0, input_size: Any = None, input: Node | None = None,
+               output: Node | None = None, edges: Sequence[int] | None = None) -> dict[Node, Footprint]:
+    """Follow output feature ``at`` back through every map along ``axis``: for each node on
+    an input-output path, the positions it reads (with the padding positions it touches).
+
+    With an input size (argument or graph attribute), maps have their lengths and padding
+    positions stop there; without, the axis is unbounded. ``edges`` restricts the walk to
+    some edge ids (one path, say). Used by the receptive-field plots. Each axis is taken alone
+    (in 2-D, a branch dead along the other axis is still shown).
+
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_edge("x", "h", op="conv", k=3, s=2, p=1)
+    0
+    >>> G.add_edge("h", "y", op="conv", k=3, p=1)
+    0
+    >>> fp = footprints(G, 0, input_size=8)
+    >>> fp["h"].positions.tolist(), fp["x"].positions.tolist(), fp["x"].padding.tolist()
+    ([-1, 0, 1], [-1, 0, 1, 2, 3], [-1])
+    """
+    net = as_network(G)
+    sized = input_size is not None or net.input_size is not None
+    if sized:
+        shapes = infer_shapes(net, input_size, input)
+        net, layers = shapes.net, shapes.layers
+    else:
+        layers = [e.layer for e in net.edges]
+    x, y = net.endpoints(input, output)
+    allowed = None if edges is None else set(edges)
+    edge_ok = None if allowed is None else [e in allowed for e in range(len(net.edges))]
+    within = net.between(x, y, edge_ok)
+
+    def length(v: int) -> int | None:
+        return shapes.sizes[net.nodes[v]][axis] if sized else None
+
+    found: dict[int, set[int]] = {y: {int(at)}}
+    for v in range(y, x - 1, -1):
+        if v not in found or not within[v]:
+            continue
+        n = length(v)
+        live = np.array(sorted(p for p in found[v] if n is None or 0 <= p < n), dtype=np.int64)
+        if v == x or not len(live):
+            continue
+        for e in net.in_edges[v]:
+            w = net.edges[e].src
+            if not within[w] or (edge_ok is not None and not edge_ok[e]):
+                continue
+            layer = layers[e]
+            if layer.symbolic(axis)[0] == WHOLE:
+                n_w = length(w)
+                reads = set(range(n_w)) if n_w is not None else set()
+            else:
+                index, exists = layer.spec.taps(layer, axis, live)
+                reads = set(index[exists].tolist())
+            found.setdefault(w, set()).update(reads)
+    return {net.nodes[v]: Footprint(net.nodes[v], np.array(sorted(p), dtype=np.int64), length(v))
+            for v, p in sorted(found.items())}

@@ -115,3 +115,19 @@ def test_misaligned_sizes_per_position():
     r = regions(network(case), 8)
     assert list(r.sizes(0)) == [7, 6, 5, 6]
     assert r.changes(0) == [1, 2, 3]
+
+
+@settings(max_examples=150, deadline=None)
+@given(sized_dags(ndim=1, max_nodes=7, max_size=12, whole=True))
+def test_footprint_at_the_input_is_the_exact_set(case):
+    """Walking one output back through the taps (the plots' view) reads exactly the pixels
+    the forward pass says it depends on."""
+    from rfgraph.regions import footprints
+
+    net, size = case
+    r = regions(net, size)
+    x = net.nodes[net.endpoints()[0]]
+    for j in range(r.output_size[0]):
+        fp = footprints(net, j, input_size=size)
+        inside = fp[x].inside.tolist() if x in fp else []
+        assert inside == list(np.nonzero(r.exact_set(j))[0])
