@@ -30,12 +30,20 @@ def _torch():
     return torch, F
 
 
-def _pad(F, x, pads: list[tuple[int, int]]):
-    """Zero-pad (positive) or crop (negative) each spatial axis; F.pad takes the last axis first."""
+def _pad(F, x, pads: list[tuple[int, int]], mode: str = "zeros"):
+    """Pad (positive) or crop (negative) each spatial axis; F.pad takes the last axis first.
+    ``mode`` is a PyTorch padding mode (zeros, reflect, replicate, circular)."""
     flat = []
     for p_l, p_r in reversed(pads):
         flat += [p_l, p_r]
-    return F.pad(x, flat) if any(flat) else x
+    if not any(flat):
+        return x
+    if mode == "zeros" or all(v <= 0 for v in flat):
+        return F.pad(x, flat)
+    crop = [min(v, 0) for v in flat]  # crops first, then the non-zero fill
+    grow = [max(v, 0) for v in flat]
+    x = F.pad(x, crop) if any(crop) else x
+    return F.pad(x, grow, mode=mode)
 
 
 def _apply(layer, x, n_out: tuple[int, ...]):
@@ -56,7 +64,7 @@ def _apply(layer, x, n_out: tuple[int, ...]):
         convt = {1: F.conv_transpose1d, 2: F.conv_transpose2d, 3: F.conv_transpose3d}[ndim]
         full = convt(x, weight, stride=layer.s, dilation=layer.d)  # length (n-1)s + k'
         return _pad(F, full, [(-p_l, -p_r) for p_l, p_r in zip(layer.p_l, layer.p_r)])
-    x = _pad(F, x, list(zip(layer.p_l, layer.p_r)))
+    x = _pad(F, x, list(zip(layer.p_l, layer.p_r)), layer.pad_mode)
     if layer.ceil_mode:  # windows that run past the right edge read extra zeros
         need = [(n - 1) * s + layer.k_eff(a) - x.shape[2 + a] for a, (n, s) in enumerate(zip(n_out, layer.s))]
         x = _pad(F, x, [(0, max(0, m)) for m in need])

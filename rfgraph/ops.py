@@ -48,6 +48,7 @@ _ALIASES = {
     "scale_factor": "scale", "factor": "scale", "output_padding": "p_r",
 }
 _PAD_MODES = ("same", "valid")
+PAD_FILLS = ("zeros", "reflect", "replicate", "circular")
 _UPSAMPLE_MODES = ("nearest", "bilinear", "linear")
 
 
@@ -71,6 +72,7 @@ class Layer:
     scale: tuple[int, ...] | None = None
     mode: str | None = None
     ceil_mode: bool = False
+    pad_mode: str = "zeros"
 
     @property
     def ndim(self) -> int:
@@ -190,7 +192,7 @@ class Window(OpSpec):
     """
 
     kind = "window"
-    allowed = frozenset({"k", "s", "d", "p", "p_l", "p_r", "padding", "ceil_mode"})
+    allowed = frozenset({"k", "s", "d", "p", "p_l", "p_r", "padding", "ceil_mode", "pad_mode"})
 
     def parse(self, op: str, values: dict[str, Any], ndim: int, owner: str) -> Layer:
         _reject(values, self, owner)
@@ -202,7 +204,8 @@ class Window(OpSpec):
         k_eff = tuple(dd * (kk - 1) + 1 for kk, dd in zip(k, d))
         p_l, p_r, keyword = _padding(values, ndim, owner, k_eff, s)
         ceil_mode = A.boolean(values["ceil_mode"], owner, "ceil_mode") if "ceil_mode" in values else False
-        return Layer(op, self, k, s, d, p_l, p_r, keyword, ceil_mode=ceil_mode)
+        pad_mode = A.choice(values.get("pad_mode", "zeros"), owner, "pad_mode", PAD_FILLS)
+        return Layer(op, self, k, s, d, p_l, p_r, keyword, ceil_mode=ceil_mode, pad_mode=pad_mode)
 
     def symbolic(self, layer: Layer, axis: int) -> tuple:
         return (WIN, layer.s[axis], layer.k_eff(axis), layer.p_l[axis])
@@ -249,6 +252,8 @@ class Window(OpSpec):
             parts.append("d" + _axes_text(layer.d))
         if layer.ceil_mode:
             parts.append("ceil")
+        if layer.pad_mode != "zeros":
+            parts.append(layer.pad_mode)
         return " ".join(parts)
 
 
@@ -394,7 +399,31 @@ def parse_layer(values: dict[str, Any], ndim: int, owner: str) -> Layer:
 
 
 GEOMETRY_ATTRIBUTES = frozenset({"op", "k", "s", "d", "p", "p_l", "p_r", "padding", "scale",
-                                 "mode", "ceil_mode"})
+                                 "mode", "ceil_mode", "pad_mode"})
+
+
+def fill_source(local, n: int, layer: Layer, axis: int):
+    """Where padding positions read from, for ``pad_mode`` reflect/replicate/circular
+    (PyTorch's padding modes): ``(index, inside)`` with ``local`` positions of a map of
+    length ``n`` remapped into it. Zero padding (and positions beyond the stated padding,
+    such as ceil-mode overhang) stay outside."""
+    import numpy as np
+
+    inside = (local >= 0) & (local < n)
+    mode = layer.pad_mode
+    if mode == "zeros" or n < 1:
+        return local, inside
+    p_l = max(layer.p_l[axis] or 0, 0)
+    p_r = max(layer.p_r[axis] or 0, 0)
+    padded = ~inside & (local >= -p_l) & (local < n + p_r)
+    if mode == "reflect":
+        mapped = np.where(local < 0, -local, 2 * (n - 1) - local)
+    elif mode == "replicate":
+        mapped = np.clip(local, 0, n - 1)
+    else:  # circular
+        mapped = local % n
+    ok = padded & (mapped >= 0) & (mapped < n)
+    return np.where(ok, mapped, local), inside | ok
 
 
 def geometry_attributes(edge_attrs: dict[str, Any], owner: str) -> dict[str, Any]:

@@ -42,7 +42,7 @@ import numpy as np
 
 from .errors import AttributeValueError, UnsupportedError
 from .network import Network, Node, as_network
-from .ops import WHOLE
+from .ops import WHOLE, fill_source
 from .shapes import Shapes, infer_shapes
 
 POS = np.int64(2**62)  # "no bound": sentinels for masked min/max and unbounded whole-input
@@ -86,7 +86,11 @@ def _transport(piece: Piece, layer, geoms: Sequence[tuple], src_win, dst_win, un
         t = np.arange(d_off, d_off + d_len, dtype=np.int64)
         index, exists = layer.spec.taps(layer, a, t)
         local = index - s_off
-        inside = exists & (local >= 0) & (local < s_len)
+        if unbounded:
+            inside = exists & (local >= 0) & (local < s_len)
+        else:  # padding reads zeros, or other pixels with pad_mode reflect/replicate/circular
+            local, inside = fill_source(local, s_len, layer, a)
+            inside &= exists
         local = np.clip(local, 0, max(s_len - 1, 0))
         valid = inside & piece.alive[a][local]
         live = valid.any(axis=1)
@@ -592,6 +596,10 @@ def footprints(G, at: int, axis: int = 0, input_size: Any = None, input: Node | 
             else:
                 index, exists = layer.spec.taps(layer, axis, live)
                 reads = set(index[exists].tolist())
+                n_w = length(w)
+                if n_w is not None and layer.pad_mode != "zeros":  # padding that reads pixels
+                    mapped, ok = fill_source(index, n_w, layer, axis)
+                    reads |= set(mapped[exists & ok].tolist())
             found.setdefault(w, set()).update(reads)
     return {net.nodes[v]: Footprint(net.nodes[v], np.array(sorted(p), dtype=np.int64), length(v))
             for v, p in sorted(found.items())}

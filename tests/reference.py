@@ -57,11 +57,24 @@ def reads(attrs: dict, n_in: int, n_out: int) -> list[set[int]]:
             if lam > 0:
                 out[t].add(i1)
         return out
+    pr = attrs.get("p_r", attrs.get("p", 0))
+    fill = attrs.get("pad_mode", "zeros")
+    # The padded map, as PyTorch's F.pad builds it: padded[q] is the input pixel it holds.
+    padded = {}
+    for q in range(-max(pl, 0), n_in + max(pr, 0)):
+        if 0 <= q < n_in:
+            padded[q] = q
+        elif fill == "reflect":
+            padded[q] = -q if q < 0 else 2 * (n_in - 1) - q
+        elif fill == "replicate":
+            padded[q] = 0 if q < 0 else n_in - 1
+        elif fill == "circular":
+            padded[q] = q % n_in
     for t in range(n_out):  # windows: conv, pools, pads, crops, elementwise
         for m in range(k):
             i = s * t - pl + m * d
-            if 0 <= i < n_in:
-                out[t].add(i)
+            if i in padded and 0 <= padded[i] < n_in:
+                out[t].add(padded[i])
     return out
 
 

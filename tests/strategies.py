@@ -100,6 +100,10 @@ def sized_dags(draw, ndim: int = 1, max_nodes: int = 6, max_size: int = 9, fract
         attrs = {"op": draw(st.sampled_from(["conv", "maxpool", "avgpool"]))}
         for i, name in enumerate(("k", "s", "d", "p_l", "p_r")):
             attrs[name] = tuple(ax[i] for ax in axes) if ndim > 1 else axes[0][i]
+        # PyTorch's non-zero fills need padding smaller than the map (circular: at most it).
+        if all(0 <= ax[3] < n_in[a] and 0 <= ax[4] < n_in[a] for a, ax in enumerate(axes)) \
+                and any(ax[3] or ax[4] for ax in axes):
+            attrs["pad_mode"] = draw(st.sampled_from(["zeros", "zeros", "reflect", "replicate", "circular"]))
         return attrs
 
     def fractional_op() -> dict:
