@@ -113,8 +113,9 @@ def resnet(stages: tuple[int, ...], depth: int) -> tuple[RawGraph, str]:
             else:
                 b.cur = block_in
             b.layer(f"{name}.add", "add")
-            last = stage == 4 and i == blocks - 1
-            b.layer("layer4" if last else name, "relu")
+            # a stage's output (its last block's) carries the stage's name, as torchvision's
+            # module layerN returns it
+            b.layer(f"layer{stage}" if i == blocks - 1 else name, "relu")
     b.layer("avgpool", "global_avgpool")
     b.layer("flatten", "flatten")
     b.layer("fc", "fc")
@@ -123,7 +124,8 @@ def resnet(stages: tuple[int, ...], depth: int) -> tuple[RawGraph, str]:
         f"CVPR 2016, Table 1 ({depth}-layer bottleneck network), in torchvision's \"v1.5\" layout: the\n"
         "stride of the first block of stages 2-4 sits in its 3x3 convolution, and projection\n"
         "shortcuts are 1x1 convolutions with that stride. Node names follow torchvision's module\n"
-        "names; each block's output node is named after the block. Output: layer4 (the last\n"
+        "names; each block's output node is named after the block, and each stage's output\n"
+        "(its last block's) after the stage. Output: layer4 (the last\n"
         "spatial map, before global average pooling)."
     )
     return b.raw, header

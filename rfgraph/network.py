@@ -26,6 +26,7 @@ the whole budget of loading a file from the command line. :func:`from_networkx` 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
@@ -371,9 +372,13 @@ def from_networkx(G, source: str | None = None) -> Network:
 
 
 def as_network(G, source: str | None = None) -> Network:
-    """Accept a :class:`Network` as is, or build one from a networkx graph."""
+    """Accept a :class:`Network` as is, load a file name, or build one from a networkx graph."""
     if isinstance(G, Network):
         return G
+    if isinstance(G, (str, os.PathLike)):
+        from .io.formats import load
+
+        return load(G)
     if hasattr(G, "is_directed") and hasattr(G, "edges"):
         return from_networkx(G, source)
     raise TypeError(f"expected an rfgraph Network or a networkx DiGraph, got {type(G).__name__}")
