@@ -148,11 +148,31 @@ def analyze(G, input: Node | None = None, output: Node | None = None, *, input_s
             if period is not None and len(classes) == 1 and whole is None:
                 axes[axis] = replace(axes[axis], phases=_phases(net, x, y, layers, axis, period))
         mismatches.extend(find_mismatches(net, x, y, geoms, flow, members))
+    if extra and any(a.rf is None and a.whole_input is None for a in axes):
+        extra["position_sizes"] = _position_sizes(net, x, y, axes, extra["sizes"])
     return Analysis(
         input=net.nodes[x], output=net.nodes[y], paths=count_between(net, x, y),
         aligned=_combine(a.aligned for a in axes), axes=tuple(axes), mismatches=tuple(mismatches),
         source=net.source, extra=extra,
     )
+
+
+def _position_sizes(net: Network, x: int, y: int, axes: Sequence[AxisResult], sizes: dict) -> list[dict]:
+    """Where one size does not describe the region (misaligned or fractional strides), its
+    size at every output position along each such axis (other coordinates 0), padding
+    included and clipped to the image, with the positions where the size changes."""
+    from .regions import regions
+
+    r = regions(net, sizes[str(net.nodes[x])], net.nodes[x], net.nodes[y])
+    out = []
+    for a in axes:
+        if a.rf is not None or a.whole_input is not None:
+            continue
+        index = tuple(slice(None) if b == a.axis else 0 for b in range(net.ndim))
+        out.append({"axis": a.axis, "sizes": r.sizes(a.axis)[index].tolist(),
+                    "clipped_sizes": r.sizes(a.axis, clipped=True)[index].tolist(),
+                    "changes": r.changes(a.axis)})
+    return out
 
 
 def _phases(net: Network, x: int, y: int, layers, axis: int, period: int) -> tuple[dict, ...]:

@@ -151,6 +151,11 @@ def cmd_analyze(args) -> int:
     notes = sorted({a.reason for a in result.axes if a.reason})
     for note in notes:
         print(f"note: {note}")
+    for item in result.extra.get("position_sizes", []):
+        sizes = item["sizes"]
+        shown = ", ".join(map(str, sizes[:24])) + (", ..." if len(sizes) > 24 else "")
+        print(f"axis {item['axis']}: region size by output position (padding included): {shown}"
+              f" (changes at {', '.join(map(str, item['changes'][:12])) or 'none'})")
     for a in result.axes:
         if a.phases:
             sizes = ", ".join(f"{p['size']}" for p in a.phases)

@@ -46,6 +46,14 @@ def test_analyze_json_misaligned(capsys):
     assert {tuple(p["nodes"]) for p in m["paths"]} == {("x", "a", "y"), ("x", "b", "c", "y")}
 
 
+def test_analyze_reports_sizes_per_position_when_misaligned(capsys):
+    """Distill: "For the second feature from the left, 6 input samples are used, while only 5
+    are used for the third feature"; the hull sizes with padding are 7, 6, 5, 6."""
+    data = run_json(capsys, "analyze", GRAPHS / "distill_fig4_misaligned.dot")
+    (item,) = data["position_sizes"]
+    assert item == {"axis": 0, "sizes": [7, 6, 5, 6], "clipped_sizes": [5, 6, 5, 5], "changes": [1, 2, 3]}
+
+
 def test_analyze_choose_nodes_and_fractional_stride(capsys, tmp_path):
     data = run_json(capsys, "analyze", GRAPHS / "resnet50.dot", "--output", "layer1.0.conv2")
     assert data["output"] == "layer1.0.conv2" and data["axes"][0]["rf"] == 19
