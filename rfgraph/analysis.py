@@ -33,7 +33,7 @@ from .errors import UnsupportedError
 from .network import Network, Node, as_network
 from .paths import count_between
 from .perf import paused_gc
-from .results import Analysis, AxisResult, NodeResult, _per_axis, text
+from .results import Analysis, AxisResult, NodeResult, per_axis, text
 
 
 def axis_groups(net: Network, layers: Sequence | None = None) -> list[tuple[tuple[int, ...], list[tuple]]]:
@@ -256,7 +256,7 @@ def nearest_output(G, pixel, input: Node | None = None, output: Node | None = No
     axis; ties go to the smaller index). Needs one stride per axis (aligned or not)."""
     result = analyze(G, input, output)
     out = []
-    for axis, i in zip(result.axes, _per_axis(pixel, len(result.axes))):
+    for axis, i in zip(result.axes, per_axis(pixel, len(result.axes))):
         if axis.stride is None or axis.center is None:
             raise UnsupportedError(f"axis {axis.axis}: no single centre per output feature ({axis.reason})")
         t = (Fraction(i) - axis.center) / axis.stride

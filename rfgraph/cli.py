@@ -219,7 +219,7 @@ def cmd_paths(args) -> int:
 
 def cmd_region(args) -> int:
     from .analysis import analyze
-    from .results import _per_axis, text
+    from .results import per_axis, text
 
     net = load_file(args.file)
     if args.input_size is not None or net.input_size is not None:
@@ -229,7 +229,7 @@ def cmd_region(args) -> int:
     if args.at is None:
         raise RFGraphError(f"{args.file}: say which output feature: --at J[,J] (or --all with --input-size)")
     result = analyze(net, args.input, args.output)
-    at = _per_axis(args.at, len(result.axes))
+    at = per_axis(args.at, len(result.axes))
     regions = result.region(at)
     u = [r[0] for r in regions]
     v = [r[1] for r in regions]
@@ -283,7 +283,7 @@ def _exact_region(args, net) -> int:
         else:
             hull = " x ".join(f"[{lo}, {hi}]" for lo, hi in zip(item["lo"], item["hi"]))
             line = f"output {at}: input {hull}"
-            if item["u"][0] is not None:
+            if item["u"] is not None:
                 unclipped = " x ".join(f"[{u}, {v}]" for u, v in zip(item["u"], item["v"]))
                 line += f" (unclipped {unclipped}, centre {', '.join(map(str, item['center']))})"
             print(line)

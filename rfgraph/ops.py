@@ -90,8 +90,9 @@ class Layer:
         """Symbolic geometry along ``axis`` (see the WIN/FRAC/WHOLE tuples above)."""
         return self.spec.symbolic(self, axis)
 
-    def stride(self, axis: int) -> int | Fraction:
-        """The layer's stride along ``axis``: an int, or a Fraction 1/s for upsampling ops."""
+    def stride(self, axis: int) -> int | Fraction | None:
+        """The layer's stride along ``axis``: an int, a Fraction 1/s for upsampling ops, None
+        for whole-input ops."""
         geom = self.symbolic(axis)
         return geom[1] if geom[0] != WHOLE else None
 

@@ -206,20 +206,25 @@ def propagate(net: Network, x: int, y: int, layers: Sequence, windows: list, *, 
     if sets:
         first.sets = [np.eye(len(p), dtype=bool) for p in start]
     pieces[x] = [first]
+    # Out-edges still to be followed from each map: a map's pieces are dropped once all its
+    # successors are done, which bounds memory on large inputs (exact sets especially).
+    pending = [sum(1 for e in net.out_edges[v] if within[net.edges[e].dst]) for v in range(len(net.nodes))]
     for v in range(x + 1, y + 1):
         if not within[v]:
             continue
         found: list[Piece] = []
         for e in net.in_edges[v]:
             w = net.edges[e].src
-            if not within[w] or not pieces[w]:
+            if not within[w]:
                 continue
-            for piece in pieces[w]:
+            for piece in pieces[w] or ():
                 moved = _transport(piece, layers[e], geoms[e], windows[w], windows[v], unbounded)
                 if moved is not None:
                     found.append(moved)
+            pending[w] -= 1
+            if pending[w] == 0 and w != y:
+                pieces[w] = None
         pieces[v] = simplify(found)
-        # free maps no longer needed (all successors done) to bound memory on big inputs
     return pieces[y] or []
 
 
@@ -309,24 +314,26 @@ class Regions:
     defined: np.ndarray
     whole: bool
     shapes: Shapes = field(repr=False)
-    _net: Network = field(repr=False)
-    _layers: tuple = field(repr=False)
+    net: Network = field(repr=False)
+    layers: tuple = field(repr=False)
 
     def at(self, pos) -> dict:
         """The region of one output position: ``{"at", "lo", "hi", "u", "v", "center"}`` with
-        one entry per axis (``lo``/``hi`` None when the position depends on no input)."""
+        one entry per axis (``lo``/``hi`` None when the position depends on no input pixel;
+        ``u``/``v``/``center`` None when it depends on nothing even on an unbounded axis, or
+        on the whole input)."""
         idx = _position(pos, self.output_size)
         alive = bool(self.alive[idx])
         ndim = len(self.output_size)
         defined = bool(self.defined[idx])
-        u = [int(self.u[a][idx]) if defined else None for a in range(ndim)]
-        v = [int(self.v[a][idx]) if defined else None for a in range(ndim)]
+        u = [int(self.u[a][idx]) for a in range(ndim)] if defined else None
+        v = [int(self.v[a][idx]) for a in range(ndim)] if defined else None
         return {
             "at": list(idx),
             "lo": [int(self.lo[a][idx]) for a in range(ndim)] if alive else None,
             "hi": [int(self.hi[a][idx]) for a in range(ndim)] if alive else None,
             "u": u, "v": v,
-            "center": [_half(u[a] + v[a]) if defined else None for a in range(ndim)],
+            "center": [_half(a + b) for a, b in zip(u, v)] if defined else None,
         }
 
     def positions(self):
@@ -382,10 +389,10 @@ class Regions:
 def _exact_pieces(regions: Regions) -> list[Piece]:
     cache = regions.__dict__.setdefault("_exact_cache", [])
     if not cache:
-        net = regions._net
+        net = regions.net
         x, y = net.index[regions.input], net.index[regions.output]
         windows = _clipped_windows(net, regions.shapes)
-        cache.extend(propagate(net, x, y, regions._layers, windows, sets=True))
+        cache.extend(propagate(net, x, y, regions.layers, windows, sets=True))
     return cache
 
 

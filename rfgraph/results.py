@@ -214,7 +214,7 @@ class Analysis:
 
     def region(self, at) -> tuple[tuple[int, int], ...]:
         """``((u, v), ...)`` per axis for output feature ``at`` (an int or one per axis)."""
-        at = _per_axis(at, len(self.axes))
+        at = per_axis(at, len(self.axes))
         return tuple(axis.region(j) for axis, j in zip(self.axes, at))
 
     def to_dict(self) -> dict:
@@ -242,7 +242,8 @@ class NodeResult:
         return {"paths": self.paths, "aligned": self.aligned, "axes": [a.to_dict() for a in self.axes]}
 
 
-def _per_axis(at, ndim: int) -> tuple[int, ...]:
+def per_axis(at, ndim: int) -> tuple[int, ...]:
+    """A position as one int per axis (a single value applies to every axis)."""
     from .errors import AttributeValueError
 
     values = tuple(at) if isinstance(at, (tuple, list)) else (at,)
