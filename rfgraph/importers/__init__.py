@@ -1,0 +1,32 @@
+"""Importers: PyTorch modules (through torch.fx) and ONNX models to rfgraph graphs.
+
+>>> import rfgraph.importers          # works without torch or onnx installed
+>>> callable(rfgraph.importers.from_torch), callable(rfgraph.importers.from_onnx)
+(True, True)
+
+:func:`from_torch` and :func:`from_onnx` return a :class:`~rfgraph.network.Network` whose
+nodes are the model's feature maps (named after its modules or ONNX tensors) and whose edges
+carry the op, its geometry and the original op type; it saves to DOT or GraphML like any
+graph (:func:`rfgraph.save`). torch and onnx are imported only when called.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def from_torch(module, example_input, **options: Any):
+    """Convert a PyTorch module (see :func:`rfgraph.importers.torch_fx.from_torch`)."""
+    from .torch_fx import from_torch as convert
+
+    return convert(module, example_input, **options)
+
+
+def from_onnx(path_or_model, **options: Any):
+    """Convert an ONNX model or file (see :func:`rfgraph.importers.onnx.from_onnx`)."""
+    from .onnx import from_onnx as convert
+
+    return convert(path_or_model, **options)
+
+
+__all__ = ["from_torch", "from_onnx"]

@@ -1,0 +1,354 @@
+"""The op families both importers share: how a convolution, pool, pad, slice, reshape,
+reduction or concatenation of a model becomes rfgraph edges, given the op's parameters and
+the tensors' layouts (:mod:`rfgraph.importers.builder`). A converter subclasses
+:class:`Families` and provides ``b`` (the :class:`~.builder.GraphBuilder`), ``ndim``,
+``name_of(n)``, ``edge_attrs(n, **extra)``, ``node_attrs(n)`` and ``fail(n, message)`` for
+its own kind of node ``n``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .builder import Geom, TensorInfo, Tuple, constant, drop_dims, emit_adaptive, norm_dim, reshape_axes
+
+
+class Families:
+    b: object
+    ndim: int
+
+    # -- op families -----------------------------------------------------------------------
+    def _dim_roles(self, n, src: TensorInfo, op_dims: Sequence[int], mix_dims: Sequence[int] = ()):
+        """Per rfgraph axis: ("geom", j) for the op's j-th spatial dimension, "collapse" for an
+        axis the op mixes entirely (a channel dimension), "trivial" otherwise."""
+        roles = []
+        for a, ax in enumerate(src.axes):
+            if ax is None:
+                roles.append(("trivial",))
+            elif ax[0] in op_dims:
+                if not src.alone(a):
+                    raise self.fail(n, f"spatial axis {a} shares tensor dimension {ax[0]} with another axis "
+                                       "(after a reshape): the op's window is not a window on the image")
+                roles.append(("geom", list(op_dims).index(ax[0])))
+            elif ax[0] in mix_dims:
+                roles.append(("collapse",))
+            else:
+                roles.append(("trivial",))
+        return roles
+
+    def _spatial_dims(self, src: TensorInfo, nd: int) -> list[int]:
+        rank = len(src.shape)
+        return list(range(rank - nd, rank))
+
+    def conv_window(self, n, src, out_shape, nd, k, s, d, pads, pad_mode, groups, in_channels):
+        """A convolution over the last ``nd`` dimensions with per-dimension (left, right)
+        padding ``pads``; its channel dimension mixes any spatial axis found there."""
+        dims = self._spatial_dims(src, nd)
+        roles = self._dim_roles(n, src, dims, mix_dims=[len(src.shape) - nd - 1])
+        geoms, collapse = [], []
+        for a, role in enumerate(roles):
+            if role[0] == "geom":
+                j = role[1]
+                geoms.append(Geom(k[j], s[j], d[j], pads[j][0], pads[j][1]))
+            else:
+                geoms.append(None)
+                if role[0] == "collapse":
+                    collapse.append(a)
+        op = "dwconv" if groups > 1 and groups == in_channels else "conv"
+        mode = pad_mode
+        extra = {"groups": groups if groups != 1 else None}
+        return self.b.window(src, self.name_of(n), out_shape, op, geoms, collapse=collapse, pad_mode=mode,
+                             attrs=self.edge_attrs(n, **extra), node_attrs=self.node_attrs(n))
+
+    def conv_transpose(self, n, src, out_shape, nd, k, s, d, p_l, groups):
+        """A transposed convolution (PyTorch semantics) with left padding ``p_l``; the right
+        padding follows from the output length the model produced (``output_padding``,
+        ``output_size``, ONNX ``output_shape``): p_r = (n - 1) s + k' - p_l - n_out."""
+        k, s, d, p = tuple(k), tuple(s), tuple(d), tuple(p_l)
+        dims = self._spatial_dims(src, nd)
+        roles = self._dim_roles(n, src, dims, mix_dims=[len(src.shape) - nd - 1])
+        geoms, collapse = [], []
+        for a, role in enumerate(roles):
+            if role[0] == "geom":
+                j = role[1]
+                n_in, n_out = src.shape[dims[j]], out_shape[dims[j]]
+                p_r = (n_in - 1) * s[j] + d[j] * (k[j] - 1) + 1 - p[j] - n_out
+                geoms.append(Geom(k[j], s[j], d[j], p[j], p_r))
+            else:
+                geoms.append(None)
+                if role[0] == "collapse":
+                    collapse.append(a)
+        return self.b.window(src, self.name_of(n), out_shape, "conv_transpose", geoms, collapse=collapse,
+                             attrs=self.edge_attrs(n, groups=groups if groups != 1 else None),
+                             node_attrs=self.node_attrs(n), transposed=True)
+
+    def pool(self, n, src, op, nd, k, s, pads, d, ceil_mode, out_shape):
+        """A pooling window over the last ``nd`` dimensions; ``pads``: (left, right) per dimension."""
+        roles = self._dim_roles(n, src, self._spatial_dims(src, nd))
+        geoms = [Geom(k[r[1]], s[r[1]], d[r[1]], *pads[r[1]]) if r[0] == "geom" else None for r in roles]
+        return self.b.window(src, self.name_of(n), out_shape, op, geoms, ceil_mode=ceil_mode,
+                             attrs=self.edge_attrs(n), node_attrs=self.node_attrs(n))
+
+    def adaptive(self, n, src, nd, pool, out_shape):
+        roles = self._dim_roles(n, src, self._spatial_dims(src, nd))
+        if any(r[0] == "trivial" and src.axes[a] is not None for a, r in enumerate(roles)):
+            raise self.fail(n, "adaptive pooling over tensor dimensions that are not the spatial axes")
+        return emit_adaptive(self.b, src, self.name_of(n), out_shape, pool, attrs=self.edge_attrs(n),
+                             node_attrs=self.node_attrs(n))
+
+    def pad(self, n, src, out_shape, padding, mode):
+        """F.pad and the padding modules: (last dim left, last dim right, the dim before, ...)."""
+        rank = len(src.shape)
+        flat = [int(x) for x in padding]
+        pairs = {rank - 1 - i: (flat[2 * i], flat[2 * i + 1]) for i in range(len(flat) // 2)}
+        geoms = []
+        for a, ax in enumerate(src.axes):
+            if ax is None or ax[0] not in pairs:
+                geoms.append(None)
+                continue
+            if not src.alone(a):
+                raise self.fail(n, "pads a tensor dimension that holds several spatial axes")
+            geoms.append(Geom(1, 1, 1, *pairs[ax[0]]))
+        pad_mode = {"constant": "zeros", "zeros": "zeros", "reflect": "reflect", "replicate": "replicate",
+                    "circular": "circular"}.get(mode)
+        if pad_mode is None:
+            raise self.fail(n, f"padding mode {mode!r}")
+        op = "crop" if all(g is None or (g.p_l <= 0 and g.p_r <= 0) for g in geoms) else "pad"
+        return self.b.window(src, self.name_of(n), out_shape, op, geoms, pad_mode=pad_mode,
+                             attrs=self.edge_attrs(n), node_attrs=self.node_attrs(n))
+
+    def elementwise(self, n, srcs, out_shape, op):
+        result = self.b.merge(srcs, self.name_of(n), out_shape, op, attrs=self.edge_attrs(n),
+                              node_attrs=self.node_attrs(n))
+        return result if result is not None else constant(out_shape, self.ndim)
+
+    def identity(self, n, src, out_shape, axes, op):
+        return self.b.window(src, self.name_of(n), out_shape, op, [None] * self.ndim, axes=axes,
+                             attrs=self.edge_attrs(n), node_attrs=self.node_attrs(n))
+
+    def reshape(self, n, src, out_shape):
+        """view, reshape, flatten, squeeze, ...: the layout follows (exact), unless the reshape
+        cuts a spatial axis apart (space-to-depth written as reshapes, window partitions):
+        an error, since no rfgraph layer says which pixels then sit together."""
+        axes = reshape_axes(src, out_shape)
+        if axes is None:
+            raise self.fail(n, f"reshapes {list(src.shape)} to {list(out_shape)}, cutting a spatial axis apart: "
+                               "not a layer rfgraph expresses. Describe it with ops={<this node or op>: "
+                               "{'op': 'flatten'}} to treat it as depending on the whole input")
+        return self.identity(n, src, out_shape, axes, "identity")
+
+    def whole_along(self, n, src, out_shape, dims, keep: str):
+        """Every output depends on every position along the axes in tensor dimensions
+        ``dims``, and the shape is kept (softmax, normalisation): over all spatial axes, a
+        whole-input op that keeps the length; over some, a window covering the axis from
+        every position (k = 2n - 1, p = n - 1)."""
+        rank = len(src.shape)
+        dims = [norm_dim(d, rank) for d in dims]
+        hit = [a for a, ax in enumerate(src.axes) if ax is not None and ax[0] in dims]
+        if not hit:
+            return self.elementwise(n, [src], out_shape, "identity" if keep != "groupnorm" else "layernorm")
+        if len(hit) == sum(1 for ax in src.axes if ax is not None):
+            return self.b.whole([src], self.name_of(n), out_shape, keep, attrs=self.edge_attrs(n),
+                                node_attrs=self.node_attrs(n))
+        geoms = [Geom(2 * src.sizes[a] - 1, 1, 1, src.sizes[a] - 1, src.sizes[a] - 1) if a in hit else None
+                 for a in range(self.ndim)]
+        for a in hit:
+            if not src.alone(a):
+                raise self.fail(n, "normalises over a dimension holding several spatial axes")
+        return self.b.window(src, self.name_of(n), out_shape, "avgpool", geoms, attrs=self.edge_attrs(n),
+                             node_attrs=self.node_attrs(n))
+
+    def reduce(self, n, srcs, out_shape, dims, keepdim):
+        src = srcs[0]
+        rank = len(src.shape)
+        dims = [norm_dim(d, rank) for d in dims]
+        hit = [a for a, ax in enumerate(src.axes) if ax is not None and ax[0] in dims]
+        axes = src.axes if keepdim else drop_dims(src.axes, dims)
+        name = self.name_of(n)
+        attrs = self.edge_attrs(n)
+        if not src.spatial:
+            return self.b.whole(srcs, name, out_shape, "global_pool", attrs=attrs, node_attrs=self.node_attrs(n))
+        if not hit:
+            return self.b.window(src, name, out_shape, "identity", [None] * self.ndim, axes=axes, attrs=attrs,
+                                 node_attrs=self.node_attrs(n))
+        if len(hit) == sum(1 for ax in src.axes if ax is not None):
+            return self.b.whole(srcs, name, out_shape, "global_pool", attrs=attrs, node_attrs=self.node_attrs(n))
+        return self.b.window(src, name, out_shape, "avgpool", [None] * self.ndim, axes=axes, collapse=hit,
+                             attrs=attrs, node_attrs=self.node_attrs(n))
+
+    def contract_last(self, n, src, out_shape):
+        """A linear layer on the last dimension: the axes living there collapse."""
+        return self.reduce_like(n, src, out_shape, [len(src.shape) - 1], "fc")
+
+    def reduce_like(self, n, src, out_shape, dims, whole_op):
+        hit = [a for a, ax in enumerate(src.axes) if ax is not None and ax[0] in dims]
+        name = self.name_of(n)
+        attrs = self.edge_attrs(n)
+        if not src.spatial:  # already whole-input: say what the layer is
+            return self.b.whole([src], name, out_shape, whole_op, attrs=attrs, node_attrs=self.node_attrs(n))
+        if not hit:
+            return self.b.window(src, name, out_shape, "identity", [None] * self.ndim, attrs=attrs,
+                                 node_attrs=self.node_attrs(n))
+        if len(hit) == sum(1 for ax in src.axes if ax is not None):
+            return self.b.whole([src], name, out_shape, whole_op, attrs=attrs, node_attrs=self.node_attrs(n))
+        return self.b.window(src, name, out_shape, "avgpool", [None] * self.ndim, collapse=hit, attrs=attrs,
+                             node_attrs=self.node_attrs(n))
+
+    def matmul(self, n, srcs, out_shape):
+        a, b_ = (srcs + [None])[:2]
+        if b_ is not None and b_.constant and not a.constant and len(b_.shape) >= 2:
+            return self.contract_last(n, a, out_shape)
+        return self.b.whole(srcs, self.name_of(n), out_shape, "fc", attrs=self.edge_attrs(n),
+                            node_attrs=self.node_attrs(n))
+
+    def cat(self, n, infos, dim, out_shape):
+        """Concatenation: along channels an elementwise merge; along a spatial axis each
+        input is padded to where it sits in the result (exact)."""
+        if any(not isinstance(i, TensorInfo) for i in infos):
+            raise self.fail(n, "concatenates a tensor of unknown shape")
+        live = [i for i in infos if not i.constant]
+        ref = live[0]
+        spatial = [a for a, ax in enumerate(ref.axes) if ax is not None and ax[0] == dim]
+        offsets = None
+        if spatial:
+            a = spatial[0]
+            if not ref.alone(a):
+                raise self.fail(n, "concatenates along a dimension holding several spatial axes")
+            offsets = {}
+            total = out_shape[dim]
+            pos = 0
+            for i, info in enumerate(infos):
+                length = info.shape[dim]
+                pads = [(0, 0)] * self.ndim
+                pads[a] = (pos, total - pos - length)
+                offsets[i] = pads
+                pos += length
+        return self.b.merge(infos, self.name_of(n), out_shape, "concat", attrs=self.edge_attrs(n),
+                            node_attrs=self.node_attrs(n), offsets=offsets)
+
+    def index(self, n, src, index, out_shape, name: str | None = None, part: int | None = None):
+        """``x[...]`` with slices, integers, None and Ellipsis: crops (and strides) along
+        spatial axes, an integer picks one position (the axis collapses)."""
+        rank = len(src.shape)
+        if not isinstance(index, tuple):
+            index = (index,)
+        if any(not isinstance(i, (int, slice, type(None), type(Ellipsis))) for i in index):
+            if all(ax is None for ax in src.axes):
+                return self.elementwise(n, [src], out_shape, "identity")
+            raise self.fail(n, "indexes with tensors or lists (advanced indexing): not a layer rfgraph expresses")
+        used = sum(1 for i in index if isinstance(i, (int, slice)))
+        if Ellipsis in index:
+            at = index.index(Ellipsis)
+            index = index[:at] + (slice(None),) * (rank - used) + index[at + 1:]
+        else:
+            index = index + (slice(None),) * (rank - used)
+        geoms: list[Geom | None] = [None] * self.ndim
+        new_axes: list = list(src.axes)
+        dim_map: dict[int, int | None] = {}
+        out_dim = 0
+        in_dim = 0
+        for item in index:
+            if item is None:
+                out_dim += 1
+                continue
+            size = src.shape[in_dim]
+            here = src.axis_of_dim(in_dim)
+            if isinstance(item, int):
+                i = item + size if item < 0 else item
+                for a in here:
+                    if not src.alone(a):
+                        raise self.fail(n, "indexes a dimension holding several spatial axes")
+                    geoms[a] = Geom(1, 1, 1, -i, -(size - 1 - i))
+                    new_axes[a] = None
+                dim_map[in_dim] = None
+            else:
+                start, stop, step = item.indices(size)
+                length = len(range(start, stop, step))
+                if here and step < 0:
+                    raise self.fail(n, "reverses a spatial axis: not a layer rfgraph expresses")
+                if here and (start, stop, step) != (0, size, 1):
+                    for a in here:
+                        if not src.alone(a):
+                            raise self.fail(n, "slices a dimension holding several spatial axes")
+                        if length == 0:
+                            raise self.fail(n, "an empty slice of a spatial axis")
+                        p_r = (length - 1) * step + 1 - size + start
+                        geoms[a] = Geom(1, step, 1, -start, p_r)
+                dim_map[in_dim] = out_dim
+                out_dim += 1
+            in_dim += 1
+        axes = []
+        for a, ax in enumerate(new_axes):
+            if ax is None or src.axes[a] is None:
+                axes.append(None)
+            else:
+                axes.append((dim_map[ax[0]], ax[1]))
+        # an integer index crops to length 1 and the axis is gone (None in ``axes``)
+        op = "crop" if any(g is not None for g in geoms) else "identity"
+        return self.b.window(src, name or self.name_of(n), out_shape, op, geoms, axes=tuple(axes),
+                             attrs=self.edge_attrs(n, part=part), node_attrs=self.node_attrs(n))
+
+    def split(self, n, src, shapes, name, dim):
+        """split, chunk, unbind: the i-th part is a crop along ``dim`` (a spatial axis) or a
+        selection of channels; ``shapes`` are the parts' shapes."""
+        rank = len(src.shape)
+        dim = norm_dim(dim, rank)
+        here = src.axis_of_dim(dim)
+        starts = []
+        pos = 0
+        for s in shapes:
+            starts.append(pos)
+            pos += 1 if name == "unbind" else s[dim]
+
+        def make(i: int, node_name: str) -> TensorInfo:
+            shape = shapes[i]
+            if name == "unbind":
+                index = (slice(None),) * dim + (starts[i],)
+            else:
+                index = (slice(None),) * dim + (slice(starts[i], starts[i] + shape[dim]),)
+            if not here:
+                axes = src.axes if name != "unbind" else drop_dims(src.axes, [dim])
+                return self.b.window(src, node_name, shape, "split", [None] * self.ndim, axes=axes,
+                                     attrs=self.edge_attrs(n, part=i))
+            return self.index(n, src, index, shape, name=node_name, part=i)
+
+        return Tuple(make, len(shapes))
+
+    def glu(self, n, src, out_shape, dim):
+        dim = norm_dim(dim, len(src.shape))
+        if src.axis_of_dim(dim):
+            raise self.fail(n, "GLU halves a spatial axis: not a layer rfgraph expresses")
+        return self.elementwise(n, [src], out_shape, "mul")
+
+    def pixel_shuffle(self, n, src, out_shape, r):
+        roles = self._dim_roles(n, src, self._spatial_dims(src, 2), mix_dims=[len(src.shape) - 3])
+        if any(r_[0] == "collapse" for r_ in roles):
+            raise self.fail(n, "pixel shuffle over a channel dimension that holds a spatial axis")
+        scale = [r if role[0] == "geom" else 1 for role in roles]
+        return self.b.upsample(src, self.name_of(n), out_shape, scale, "nearest",
+                               attrs=self.edge_attrs(n), node_attrs=self.node_attrs(n))
+
+    def pixel_unshuffle(self, n, src, out_shape, r):
+        roles = self._dim_roles(n, src, self._spatial_dims(src, 2))
+        geoms = [Geom(r, r) if role[0] == "geom" else None for role in roles]
+        return self.b.window(src, self.name_of(n), out_shape, "avgpool", geoms, attrs=self.edge_attrs(n),
+                             node_attrs=self.node_attrs(n))
+
+    def roll(self, n, src, out_shape, shifts, dims):
+        rank = len(src.shape)
+        if dims is None:
+            if any(ax is not None for ax in src.axes):
+                raise self.fail(n, "rolls the flattened tensor: not a layer rfgraph expresses")
+            return self.elementwise(n, [src], out_shape, "identity")
+        shifts = [shifts] if isinstance(shifts, int) else list(shifts)
+        dims = [dims] if isinstance(dims, int) else list(dims)
+        geoms: list[Geom | None] = [None] * self.ndim
+        for sh, d in zip(shifts, dims):
+            for a in src.axis_of_dim(norm_dim(d, rank)):
+                if not src.alone(a):
+                    raise self.fail(n, "rolls a dimension holding several spatial axes")
+                sh = sh % src.sizes[a]
+                geoms[a] = Geom(1, 1, 1, sh, -sh)
+        return self.b.window(src, self.name_of(n), out_shape, "pad", geoms, pad_mode="circular",
+                             attrs=self.edge_attrs(n), node_attrs=self.node_attrs(n))
+
+

@@ -1,0 +1,855 @@
+"""PyTorch models to rfgraph graphs, through torch.fx.
+
+:func:`from_torch` traces the module symbolically (``torch.fx``), runs the traced graph once on
+the example input to learn every tensor's shape (``ShapeProp``), and turns every tensor that
+depends on the input into a node and every op into edges from its tensor inputs, with the
+op's geometry read from the module or the call's arguments. Lengths are then checked against
+the shapes the model really produced.
+
+Node names: a leaf module's output is named by its path (``layer3.2.conv2``; a second call of
+the same module ``layer3.2.relu_1``), other ops by the module they run in and the fx name
+(``layer3.2.add``); the output of a container module (a block, a stage, a ``Sequential``) is
+named after the outermost container whose only output it is (``layer3.2``, ``layer4``), with
+the leaf's path kept in the node attribute ``module``.
+
+Requires torch; nothing here is imported by ``import rfgraph``.
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+from collections.abc import Iterable, Mapping
+from fractions import Fraction
+from typing import Any
+
+from ..errors import ModelImportError
+from .builder import (
+    GraphBuilder,
+    OpContext,
+    TensorInfo,
+    Tuple,
+    apply_override,
+    constant,
+    emit_resample,
+    find_override,
+    norm_dim,
+    permute_axes,
+    true_taps,
+)
+from .families import Families
+
+# Function / method names (torch, torch.nn.functional, operator, Tensor methods) that act
+# elementwise on their tensor arguments (with broadcasting), and the rfgraph op they become.
+_ELEMENTWISE = {
+    "relu": "relu", "relu_": "relu", "relu6": "relu6", "leaky_relu": "leaky_relu",
+    "leaky_relu_": "leaky_relu", "prelu": "prelu", "rrelu": "leaky_relu", "elu": "elu", "elu_": "elu",
+    "selu": "selu", "celu": "elu", "gelu": "gelu", "silu": "silu", "mish": "mish",
+    "hardswish": "hardswish", "hardsigmoid": "hardsigmoid", "sigmoid": "sigmoid", "sigmoid_": "sigmoid",
+    "tanh": "tanh", "tanh_": "tanh", "softplus": "softplus", "hardtanh": "relu6", "hardtanh_": "relu6",
+    "dropout": "dropout", "dropout1d": "dropout", "dropout2d": "dropout", "dropout3d": "dropout",
+    "alpha_dropout": "dropout", "feature_alpha_dropout": "dropout", "stochastic_depth": "dropout",
+    "batch_norm": "bn", "local_response_norm": "identity", "channel_shuffle": "channel_shuffle",
+    "native_channel_shuffle": "channel_shuffle",
+    "add": "add", "add_": "add", "iadd": "add", "sub": "sub", "sub_": "sub", "isub": "sub", "rsub": "sub",
+    "mul": "mul", "mul_": "mul", "imul": "mul", "div": "div", "div_": "div", "truediv": "div",
+    "itruediv": "div", "floordiv": "div", "floor_divide": "div", "mod": "div", "remainder": "div",
+    "pow": "mul", "neg": "identity", "abs": "identity", "exp": "identity", "log": "identity",
+    "sqrt": "identity", "rsqrt": "identity", "reciprocal": "identity", "square": "mul", "sign": "identity",
+    "clamp": "identity", "clamp_": "identity", "clip": "identity", "clamp_min": "relu", "clamp_max": "identity",
+    "maximum": "max", "minimum": "min", "fmax": "max", "fmin": "min", "where": "identity", "lerp": "add",
+    "addcmul": "add", "addcdiv": "add", "erf": "identity", "sin": "identity", "cos": "identity",
+    "floor": "identity", "ceil": "identity", "round": "identity", "trunc": "identity", "frac": "identity",
+    "logsigmoid": "sigmoid", "log_sigmoid": "sigmoid", "softsign": "identity", "tanhshrink": "identity",
+    "threshold": "relu", "threshold_": "relu", "hardshrink": "identity", "softshrink": "identity",
+    "silu_": "silu", "hardswish_": "hardswish", "nan_to_num": "identity", "masked_fill": "identity",
+    "eq": "identity", "ne": "identity", "gt": "identity", "ge": "identity", "lt": "identity", "le": "identity",
+    "logical_and": "mul", "logical_or": "add", "logical_not": "identity", "and_": "mul", "or_": "add",
+    "contiguous": "identity", "clone": "identity", "detach": "identity", "float": "identity",
+    "double": "identity", "half": "identity", "bfloat16": "identity", "to": "identity", "type": "identity",
+    "type_as": "identity", "cpu": "identity", "cuda": "identity", "requires_grad_": "identity",
+    "expand": "identity", "expand_as": "identity", "broadcast_to": "identity",
+    "repeat": "identity", "tile": "identity",
+}
+# Ops whose result does not depend on the input's values (a tensor of its shape).
+_CONSTANT = {"zeros_like", "ones_like", "empty_like", "full_like", "rand_like", "randn_like",
+             "randint_like", "new_zeros", "new_ones", "new_full", "new_empty", "new_tensor"}
+_TRUSTED = ("torch", "_operator", "operator", "builtins", "math", "torchvision")
+_RESHAPE = {"view", "reshape", "flatten", "unflatten", "squeeze", "unsqueeze", "squeeze_", "unsqueeze_",
+            "view_as", "reshape_as", "ravel", "atleast_1d", "atleast_2d", "atleast_3d"}
+_REDUCE = {"mean", "sum", "amax", "amin", "std", "var", "prod", "logsumexp", "norm", "nansum",
+           "nanmean", "any", "all", "argmax", "argmin", "count_nonzero", "std_mean", "var_mean",
+           "max", "min", "median", "mode", "aminmax"}
+
+# Positional parameter names of the functions whose arguments the importer reads.
+_SIGS: dict[str, tuple[str, ...]] = {}
+for _n in (1, 2, 3):
+    _SIGS[f"conv{_n}d"] = ("input", "weight", "bias", "stride", "padding", "dilation", "groups")
+    _SIGS[f"conv_transpose{_n}d"] = ("input", "weight", "bias", "stride", "padding", "output_padding",
+                                     "groups", "dilation")
+    _SIGS[f"max_pool{_n}d"] = ("input", "kernel_size", "stride", "padding", "dilation", "ceil_mode",
+                               "return_indices")
+    _SIGS[f"max_pool{_n}d_with_indices"] = _SIGS[f"max_pool{_n}d"]
+    _SIGS[f"avg_pool{_n}d"] = ("input", "kernel_size", "stride", "padding", "ceil_mode",
+                               "count_include_pad", "divisor_override")
+    _SIGS[f"lp_pool{_n}d"] = ("input", "norm_type", "kernel_size", "stride", "ceil_mode")
+    _SIGS[f"adaptive_avg_pool{_n}d"] = ("input", "output_size")
+    _SIGS[f"adaptive_max_pool{_n}d"] = ("input", "output_size", "return_indices")
+    _SIGS[f"adaptive_max_pool{_n}d_with_indices"] = _SIGS[f"adaptive_max_pool{_n}d"]
+_SIGS.update({
+    "interpolate": ("input", "size", "scale_factor", "mode", "align_corners", "recompute_scale_factor",
+                    "antialias"),
+    "upsample": ("input", "size", "scale_factor", "mode", "align_corners"),
+    "upsample_nearest": ("input", "size", "scale_factor"),
+    "upsample_bilinear": ("input", "size", "scale_factor"),
+    "pad": ("input", "pad", "mode", "value"),
+    "linear": ("input", "weight", "bias"),
+    "softmax": ("input", "dim", "_stacklevel", "dtype"),
+    "log_softmax": ("input", "dim", "_stacklevel", "dtype"),
+    "softmin": ("input", "dim", "_stacklevel", "dtype"),
+    "layer_norm": ("input", "normalized_shape", "weight", "bias", "eps"),
+    "normalize": ("input", "p", "dim", "eps"),
+    "cat": ("tensors", "dim"), "concat": ("tensors", "dim"), "concatenate": ("tensors", "dim"),
+    "stack": ("tensors", "dim"),
+    "chunk": ("input", "chunks", "dim"), "split": ("input", "split_size_or_sections", "dim"),
+    "tensor_split": ("input", "indices_or_sections", "dim"), "unbind": ("input", "dim"),
+    "narrow": ("input", "dim", "start", "length"), "select": ("input", "dim", "index"),
+    "transpose": ("input", "dim0", "dim1"), "swapaxes": ("input", "axis0", "axis1"),
+    "swapdims": ("input", "dim0", "dim1"), "movedim": ("input", "source", "destination"),
+    "moveaxis": ("input", "source", "destination"),
+    "roll": ("input", "shifts", "dims"), "glu": ("input", "dim"),
+    "pixel_shuffle": ("input", "upscale_factor"), "pixel_unshuffle": ("input", "downscale_factor"),
+    "group_norm": ("input", "num_groups", "weight", "bias", "eps"),
+    "instance_norm": ("input", "running_mean", "running_var", "weight", "bias", "use_input_stats"),
+    "cosine_similarity": ("x1", "x2", "dim", "eps"),
+})
+for _name in _REDUCE:
+    _SIGS.setdefault(_name, ("input", "dim", "keepdim"))
+
+
+def _torch():
+    try:
+        import torch
+        import torch.fx  # noqa: F401
+    except ImportError:  # pragma: no cover - depends on the environment
+        raise ModelImportError("importing PyTorch models needs PyTorch: pip install torch") from None
+    return torch
+
+
+def _tuple(value: Any, n: int) -> tuple[int, ...]:
+    if isinstance(value, (list, tuple)):
+        if len(value) == 1 and n > 1:
+            return tuple(int(value[0]) for _ in range(n))
+        return tuple(int(v) for v in value)
+    return (int(value),) * n
+
+
+def from_torch(module, example_input, *, ops: Mapping[str, Any] | None = None,
+               leaf_modules: Iterable[Any] = (), input_name: str = "input", output: str | None = None,
+               name: str | None = None, description: str | None = None,
+               concrete_args: Mapping[str, Any] | None = None):
+    """Convert a PyTorch module into an rfgraph :class:`~rfgraph.network.Network`.
+
+    ``example_input``: a tensor ``[N, C, *spatial]`` (1, 2 or 3 spatial axes); its spatial
+    size becomes the graph's ``input_size`` and resolves every size-dependent layer (adaptive
+    pooling, interpolation to a size, broadcasts).
+
+    Options:
+
+    - ``ops``: ``{key: edge attributes or callable}`` for ops rfgraph does not know, or to
+      override one it does. The key is a module class name (``"MyBlur"``), a module path
+      (``"features.3"``), a function or method name (``"my_blur"``); a module named in
+      ``ops`` is kept as one layer (not traced into). The value is a dict such as
+      ``{"op": "avgpool", "k": 3, "p": 1}`` or a callable taking an
+      :class:`~rfgraph.importers.builder.OpContext` and returning one (or None).
+    - ``leaf_modules``: module classes, class names or paths to keep as single layers.
+    - ``input_name``, ``output`` (a node name for the graph attribute ``output``; default the
+      model's first output), ``name``, ``description`` (graph attributes),
+      ``concrete_args`` (passed to ``torch.fx``: fix arguments that steer control flow).
+
+    Raises :class:`~rfgraph.errors.ModelImportError` naming the module or op at fault.
+    """
+    torch = _torch()
+    if not isinstance(example_input, torch.Tensor):
+        raise ModelImportError(f"example_input must be a tensor [N, C, *spatial], got {type(example_input).__name__}")
+    if example_input.dim() < 3:
+        raise ModelImportError(f"example_input has shape {list(example_input.shape)}: expected [N, C, *spatial] "
+                               "with 1 to 3 spatial axes")
+    gm = trace(module, ops=ops, leaf_modules=leaf_modules, concrete_args=concrete_args)
+    _shape_prop(gm, module, example_input)
+    conv = _Converter(gm, module, example_input, ops, input_name)
+    conv.run()
+    outputs = conv.outputs
+    if not outputs:
+        raise ModelImportError(f"{type(module).__name__}: the model's output does not depend on its input")
+    attrs = {"input": conv.input_node, "output": output if output is not None else outputs[0],
+             "input_size": ",".join(str(n) for n in example_input.shape[2:])}
+    if len(outputs) > 1:
+        attrs["outputs"] = ",".join(outputs)
+    attrs["description"] = description or (
+        f"{type(module).__name__} imported from PyTorch {torch.__version__.split('+')[0]} by "
+        f"rfgraph.importers.from_torch at input {'x'.join(str(n) for n in example_input.shape[2:])}")
+    conv.b.raw.name = name or type(module).__name__
+    return conv.b.finish(attrs, conv.input_node)
+
+
+# -- tracing ----------------------------------------------------------------------------------
+def _leaf_keys(module) -> set[str]:
+    return {type(module).__name__, f"{type(module).__module__}.{type(module).__qualname__}"}
+
+
+def trace(module, *, ops: Mapping[str, Any] | None = None, leaf_modules: Iterable[Any] = (),
+          concrete_args: Mapping[str, Any] | None = None):
+    """``torch.fx`` trace of ``module`` (a ``GraphModule``). Modules named in ``ops`` or
+    ``leaf_modules`` stay single calls. When tracing fails inside a submodule that ``ops``
+    describes, it is retried with that module as a leaf; otherwise the error names the
+    module that could not be traced and how to describe it."""
+    _torch()
+    import torch.fx as fx
+
+    classes = tuple(m for m in leaf_modules if isinstance(m, type))
+    names = {str(m) for m in leaf_modules if not isinstance(m, type)}
+    names |= set(ops or {})
+    paths = {path: sub for path, sub in module.named_modules()}
+    by_id = {id(sub): path for path, sub in paths.items()}
+
+    class Tracer(fx.Tracer):
+        def is_leaf_module(self, m, qualname):
+            if qualname in names or (classes and isinstance(m, classes)) or _leaf_keys(m) & names:
+                return True
+            return super().is_leaf_module(m, qualname)
+
+    for _attempt in range(len(paths) + 1):
+        tracer = Tracer()
+        try:
+            graph = tracer.trace(module, concrete_args=dict(concrete_args) if concrete_args else None)
+        except Exception as exc:  # tracing runs arbitrary user code
+            failing = _failing_module(exc, by_id)
+            if failing and failing in paths and (_leaf_keys(paths[failing]) | {failing}) & set(ops or {}):
+                names.add(failing)
+                continue
+            raise ModelImportError(_trace_message(module, failing, paths, exc)) from exc
+        return fx.GraphModule(tracer.root, graph, type(module).__name__)
+    raise ModelImportError(f"{type(module).__name__}: tracing kept failing")  # pragma: no cover
+
+
+def _failing_module(exc: BaseException, by_id: dict[int, str]) -> str | None:
+    """The deepest submodule whose ``forward`` was running when tracing raised."""
+    found = None
+    tb = exc.__traceback__
+    while tb is not None:
+        owner = tb.tb_frame.f_locals.get("self")
+        if owner is not None and id(owner) in by_id:
+            found = by_id[id(owner)]
+        tb = tb.tb_next
+    return found
+
+
+def _trace_message(module, failing: str | None, paths: dict, exc: BaseException) -> str:
+    reason = " ".join(str(exc).split())[:300] or type(exc).__name__
+    root = type(module).__name__
+    if failing:
+        cls = type(paths[failing]).__name__
+        return (f"{root}: torch.fx cannot trace module {failing} ({cls}): {reason}. Describe it as one "
+                f"layer with ops={{{cls!r}: {{'op': 'conv', 'k': 3, 'p': 1}}}} (its real geometry; a "
+                "callable works too), or make its forward traceable")
+    return (f"{root}: torch.fx cannot trace the model: {reason}. If control flow depends on an "
+            "argument, fix it with concrete_args={...}; describe untraceable submodules with ops={...} "
+            "or leaf_modules=[...]")
+
+
+def _shape_prop(gm, module, example_input) -> None:
+    """Run the traced graph once on the example input, recording every tensor's shape and
+    the values of small non-tensor results (sizes, indices) the importer may need.
+
+    First on PyTorch's meta device, with the parameters swapped for meta tensors of the
+    same shapes (no arithmetic: fast, and the model is not touched); if an op has no meta
+    implementation, on the real input, in eval mode and without gradients (so batch-norm
+    statistics are not updated)."""
+    torch = _torch()
+    from torch.fx.passes.shape_prop import ShapeProp
+
+    class Recorder(ShapeProp):
+        def run_node(self, n):
+            result = super().run_node(n)
+            if not isinstance(result, torch.Tensor) and _small(result):
+                n.meta["rf_value"] = result
+            return result
+
+    class Runner(torch.nn.Module):
+        def __init__(self, inner) -> None:
+            super().__init__()
+            self.inner = inner
+
+        def forward(self, x):
+            return Recorder(self.inner).propagate(x)
+
+    modes = [(m, m.training) for m in gm.modules()]
+    try:
+        gm.eval()
+        with torch.no_grad():
+            try:
+                runner = Runner(gm)
+                state = {k: torch.empty_like(v, device="meta")
+                         for k, v in list(runner.named_parameters()) + list(runner.named_buffers())}
+                torch.func.functional_call(runner, state, (example_input.to("meta"),))
+                return
+            except Exception:  # an op without a meta kernel, or data-dependent control flow
+                for n in gm.graph.nodes:
+                    n.meta.pop("tensor_meta", None)
+                    n.meta.pop("rf_value", None)
+            Recorder(gm).propagate(example_input)
+    except Exception as exc:
+        reason = " ".join(str(exc).split())[:400]
+        raise ModelImportError(f"{type(module).__name__}: running the traced model on the example input "
+                               f"{list(example_input.shape)} failed: {reason}") from exc
+    finally:
+        for m, mode in modes:
+            m.training = mode
+
+
+def _small(value: Any, depth: int = 0) -> bool:
+    if depth > 3:
+        return False
+    if isinstance(value, (int, float, bool, str, type(None), slice, type(Ellipsis))):
+        return True
+    if type(value).__name__ == "Size":
+        return True
+    if isinstance(value, (list, tuple)) and len(value) <= 16:
+        return all(_small(v, depth + 1) for v in value)
+    return False
+
+
+# -- conversion -------------------------------------------------------------------------------
+def _scope_names(graph) -> dict:
+    """``{fx node: container path}`` for nodes that are the only output of a container module
+    (outermost container wins)."""
+    stacks = {}
+    for n in graph.nodes:
+        stack = list((n.meta.get("nn_module_stack") or {}).keys())
+        if n.op == "call_module" and stack:
+            stack = stack[:-1]
+        stacks[n] = stack
+    full = {n: set((n.meta.get("nn_module_stack") or {}).keys()) for n in graph.nodes}
+    exits: dict[str, list] = {}
+    order: dict[str, int] = {}
+    for n in graph.nodes:
+        if n.op in ("placeholder", "get_attr", "output"):
+            continue
+        for depth, key in enumerate(stacks[n]):
+            order.setdefault(key, depth)
+            if any(key not in full[u] for u in n.users):
+                exits.setdefault(key, []).append(n)
+    alias: dict = {}
+    for key, nodes in sorted(exits.items(), key=lambda kv: -order[kv[0]]):
+        if len(nodes) == 1 and type(nodes[0].meta.get("tensor_meta")).__name__ == "TensorMetadata":
+            alias[nodes[0]] = key.replace("@", "_")  # outermost last: it wins
+    return alias
+
+
+def _base(n) -> str:
+    return re.sub(r"_\d+$", "", n.name)
+
+
+class _Converter(Families):
+    def __init__(self, gm, module, example_input, ops, input_name) -> None:
+        self.gm = gm
+        self.module = module
+        self.example = example_input
+        self.ops = dict(ops or {})
+        self.input_name = input_name
+        self.ndim = example_input.dim() - 2
+        self.b = GraphBuilder(self.ndim, None)
+        self.env: dict = {}
+        self.modules = dict(gm.named_modules())
+        self.alias = _scope_names(gm.graph)
+        self.outputs: list[str] = []
+        self.input_node = None
+
+    # -- helpers ---------------------------------------------------------------------------
+    def fail(self, n, message: str) -> ModelImportError:
+        return ModelImportError(f"{self.gm.__class__.__name__}: node {n.name} ({self._what(n)}): {message}")
+
+    def _what(self, n) -> str:
+        if n.op == "call_module":
+            return f"module {n.target}, {type(self.modules[n.target]).__name__}"
+        if n.op == "call_method":
+            return f"method .{n.target}()"
+        return f"function {getattr(n.target, '__name__', n.target)}"
+
+    def name_of(self, n) -> str:
+        if n in self.alias:
+            return self.b.unique(self.alias[n])
+        if n.op == "call_module":
+            return self.b.unique(n.target)
+        stack = list((n.meta.get("nn_module_stack") or {}).values())
+        scope = stack[-1][0] if stack else ""
+        base = _base(n)
+        return self.b.unique(f"{scope}.{base}" if scope else base)
+
+    def value(self, arg):
+        import torch.fx as fx
+
+        if isinstance(arg, fx.Node):
+            if arg in self.env and self.env[arg] is not None:
+                return self.env[arg]
+            return arg.meta.get("rf_value")
+        if isinstance(arg, (list, tuple)):
+            return type(arg)(self.value(a) for a in arg) if not hasattr(arg, "_fields") else arg
+        if isinstance(arg, slice):
+            return slice(self.value(arg.start), self.value(arg.stop), self.value(arg.step))
+        if isinstance(arg, dict):
+            return {k: self.value(v) for k, v in arg.items()}
+        return arg
+
+    def tensors(self, n) -> list[TensorInfo]:
+        """The node's tensor arguments (in order), as TensorInfo."""
+        import torch.fx as fx
+
+        found: list[TensorInfo] = []
+
+        def walk(a):
+            if isinstance(a, fx.Node):
+                v = self.env.get(a)
+                if isinstance(v, TensorInfo):
+                    found.append(v)
+            elif isinstance(a, (list, tuple)):
+                for x in a:
+                    walk(x)
+            elif isinstance(a, dict):
+                for x in a.values():
+                    walk(x)
+
+        walk(n.args)
+        walk(n.kwargs)
+        return found
+
+    def bind(self, n, fname: str) -> dict:
+        names = _SIGS.get(fname, ())
+        out = {}
+        for i, a in enumerate(n.args):
+            if i < len(names):
+                out[names[i]] = a
+            else:
+                out.setdefault("_rest", []).append(a)
+        out.update(n.kwargs)
+        return out
+
+    def node_attrs(self, n) -> dict:
+        attrs = {}
+        if n.op == "call_module":
+            attrs["module"] = n.target
+        meta = n.meta.get("tensor_meta")
+        if _is_tensor_meta(meta) and len(meta.shape) == self.ndim + 2:
+            attrs["channels"] = int(meta.shape[1])
+        return attrs
+
+    def edge_attrs(self, n, **extra) -> dict:
+        if n.op == "call_module":
+            kind = type(self.modules[n.target]).__name__
+        elif n.op == "call_method":
+            kind = f"Tensor.{n.target}"
+        else:
+            kind = getattr(n.target, "__name__", str(n.target))
+        attrs = {"type": kind}
+        if n.op == "call_module":
+            attrs["module"] = n.target
+        attrs.update({k: v for k, v in extra.items() if v is not None})
+        return attrs
+
+    # -- the pass --------------------------------------------------------------------------
+    def run(self) -> None:
+        placeholders = 0
+        for n in self.gm.graph.nodes:
+            meta = n.meta.get("tensor_meta")
+            if n.op == "placeholder":
+                if placeholders == 0:
+                    info = self.b.input(self.input_name, tuple(meta.shape))
+                    self.input_node = info.node
+                    self.env[n] = info
+                else:
+                    self.env[n] = constant(tuple(meta.shape), self.ndim) if _is_tensor_meta(meta) else None
+                placeholders += 1
+            elif n.op == "get_attr":
+                self.env[n] = constant(tuple(meta.shape), self.ndim) if _is_tensor_meta(meta) else None
+            elif n.op == "output":
+                self._outputs(n.args[0])
+            else:
+                self.env[n] = self.convert(n, meta)
+
+    def _outputs(self, structure) -> None:
+        import torch.fx as fx
+
+        if isinstance(structure, fx.Node):
+            v = self.env.get(structure)
+            if isinstance(v, TensorInfo) and not v.constant and v.node not in self.outputs:
+                self.outputs.append(v.node)
+        elif isinstance(structure, (list, tuple)):
+            for s in structure:
+                self._outputs(s)
+        elif isinstance(structure, dict):
+            for s in structure.values():
+                self._outputs(s)
+
+    def convert(self, n, meta):
+        srcs = self.tensors(n)
+        # getitem on a tuple of tensors made by an op we converted
+        if n.op == "call_function" and n.target is operator.getitem:
+            holder = self.env.get(n.args[0])
+            if isinstance(holder, Tuple):
+                index = self.value(n.args[1])
+                return holder.item(int(index), self.name_of(n)) if isinstance(index, int) else None
+        is_tuple = isinstance(meta, (list, tuple)) and not _is_tensor_meta(meta)
+        if not is_tuple and not _is_tensor_meta(meta):
+            return None  # sizes, shapes, numbers: not feature maps
+        if not any(not s.constant for s in srcs):
+            return constant(tuple(meta.shape), self.ndim) if not is_tuple else None
+        out_shape = tuple(meta.shape) if not is_tuple else None
+        fname, keys = self._keys(n)
+        key, rule = find_override(self.ops, keys)
+        if rule is not None:
+            name = self.name_of(n)
+            target = self.modules[n.target] if n.op == "call_module" else n.target
+            ctx = OpContext(name, key, target, [s.shape for s in srcs], out_shape)
+            result = apply_override(self.b, rule, ctx, srcs, out_shape or srcs[0].shape, self.node_attrs(n))
+            if result is not None:
+                return result
+        if n.op == "call_module":
+            return self.module_op(n, self.modules[n.target], srcs, out_shape, meta)
+        return self.function_op(n, fname, srcs, out_shape, meta)
+
+    def _keys(self, n) -> tuple[str, list[str]]:
+        if n.op == "call_module":
+            m = self.modules[n.target]
+            return type(m).__name__, [n.target, type(m).__name__,
+                                      f"{type(m).__module__}.{type(m).__qualname__}"]
+        if n.op == "call_method":
+            return n.target, [n.name, n.target]
+        fn = n.target
+        fname = getattr(fn, "__name__", str(fn))
+        module = getattr(fn, "__module__", None) or ""
+        return fname, [n.name, fname, f"{module}.{fname}"]
+
+    # -- modules ---------------------------------------------------------------------------
+    def module_op(self, n, m, srcs, out_shape, meta):
+        import torch.nn as nn
+
+        cls = type(m).__name__
+        src = srcs[0]
+        if isinstance(m, (nn.Conv1d, nn.Conv2d, nn.Conv3d)):
+            nd = len(m.kernel_size)
+            return self.conv(n, src, out_shape, nd, m.kernel_size, m.stride, m.dilation, m.padding,
+                             m.padding_mode, m.groups, m.in_channels)
+        if isinstance(m, (nn.ConvTranspose1d, nn.ConvTranspose2d, nn.ConvTranspose3d)):
+            nd = len(m.kernel_size)
+            return self.conv_transpose(n, src, out_shape, nd, m.kernel_size, m.stride, m.dilation, _tuple(m.padding, nd),
+                                       m.groups)
+        if isinstance(m, (nn.MaxPool1d, nn.MaxPool2d, nn.MaxPool3d)):
+            nd = int(cls[-2])
+            result = self.tpool(n, src, "maxpool", nd, m.kernel_size, m.stride, m.padding, m.dilation,
+                               m.ceil_mode, tuple(meta[0].shape) if m.return_indices else out_shape)
+            return self._with_indices(result) if m.return_indices else result
+        if isinstance(m, (nn.AvgPool1d, nn.AvgPool2d, nn.AvgPool3d)):
+            nd = int(cls[-2])
+            return self.tpool(n, src, "avgpool", nd, m.kernel_size, m.stride, m.padding, 1, m.ceil_mode, out_shape)
+        if isinstance(m, (nn.LPPool1d, nn.LPPool2d)) or cls == "LPPool3d":
+            nd = int(cls[-2])
+            return self.tpool(n, src, "lppool", nd, m.kernel_size, m.stride, 0, 1, m.ceil_mode, out_shape)
+        if cls.startswith("AdaptiveAvgPool") or cls.startswith("AdaptiveMaxPool"):
+            pool = "avgpool" if "Avg" in cls else "maxpool"
+            shape = tuple(meta[0].shape) if getattr(m, "return_indices", False) else out_shape
+            result = self.adaptive(n, src, int(cls[-2]), pool, shape)
+            return self._with_indices(result) if getattr(m, "return_indices", False) else result
+        if isinstance(m, nn.Upsample):
+            mode = m.mode
+            return self.interpolate(n, src, out_shape, mode, m.align_corners, m.scale_factor, m.size,
+                                    m.recompute_scale_factor)
+        if cls in ("ZeroPad1d", "ZeroPad2d", "ZeroPad3d", "ConstantPad1d", "ConstantPad2d", "ConstantPad3d",
+                   "ReflectionPad1d", "ReflectionPad2d", "ReflectionPad3d", "ReplicationPad1d",
+                   "ReplicationPad2d", "ReplicationPad3d", "CircularPad1d", "CircularPad2d", "CircularPad3d"):
+            mode = ("reflect" if cls.startswith("Reflection") else "replicate" if cls.startswith("Replication")
+                    else "circular" if cls.startswith("Circular") else "constant")
+            return self.pad(n, src, out_shape, m.padding, mode)  # (left, right, top, bottom, ...)
+        if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d, nn.SyncBatchNorm)) or \
+                cls in ("FrozenBatchNorm2d", "LazyBatchNorm1d", "LazyBatchNorm2d", "LazyBatchNorm3d"):
+            return self.elementwise(n, srcs, out_shape, "bn")
+        if isinstance(m, nn.LayerNorm):
+            dims = list(range(len(src.shape) - len(m.normalized_shape), len(src.shape)))
+            return self.whole_along(n, src, out_shape, dims, keep="groupnorm")
+        if isinstance(m, nn.GroupNorm):
+            return self.whole_along(n, src, out_shape, list(range(2, len(src.shape))), keep="groupnorm")
+        if cls.startswith("InstanceNorm") or cls.startswith("LazyInstanceNorm"):
+            if m.track_running_stats:
+                return self.elementwise(n, srcs, out_shape, "bn")
+            return self.whole_along(n, src, out_shape, list(range(2, len(src.shape))), keep="instancenorm")
+        if isinstance(m, (nn.Softmax, nn.LogSoftmax, nn.Softmin)):
+            dim = m.dim if m.dim is not None else (0 if len(src.shape) in (0, 1, 3) else 1)
+            return self.whole_along(n, src, out_shape, [norm_dim(dim, len(src.shape))], keep="attention")
+        if isinstance(m, nn.Softmax2d):
+            return self.whole_along(n, src, out_shape, [len(src.shape) - 3], keep="attention")
+        if isinstance(m, (nn.Linear, nn.LazyLinear)):
+            return self.contract_last(n, src, out_shape)
+        if isinstance(m, nn.Bilinear):
+            return self.b.whole(srcs, self.name_of(n), out_shape, "fc", attrs=self.edge_attrs(n),
+                                node_attrs=self.node_attrs(n))
+        if isinstance(m, (nn.Flatten, nn.Unflatten)):
+            return self.reshape(n, src, out_shape)
+        if isinstance(m, nn.PixelShuffle):
+            return self.pixel_shuffle(n, src, out_shape, m.upscale_factor)
+        if isinstance(m, nn.PixelUnshuffle):
+            return self.pixel_unshuffle(n, src, out_shape, m.downscale_factor)
+        if cls == "Permute" and hasattr(m, "dims"):  # torchvision.ops.misc.Permute
+            return self.identity(n, src, out_shape, permute_axes(src, m.dims), "identity")
+        if cls == "GLU":
+            return self.glu(n, src, out_shape, m.dim)
+        simple = {
+            "ReLU": "relu", "ReLU6": "relu6", "LeakyReLU": "leaky_relu", "PReLU": "prelu", "RReLU": "leaky_relu",
+            "ELU": "elu", "CELU": "elu", "SELU": "selu", "GELU": "gelu", "SiLU": "silu", "Mish": "mish",
+            "Hardswish": "hardswish", "Hardsigmoid": "hardsigmoid", "Hardtanh": "relu6", "Sigmoid": "sigmoid",
+            "Tanh": "tanh", "Softplus": "softplus", "Softsign": "identity", "Tanhshrink": "identity",
+            "Threshold": "relu", "LogSigmoid": "sigmoid", "Hardshrink": "identity", "Softshrink": "identity",
+            "Dropout": "dropout", "Dropout1d": "dropout", "Dropout2d": "dropout", "Dropout3d": "dropout",
+            "AlphaDropout": "dropout", "FeatureAlphaDropout": "dropout", "StochasticDepth": "dropout",
+            "Identity": "identity", "ChannelShuffle": "channel_shuffle", "LocalResponseNorm": "identity",
+            "CrossMapLRN2d": "identity",
+        }
+        if cls in simple:
+            return self.elementwise(n, srcs, out_shape, simple[cls])
+        raise self.fail(n, f"rfgraph does not know module type {cls}: describe it with "
+                           f"ops={{{cls!r}: {{'op': ..., 'k': ..., 's': ..., 'p': ...}}}}")
+
+    def _with_indices(self, result: TensorInfo) -> Tuple:
+        return Tuple(lambda i, name: result, 2)
+
+    # -- functions and methods -------------------------------------------------------------
+    def function_op(self, n, fname, srcs, out_shape, meta):
+        module = getattr(n.target, "__module__", None) or ""
+        if n.op == "call_function" and module and not module.startswith(_TRUSTED):
+            raise self.fail(n, f"rfgraph does not know function {module}.{fname}: describe it with "
+                               f"ops={{{fname!r}: {{'op': ..., 'k': ...}}}}")
+        name = fname.lstrip("_") if fname.startswith("_") and not fname.startswith("__") else fname
+        name = name.strip("_") if name.startswith("__") else name
+        args = self.bind(n, name)
+        v = self.value
+        src = srcs[0]
+        rank = len(src.shape)
+        m = re.fullmatch(r"conv(\d)d", name)
+        if m:
+            nd = int(m.group(1))
+            w = n.args[1] if len(n.args) > 1 else n.kwargs["weight"]
+            k = tuple(w.meta["tensor_meta"].shape[2:])
+            return self.conv(n, src, out_shape, nd, k, v(args.get("stride", 1)), v(args.get("dilation", 1)),
+                             v(args.get("padding", 0)), "zeros", v(args.get("groups", 1)), src.shape[1])
+        m = re.fullmatch(r"conv_transpose(\d)d", name)
+        if m:
+            nd = int(m.group(1))
+            w = n.args[1] if len(n.args) > 1 else n.kwargs["weight"]
+            k = tuple(w.meta["tensor_meta"].shape[2:])
+            return self.conv_transpose(n, src, out_shape, nd, k, _tuple(v(args.get("stride", 1)), nd),
+                                       _tuple(v(args.get("dilation", 1)), nd), _tuple(v(args.get("padding", 0)), nd),
+                                       v(args.get("groups", 1)))
+        m = re.fullmatch(r"(max|avg|lp)_pool(\d)d(_with_indices)?", name)
+        if m:
+            kind, nd = m.group(1), int(m.group(2))
+            op = {"max": "maxpool", "avg": "avgpool", "lp": "lppool"}[kind]
+            indices = bool(m.group(3)) or bool(v(args.get("return_indices", False)))
+            shape = tuple(meta[0].shape) if indices else out_shape
+            stride = v(args.get("stride"))
+            result = self.tpool(n, src, op, nd, v(args["kernel_size"]), stride, v(args.get("padding", 0)),
+                               v(args.get("dilation", 1)), bool(v(args.get("ceil_mode", False))), shape)
+            return self._with_indices(result) if indices else result
+        m = re.fullmatch(r"adaptive_(max|avg)_pool(\d)d(_with_indices)?", name)
+        if m:
+            indices = bool(m.group(3)) or bool(v(args.get("return_indices", False)))
+            shape = tuple(meta[0].shape) if indices else out_shape
+            result = self.adaptive(n, src, int(m.group(2)), m.group(1) + "pool", shape)
+            return self._with_indices(result) if indices else result
+        if name in ("interpolate", "upsample", "upsample_nearest", "upsample_bilinear"):
+            mode = v(args.get("mode", "nearest"))
+            align = v(args.get("align_corners"))
+            if name == "upsample_bilinear":
+                mode, align = "bilinear", True
+            if name == "upsample_nearest":
+                mode = "nearest"
+            if v(args.get("antialias", False)) and any(o < i for o, i in zip(out_shape[2:], src.shape[2:])):
+                raise self.fail(n, "antialiased downsampling is not supported")
+            return self.interpolate(n, src, out_shape, mode, align, v(args.get("scale_factor")), v(args.get("size")),
+                                    v(args.get("recompute_scale_factor")))
+        if name == "pad":
+            return self.pad(n, src, out_shape, v(args["pad"]), v(args.get("mode", "constant")) or "constant")
+        if name in ("linear",):
+            return self.contract_last(n, src, out_shape)
+        if name in ("matmul", "mm", "bmm", "matmul_", "__matmul__"):
+            return self.matmul(n, srcs, out_shape)
+        if name in ("cat", "concat", "concatenate"):
+            return self.cat(n, v(args.get("tensors")), norm_dim(v(args.get("dim", 0)), len(out_shape)),
+                            out_shape)
+        if name == "stack":
+            dim = norm_dim(v(args.get("dim", 0)), len(out_shape))
+            live = [s for s in srcs if not s.constant]
+            moved = [TensorInfo(s.node, s.shape[:dim] + (1,) + s.shape[dim:],
+                                tuple(None if ax is None else (ax[0] + (ax[0] >= dim), ax[1]) for ax in s.axes),
+                                s.sizes) for s in live]
+            return self.b.merge(moved, self.name_of(n), out_shape, "concat", attrs=self.edge_attrs(n),
+                                node_attrs=self.node_attrs(n))
+        if name in _CONSTANT:
+            return constant(out_shape, self.ndim)
+        if name in _RESHAPE:
+            return self.reshape(n, src, out_shape)
+        if name in ("permute",):
+            dims = args.get("dims")
+            if dims is None or not isinstance(v(dims), (list, tuple)):
+                dims = n.args[1:]
+            return self.identity(n, src, out_shape, permute_axes(src, [int(d) for d in v(dims)]), "identity")
+        if name in ("transpose", "swapaxes", "swapdims", "t", "T", "mT"):
+            if name in ("t", "T", "mT") and "dim0" not in args:
+                d0, d1 = rank - 2, rank - 1
+            else:
+                names = _SIGS[name]
+                d0, d1 = norm_dim(v(args[names[1]]), rank), norm_dim(v(args[names[2]]), rank)
+            perm = list(range(rank))
+            perm[d0], perm[d1] = perm[d1], perm[d0]
+            return self.identity(n, src, out_shape, permute_axes(src, perm), "identity")
+        if name in ("movedim", "moveaxis"):
+            s_, d_ = v(args.get("source")), v(args.get("destination"))
+            s_ = [s_] if isinstance(s_, int) else list(s_)
+            d_ = [d_] if isinstance(d_, int) else list(d_)
+            s_ = [norm_dim(x, rank) for x in s_]
+            d_ = [norm_dim(x, rank) for x in d_]
+            rest = [i for i in range(rank) if i not in s_]
+            perm = [None] * rank
+            for a, b_ in zip(s_, d_):
+                perm[b_] = a
+            it = iter(rest)
+            perm = [p if p is not None else next(it) for p in perm]
+            return self.identity(n, src, out_shape, permute_axes(src, perm), "identity")
+        if name == "getitem":
+            return self.index(n, src, v(n.args[1]), out_shape)
+        if name in ("chunk", "split", "tensor_split", "unbind", "split_with_sizes"):
+            return self.split(n, src, [tuple(m_.shape) for m_ in meta], name, v(args.get("dim", 0)))
+        if name == "narrow":
+            dim = norm_dim(v(args["dim"]), rank)
+            start = v(args["start"])
+            return self.index(n, src, (slice(None),) * dim + (slice(start, start + v(args["length"])),), out_shape)
+        if name == "select":
+            dim = norm_dim(v(args["dim"]), rank)
+            return self.index(n, src, (slice(None),) * dim + (int(v(args["index"])),), out_shape)
+        if name in ("softmax", "log_softmax", "softmin"):
+            return self.whole_along(n, src, out_shape, [norm_dim(v(args["dim"]), rank)], keep="attention")
+        if name == "normalize":
+            return self.whole_along(n, src, out_shape, [norm_dim(v(args.get("dim", 1)), rank)], keep="attention")
+        if name == "layer_norm":
+            ns = v(args["normalized_shape"])
+            count = 1 if isinstance(ns, int) else len(ns)
+            return self.whole_along(n, src, out_shape, list(range(rank - count, rank)), keep="groupnorm")
+        if name == "group_norm":
+            return self.whole_along(n, src, out_shape, list(range(2, rank)), keep="groupnorm")
+        if name == "instance_norm":
+            if v(args.get("use_input_stats", True)):
+                return self.whole_along(n, src, out_shape, list(range(2, rank)), keep="instancenorm")
+            return self.elementwise(n, srcs, out_shape, "bn")
+        if name == "glu":
+            return self.glu(n, src, out_shape, v(args.get("dim", -1)))
+        if name == "pixel_shuffle":
+            return self.pixel_shuffle(n, src, out_shape, v(args["upscale_factor"]))
+        if name == "pixel_unshuffle":
+            return self.pixel_unshuffle(n, src, out_shape, v(args["downscale_factor"]))
+        if name == "roll":
+            return self.roll(n, src, out_shape, v(args["shifts"]), v(args.get("dims")))
+        if name == "cosine_similarity":
+            return self.reduce(n, srcs, out_shape, [v(args.get("dim", 1))], False)
+        if name in ("max", "min") and (len(n.args) > 1 and _is_node_tensor(n.args[1])
+                                       or _is_node_tensor(n.kwargs.get("other"))):
+            return self.elementwise(n, srcs, out_shape, name)
+        if name in _REDUCE:
+            dim = v(args.get("dim"))
+            keep = bool(v(args.get("keepdim", False)))
+            dims = list(range(rank)) if dim is None else ([dim] if isinstance(dim, int) else list(dim))
+            if isinstance(meta, (list, tuple)) and not _is_tensor_meta(meta):
+                shape = tuple(meta[0].shape)
+                result = self.reduce(n, [src], shape, dims, keep)
+                return self._with_indices(result)
+            return self.reduce(n, [src], out_shape, dims, keep)
+        if name in ("repeat", "tile"):
+            for a, ax in enumerate(src.axes):
+                if ax is not None and src.sizes[a] > 1 and out_shape[ax[0] + len(out_shape) - rank] != src.shape[ax[0]]:
+                    raise self.fail(n, f"repeats spatial axis {a} (a tiling, not a layer rfgraph expresses)")
+        if name in _ELEMENTWISE:
+            return self.elementwise(n, srcs, out_shape, _ELEMENTWISE[name])
+        if name == "flip" or name == "fliplr" or name == "flipud":
+            raise self.fail(n, "flips a spatial axis: not a layer rfgraph expresses")
+        raise self.fail(n, f"rfgraph does not know {self._what(n)}: describe it with ops={{{fname!r}: {{'op': ..., ...}}}}")
+
+    def tpool(self, n, src, op, nd, k, s, p, d, ceil_mode, out_shape):
+        """A pool with PyTorch's arguments (stride None: the kernel size)."""
+        k = _tuple(k, nd)
+        s = k if s is None or (isinstance(s, (list, tuple)) and len(s) == 0) else _tuple(s, nd)
+        pads = [(q, q) for q in _tuple(p, nd)]
+        return self.pool(n, src, op, nd, k, s, pads, _tuple(d, nd), ceil_mode, out_shape)
+
+    def conv(self, n, src, out_shape, nd, k, s, d, padding, padding_mode, groups, in_channels):
+        """A convolution with PyTorch's padding argument (int, tuple, 'same', 'valid')."""
+        k, s, d = _tuple(k, nd), _tuple(s, nd), _tuple(d, nd)
+        if isinstance(padding, str):
+            if padding == "valid":
+                pads = [(0, 0)] * nd
+            elif padding == "same":
+                pads = []
+                for kk, dd in zip(k, d):
+                    total = dd * (kk - 1)
+                    pads.append((total // 2, total - total // 2))
+            else:
+                raise self.fail(n, f"padding={padding!r}")
+        else:
+            pads = [(p, p) for p in _tuple(padding, nd)]
+        return self.conv_window(n, src, out_shape, nd, k, s, d, pads, padding_mode, groups, in_channels)
+
+    def interpolate(self, n, src, out_shape, mode, align_corners, scale_factor, size, recompute):
+        rank = len(src.shape)
+        nd = rank - 2
+        dims = self._spatial_dims(src, nd)
+        roles = self._dim_roles(n, src, dims)
+        if any(r[0] == "trivial" and src.axes[a] is not None for a, r in enumerate(roles)):
+            raise self.fail(n, "interpolates tensor dimensions that are not the spatial axes")
+        if mode in ("bicubic",):
+            if not src.spatial:
+                return self.elementwise(n, [src], out_shape, "identity")
+            raise self.fail(n, "bicubic interpolation reads 4 pixels per axis with clamping: not a layer "
+                               "rfgraph expresses (use nearest or bilinear, or ops={...})")
+        factors = None
+        if scale_factor is not None and not recompute:
+            factors = _tuple_float(scale_factor, nd)
+
+        def truth(a, n_in, m):
+            j = roles[a][1]
+            scale = Fraction(n_in, m)
+            if factors is not None:
+                f = Fraction(factors[j]).limit_denominator(1 << 20)
+                scale = 1 / f
+            if mode == "nearest":
+                return [true_taps("nearest", n_in, m, t, scale=scale, transform="asymmetric") for t in range(m)]
+            if mode == "nearest-exact":
+                return [true_taps("nearest", n_in, m, t, scale=scale, transform="tf_half_pixel_for_nn")
+                        for t in range(m)]
+            if mode == "area":
+                return [true_taps("area", n_in, m, t, scale=scale) for t in range(m)]
+            transform = "align_corners" if align_corners else "half_pixel"
+            return [true_taps("linear", n_in, m, t, scale=scale, transform=transform) for t in range(m)]
+
+        attrs = self.edge_attrs(n, interpolation=mode, align_corners="true" if align_corners else None)
+        return emit_resample(self.b, src, self.name_of(n), out_shape, truth, f"{mode} interpolation",
+                             attrs=attrs, node_attrs=self.node_attrs(n), fail=lambda m: self.fail(n, m))
+
+
+def _tuple_float(value: Any, n: int) -> tuple[float, ...]:
+    if isinstance(value, (list, tuple)):
+        return tuple(float(v) for v in value) if len(value) == n else (float(value[0]),) * n
+    return (float(value),) * n
+
+
+def _is_tensor_meta(meta: Any) -> bool:
+    return type(meta).__name__ == "TensorMetadata"
+
+
+def _is_node_tensor(arg: Any) -> bool:
+    return hasattr(arg, "meta") and _is_tensor_meta(arg.meta.get("tensor_meta"))
