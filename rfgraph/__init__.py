@@ -25,6 +25,7 @@ from .io.formats import annotate, dumps, load, save
 from .network import Edge, Network, as_network, build, from_networkx
 from .ops import OPS, Layer, OpSpec, Transposed, Upsample, Window, WholeInput, register_op
 from .paths import Path, count_paths, iter_paths
+from .render import Diagram, architecture_dot, diagram, plot_growth, plot_overlay, plot_region
 from .results import Analysis, AxisResult, Mismatch, NodeResult, WitnessPath
 
 __version__ = "0.1.0"

@@ -145,7 +145,7 @@ def analyze(G, input: Node | None = None, output: Node | None = None, *, input_s
         whole = _whole_text(net, flow, y)
         for axis in members:
             axes[axis] = summarize(axis, classes, whole, period)
-            if period is not None and len(classes) == 1 and whole is None:
+            if period is not None and len(classes) == 1 and whole is None and classes[0].padding_known:
                 axes[axis] = replace(axes[axis], phases=_phases(net, x, y, layers, axis, period))
         mismatches.extend(find_mismatches(net, x, y, geoms, flow, members))
     if extra and any(a.rf is None and a.whole_input is None for a in axes):

