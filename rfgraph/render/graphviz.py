@@ -89,9 +89,9 @@ def label_text(lines: Iterable[Any]) -> str:
 def quote(value: Any) -> str:
     """A DOT ID for ``value``: bare when it is a plain identifier or number, else a
     double-quoted string with ``"`` escaped (the quoting of :func:`rfgraph.io.dot.format_dot`)."""
-    from ..io.dot import _BARE_VALUE_RE, _quote
+    from ..io.dot import quote_value
 
-    return _quote(value, _BARE_VALUE_RE, "attribute value")
+    return quote_value(value)
 
 
 def _attrs(items: dict[str, Any]) -> str:
