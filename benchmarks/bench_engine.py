@@ -91,7 +91,7 @@ def fresh(code: str) -> float:
     times = []
     for _ in range(3):
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+        subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
         times.append(time.perf_counter() - start)
     return min(times)
 

@@ -145,25 +145,22 @@ def axis_geometry(net: Network, axis: int, layers: Sequence | None = None) -> li
     return [layer.symbolic(axis) for layer in layers]
 
 
-def _merge(acc: dict, S2: Stride, n, pM, eM, rM, rm, cM, cm, fl) -> None:
-    cur = acc.get(S2)
-    if cur is None:
-        acc[S2] = [n, pM, eM, rM, rm, cM, cm, fl]
-        return
-    cur[N] += n
-    if pM > cur[PMAX]:
-        cur[PMAX] = pM
-    if eM > cur[EMAX]:
-        cur[EMAX] = eM
-    if rM > cur[RMAX]:
-        cur[RMAX] = rM
-    if rm < cur[RMIN]:
-        cur[RMIN] = rm
-    if cM > cur[CMAX]:
-        cur[CMAX] = cM
-    if cm < cur[CMIN]:
-        cur[CMIN] = cm
-    cur[FLAGS] |= fl
+def _merge(cur: list, rec: list) -> None:
+    """Merge class record ``rec`` into ``cur`` (same stride): counts add, extremes combine."""
+    cur[N] += rec[N]
+    if rec[PMAX] > cur[PMAX]:
+        cur[PMAX] = rec[PMAX]
+    if rec[EMAX] > cur[EMAX]:
+        cur[EMAX] = rec[EMAX]
+    if rec[RMAX] > cur[RMAX]:
+        cur[RMAX] = rec[RMAX]
+    if rec[RMIN] < cur[RMIN]:
+        cur[RMIN] = rec[RMIN]
+    if rec[CMAX] > cur[CMAX]:
+        cur[CMAX] = rec[CMAX]
+    if rec[CMIN] < cur[CMIN]:
+        cur[CMIN] = rec[CMIN]
+    cur[FLAGS] |= rec[FLAGS]
 
 
 def transport_forward(recs: dict, geom: tuple, acc: dict) -> None:
@@ -175,17 +172,25 @@ def transport_forward(recs: dict, geom: tuple, acc: dict) -> None:
         if p is None:
             fl, p = UNKNOWN_PADDING, 0
         km, em, c = k - 1, k - 1 - p, k - 1 - 2 * p
-        for S, rec in recs.items():
-            dr = km * S
-            dc = c * S
-            _merge(acc, S * s, rec[N], rec[PMAX] + p * S, rec[EMAX] + em * S, rec[RMAX] + dr,
-                   rec[RMIN] + dr, rec[CMAX] + dc, rec[CMIN] + dc, rec[FLAGS] | fl)
+        for S, (n, pmax, emax, rmax, rmin, cmax, cmin, flags) in recs.items():
+            dr, dc = km * S, c * S
+            rec = [n, pmax + p * S, emax + em * S, rmax + dr, rmin + dr, cmax + dc, cmin + dc, flags | fl]
+            cur = acc.get(S * s)
+            if cur is None:
+                acc[S * s] = rec
+            else:
+                _merge(cur, rec)
     else:  # FRAC: only S and the continuous centre are meaningful from here on
         _, sigma, tau2 = geom
         for S, rec in recs.items():
             dc = tau2 * S
-            _merge(acc, _norm(S * sigma), rec[N], 0, 0, 0, 0, rec[CMAX] + dc, rec[CMIN] + dc,
-                   rec[FLAGS] | FRACTIONAL)
+            new = [rec[N], 0, 0, 0, 0, rec[CMAX] + dc, rec[CMIN] + dc, rec[FLAGS] | FRACTIONAL]
+            key = _norm(S * sigma)
+            cur = acc.get(key)
+            if cur is None:
+                acc[key] = new
+            else:
+                _merge(cur, new)
 
 
 def transport_backward(recs: dict, geom: tuple, acc: dict) -> None:
@@ -197,14 +202,25 @@ def transport_backward(recs: dict, geom: tuple, acc: dict) -> None:
         if p is None:
             fl, p = UNKNOWN_PADDING, 0
         em, rk, c = k - 1 - p, k - s, k - 1 - 2 * p
-        for S, rec in recs.items():
-            _merge(acc, s * S, rec[N], s * rec[PMAX] + p, s * rec[EMAX] + em, s * rec[RMAX] + rk,
-                   s * rec[RMIN] + rk, s * rec[CMAX] + c, s * rec[CMIN] + c, rec[FLAGS] | fl)
+        for S, (n, pmax, emax, rmax, rmin, cmax, cmin, flags) in recs.items():
+            rec = [n, s * pmax + p, s * emax + em, s * rmax + rk, s * rmin + rk, s * cmax + c,
+                   s * cmin + c, flags | fl]
+            cur = acc.get(s * S)
+            if cur is None:
+                acc[s * S] = rec
+            else:
+                _merge(cur, rec)
     else:
         _, sigma, tau2 = geom
         for S, rec in recs.items():
-            _merge(acc, _norm(sigma * S), rec[N], 0, 0, 0, 0, sigma * rec[CMAX] + tau2,
-                   sigma * rec[CMIN] + tau2, rec[FLAGS] | FRACTIONAL)
+            new = [rec[N], 0, 0, 0, 0, sigma * rec[CMAX] + tau2, sigma * rec[CMIN] + tau2,
+                   rec[FLAGS] | FRACTIONAL]
+            key = _norm(sigma * S)
+            cur = acc.get(key)
+            if cur is None:
+                acc[key] = new
+            else:
+                _merge(cur, new)
 
 
 def _start() -> dict:

@@ -23,7 +23,6 @@ forward pass), :func:`output_table` for the output seen from every node (one bac
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from fractions import Fraction
 from math import lcm
 
@@ -51,12 +50,14 @@ def axis_groups(net: Network, layers: Sequence | None = None) -> list[tuple[tupl
 
 
 def _combine(values) -> bool | None:
-    values = list(values)
-    if any(v is False for v in values):
-        return False
-    if any(v is None for v in values):
-        return None
-    return True
+    """False if any is False, else None if any is None, else True."""
+    result: bool | None = True
+    for v in values:
+        if v is False:
+            return False
+        if v is None:
+            result = None
+    return result
 
 
 def summarize(axis: int, classes: Sequence[StrideClass], whole: str | None = None,
@@ -146,7 +147,7 @@ def analyze(G, input: Node | None = None, output: Node | None = None, *, input_s
         for axis in members:
             axes[axis] = summarize(axis, classes, whole, period)
             if period is not None and len(classes) == 1 and whole is None and classes[0].padding_known:
-                axes[axis] = replace(axes[axis], phases=_phases(net, x, y, layers, axis, period))
+                axes[axis] = axes[axis]._replace(phases=_phases(net, x, y, layers, axis, period))
         mismatches.extend(find_mismatches(net, x, y, geoms, flow, members))
     if extra and any(a.rf is None and a.whole_input is None for a in axes):
         extra["position_sizes"] = _position_sizes(net, x, y, axes, extra["sizes"])
@@ -197,15 +198,23 @@ def _size_report(shapes) -> dict:
 
 
 def _counts(net: Network, origin: int, forward: bool) -> list[int]:
+    """Number of paths between ``origin`` and every node (forward: origin -> v)."""
     counts = [0] * len(net.nodes)
     counts[origin] = 1
-    edges = net.edges
     if forward:
+        src = [e.src for e in net.edges]
         for v in range(origin + 1, len(net.nodes)):
-            counts[v] = sum(counts[edges[e].src] for e in net.in_edges[v])
+            total = 0
+            for e in net.in_edges[v]:
+                total += counts[src[e]]
+            counts[v] = total
     else:
+        dst = [e.dst for e in net.edges]
         for w in range(origin - 1, -1, -1):
-            counts[w] = sum(counts[edges[e].dst] for e in net.out_edges[w])
+            total = 0
+            for e in net.out_edges[w]:
+                total += counts[dst[e]]
+            counts[w] = total
     return counts
 
 
@@ -219,19 +228,22 @@ def _table_rows(net: Network, origin: int, forward: bool, layers: Sequence | Non
     for members, geoms in axis_groups(net, layers):
         flow = forward_pass(net, origin, geoms) if forward else backward_pass(net, origin, geoms)
         flows.append((members, flow))
-    counts = _counts(net, origin, forward)
     reach = flows[0][1].reach
+    flow = flows[0][1]
+    if all(w < 0 for w in flow.whole):  # every path is in a stride class: count from them
+        counts = [sum(rec[0] for rec in recs.values()) if recs else 0 for recs in flow.records]
+    else:
+        counts = _counts(net, origin, forward)
     table: dict[Node, NodeResult] = {}
     for v, name in enumerate(net.nodes):
         if not reach[v]:
             continue
         axes: list[AxisResult | None] = [None] * net.ndim
         for members, flow in flows:
-            classes = flow.classes(v)
-            whole = _whole_text(net, flow, v)
+            first = summarize(members[0], flow.classes(v), _whole_text(net, flow, v))
             for axis in members:
-                axes[axis] = summarize(axis, classes, whole)
-        table[name] = NodeResult(name, counts[v], _combine(a.aligned for a in axes), tuple(axes))
+                axes[axis] = first if axis == members[0] else first._replace(axis=axis)
+        table[name] = NodeResult(name, counts[v], _combine([a.aligned for a in axes]), tuple(axes))
     return table
 
 

@@ -62,11 +62,11 @@ def count_between(net: Network, x: int, y: int) -> int:
     """Number of paths from node index ``x`` to node index ``y`` (parallel edges count)."""
     counts = [0] * len(net.nodes)
     counts[x] = 1
-    edges = net.edges
+    src = [e.src for e in net.edges]
     for v in range(x + 1, y + 1):
         total = 0
         for e in net.in_edges[v]:
-            total += counts[edges[e].src]
+            total += counts[src[e]]
         counts[v] = total
     return counts[y]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
+from typing import Any, NamedTuple
 
 from .aggregate import StrideClass
 from .geometry import PathGeometry
@@ -70,8 +70,7 @@ def class_dict(c: StrideClass) -> dict:
     }
 
 
-@dataclass(frozen=True)
-class AxisResult:
+class AxisResult(NamedTuple):
     """Receptive field between two nodes along one axis, aggregated over all paths.
 
     - ``rf``: size of the hull of the regions of all paths (padding included);

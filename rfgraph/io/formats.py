@@ -15,12 +15,10 @@ through :mod:`rfgraph.importers`.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any
 
 from ..errors import ParseError
 from ..network import Network, as_network, build
-from .safe_write import write_text
 from .raw import RawGraph
 
 #: file suffix -> format name
@@ -31,7 +29,7 @@ def detect_format(path: str | os.PathLike, format: str | None = None) -> str:
     """The format of ``path``: ``format`` if given, else from the file suffix."""
     if format is not None:
         return format.lower()
-    suffix = Path(path).suffix.lower()
+    suffix = os.path.splitext(os.fspath(path))[1].lower()
     if suffix not in FORMATS:
         raise ParseError(f"{path}: unknown file type {suffix!r} (known: {', '.join(FORMATS)}; or pass format=...)")
     return FORMATS[suffix]
@@ -109,9 +107,11 @@ def dumps(G, format: str = "dot", *, values: bool = False) -> str:
 
 
 def save(G, path: str | os.PathLike, *, format: str | None = None, values: bool = False,
-         overwrite: bool = False) -> Path:
+         overwrite: bool = False):
     """Write the graph to ``path`` (DOT or GraphML by suffix or ``format``); with ``values``
     the computed receptive fields are added as attributes (see :func:`annotate`). Refuses to
     replace an existing file unless ``overwrite``. :func:`load` reads it back identically."""
+    from .safe_write import write_text
+
     kind = detect_format(path, format)
     return write_text(path, dumps(G, kind, values=values), overwrite=overwrite)

@@ -4,7 +4,6 @@ never half-written (write to a temporary file in the same folder, then rename)."
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 from ..errors import RFGraphError
@@ -20,6 +19,8 @@ def write_bytes(path: str | os.PathLike, data: bytes, *, overwrite: bool = False
         raise RFGraphError(f"{target}: the folder {target.parent} does not exist")
     if target.exists() and not overwrite:
         raise RFGraphError(f"{target}: already exists (pass overwrite=True, or --force on the command line)")
+    import tempfile
+
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
