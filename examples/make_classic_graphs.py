@@ -34,6 +34,15 @@ class Builder:
         return name
 
 
+def classifier(b: Builder) -> None:
+    """AlexNet's and VGG's head: flatten, then three fully connected layers."""
+    b.layer("flatten", "flatten")
+    for i in (6, 7):
+        b.layer(f"fc{i}", "fc")
+        b.layer(f"relu{i}", "relu")
+    b.layer("fc8", "fc")
+
+
 def alexnet() -> tuple[RawGraph, str]:
     b = Builder("image", input="image", output="pool5", input_size="224,224")
     b.layer("conv1", "conv", k=11, s=4, p=2)
@@ -46,11 +55,7 @@ def alexnet() -> tuple[RawGraph, str]:
         b.layer(f"conv{i}", "conv", k=3, p=1)
         b.layer(f"relu{i}", "relu")
     b.layer("pool5", "maxpool", k=3, s=2)
-    b.layer("flatten", "flatten")
-    for i in (6, 7):
-        b.layer(f"fc{i}", "fc")
-        b.layer(f"relu{i}", "relu")
-    b.layer("fc8", "fc")
+    classifier(b)
     header = (
         "AlexNet: Krizhevsky, Sutskever and Hinton, \"ImageNet Classification with Deep\n"
         "Convolutional Neural Networks\", NIPS 2012, with the single-tower layout and the\n"
@@ -68,11 +73,7 @@ def vgg16() -> tuple[RawGraph, str]:
             b.layer(f"conv{stage}_{i}", "conv", k=3, p=1)
             b.layer(f"relu{stage}_{i}", "relu")
         b.layer(f"pool{stage}", "maxpool", k=2, s=2)
-    b.layer("flatten", "flatten")
-    for i in (6, 7):
-        b.layer(f"fc{i}", "fc")
-        b.layer(f"relu{i}", "relu")
-    b.layer("fc8", "fc")
+    classifier(b)
     header = (
         "VGG-16 (configuration D): Simonyan and Zisserman, \"Very Deep Convolutional Networks for\n"
         "Large-Scale Image Recognition\", ICLR 2015, Table 1: 3x3 convolutions with stride 1 and\n"

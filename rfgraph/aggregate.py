@@ -231,72 +231,53 @@ def forward_pass(net: Network, source: int, geoms: Sequence[tuple],
                  within: Sequence[bool] | None = None) -> Flow:
     """Stride classes of the paths ``source -> v`` for every node v reachable from source
     (only through nodes where ``within`` is true, when given)."""
-    n = len(net.nodes)
-    records: list = [None] * n
-    whole = [-1] * n
-    reach = [False] * n
-    records[source] = _start()
-    reach[source] = True
-    edges = net.edges
-    for v in range(source + 1, n):
-        if within is not None and not within[v]:
-            continue
-        acc: dict | None = None
-        witness = -1
-        for e in net.in_edges[v]:
-            w = edges[e].src
-            if not reach[w]:
-                continue
-            reach[v] = True
-            if witness < 0 and whole[w] >= 0:
-                witness = whole[w]
-            geom = geoms[e]
-            if geom[0] == WHOLE:
-                if witness < 0:
-                    witness = e
-                continue
-            recs = records[w]
-            if recs:
-                if acc is None:
-                    acc = {}
-                transport_forward(recs, geom, acc)
-        records[v] = acc
-        whole[v] = witness
-    return Flow("forward", source, records, whole, reach)
+    order = range(source + 1, len(net.nodes))
+    ends = [e.src for e in net.edges]
+    return _sweep("forward", source, order, net.in_edges, ends, geoms, transport_forward, within)
 
 
 def backward_pass(net: Network, target: int, geoms: Sequence[tuple]) -> Flow:
     """Stride classes of the paths ``v -> target`` for every node v that reaches target."""
-    n = len(net.nodes)
+    order = range(target - 1, -1, -1)
+    ends = [e.dst for e in net.edges]
+    return _sweep("backward", target, order, net.out_edges, ends, geoms, transport_backward, None)
+
+
+def _sweep(direction: str, origin: int, order: range, adjacency, ends: list[int], geoms: Sequence[tuple],
+           transport, within: Sequence[bool] | None) -> Flow:
+    """One pass over ``order``: each node gathers the classes of its neighbours ``ends[e]``
+    along its ``adjacency`` edges, moved through each edge's layer by ``transport``."""
+    n = len(adjacency)
     records: list = [None] * n
     whole = [-1] * n
     reach = [False] * n
-    records[target] = _start()
-    reach[target] = True
-    edges = net.edges
-    for w in range(target - 1, -1, -1):
+    records[origin] = _start()
+    reach[origin] = True
+    for v in order:
+        if within is not None and not within[v]:
+            continue
         acc: dict | None = None
         witness = -1
-        for e in net.out_edges[w]:
-            v = edges[e].dst
-            if not reach[v]:
+        for e in adjacency[v]:
+            u = ends[e]
+            if not reach[u]:
                 continue
-            reach[w] = True
-            if witness < 0 and whole[v] >= 0:
-                witness = whole[v]
+            reach[v] = True
+            if witness < 0 and whole[u] >= 0:
+                witness = whole[u]
             geom = geoms[e]
             if geom[0] == WHOLE:
                 if witness < 0:
                     witness = e
                 continue
-            recs = records[v]
+            recs = records[u]
             if recs:
                 if acc is None:
                     acc = {}
-                transport_backward(recs, geom, acc)
-        records[w] = acc
-        whole[w] = witness
-    return Flow("backward", target, records, whole, reach)
+                transport(recs, geom, acc)
+        records[v] = acc
+        whole[v] = witness
+    return Flow(direction, origin, records, whole, reach)
 
 
 def _stat_delta(geom: tuple, stat: int, S_w: Stride):
