@@ -132,7 +132,7 @@ def main() -> None:
     r = regions(dilated, (513, 513))
 
     def one_set():
-        r.__dict__.pop("_exact_cache", None)  # recompute the exact sets of every map
+        r.__dict__.pop("exact_pieces", None)  # recompute the exact sets of every map
         r.exact_set((32, 32))
 
     t = best(one_set, repeat=2)

@@ -90,12 +90,6 @@ class Layer:
         """Symbolic geometry along ``axis`` (see the WIN/FRAC/WHOLE tuples above)."""
         return self.spec.symbolic(self, axis)
 
-    def stride(self, axis: int) -> int | Fraction | None:
-        """The layer's stride along ``axis``: an int, a Fraction 1/s for upsampling ops, None
-        for whole-input ops."""
-        geom = self.symbolic(axis)
-        return geom[1] if geom[0] != WHOLE else None
-
     def label(self) -> str:
         """Short human-readable description: ``'conv k3 s2 p1'``, ``'maxpool k3,5 s2'``."""
         return self.spec.label(self)

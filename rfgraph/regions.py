@@ -36,6 +36,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -369,9 +370,8 @@ class Regions:
         """The exact set of input pixels output ``pos`` depends on, as a boolean array of the
         input's shape (holes included)."""
         idx = _position(pos, self.output_size)
-        pieces = _exact_pieces(self)
         out = np.zeros(self.input_size, dtype=bool)
-        for p in pieces:
+        for p in self.exact_pieces:
             rows = [p.sets[a][idx[a]] if p.alive[a][idx[a]] else None for a in range(len(idx))]
             if any(r is None for r in rows):
                 continue
@@ -381,19 +381,16 @@ class Regions:
             out |= block
         return out
 
+    @cached_property
+    def exact_pieces(self) -> list[Piece]:
+        """The output's pieces with exact per-axis sets (computed on first use)."""
+        x, y = self.net.index[self.input], self.net.index[self.output]
+        windows = _clipped_windows(self.net, self.shapes)
+        return propagate(self.net, x, y, self.layers, windows, sets=True)
+
     def count(self, pos) -> int:
         """Number of input pixels in the exact set of output ``pos``."""
         return int(self.exact_set(pos).sum())
-
-
-def _exact_pieces(regions: Regions) -> list[Piece]:
-    cache = regions.__dict__.setdefault("_exact_cache", [])
-    if not cache:
-        net = regions.net
-        x, y = net.index[regions.input], net.index[regions.output]
-        windows = _clipped_windows(net, regions.shapes)
-        cache.extend(propagate(net, x, y, regions.layers, windows, sets=True))
-    return cache
 
 
 def _half(twice: int) -> Any:
