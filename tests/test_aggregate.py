@@ -166,3 +166,21 @@ def test_fractional_stride_with_unresolved_same_padding():
     assert axis.stride == 1 and axis.rf is None and axis.phases == () and axis.center is None
     axis = rfgraph.analyze(G, input_size=9).axes[0]  # resolved: phases are known
     assert [p["size"] for p in axis.phases] == [3, 3]
+
+
+def test_tensorflow_same_padding_misaligns_strided_residual_blocks_at_even_sizes():
+    """A classic: a strided 3x3 SAME conv next to a strided 1x1 shortcut. At an even input
+    size SAME puts the odd padding pixel on the right (p_l = 0), so the branch centres differ
+    by one pixel; at an odd size p_l = 1 and they agree. Without a size rfgraph cannot tell."""
+    import networkx as nx
+
+    G = nx.MultiDiGraph()
+    G.add_edge("x", "a", op="conv", k=3, s=2, padding="same")
+    G.add_edge("a", "y", op="add")
+    G.add_edge("x", "y", op="conv", k=1, s=2)
+    assert rfgraph.analyze(G).aligned is None
+    even = rfgraph.analyze(G, input_size=224)
+    assert even.aligned is False and even.extra["padding"][0]["p_l"] == [0]
+    (m,) = even.mismatches
+    assert m.kind == "center" and m.node == "y" and abs(m.offset) == 1
+    assert rfgraph.analyze(G, input_size=225).aligned is True
