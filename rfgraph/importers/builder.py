@@ -175,15 +175,7 @@ class GraphBuilder:
         for a in range(self.ndim):
             if a in collapse or src.axes[a] is None:
                 axes[a] = None
-        sizes = []
-        for a, ax in enumerate(axes):
-            if ax is None:
-                sizes.append(1)
-                continue
-            d, q = ax
-            shared = any(o is not None and o[0] == d for i, o in enumerate(axes) if i != a)
-            sizes.append(int(out_shape[d]) if q == 1 and not shared else src.sizes[a])
-        return tuple(axes), tuple(sizes)
+        return tuple(axes), _lengths(axes, out_shape, src.sizes)
 
     # -- layers ----------------------------------------------------------------------------
     def window(self, src: TensorInfo, name: str, out_shape: Sequence[int], op: str,
@@ -285,18 +277,8 @@ class GraphBuilder:
                 elif axes[a] != moved:
                     raise ModelImportError(f"{self._where()}{name}: {op} combines tensors whose spatial "
                                            f"axis {a} lies in different dimensions ({axes[a]} and {moved})")
-        sizes = []
-        for a, ax in enumerate(axes):
-            if ax is None:
-                sizes.append(1)
-                continue
-            d, q = ax
-            shared = any(o is not None and o[0] == d for i, o in enumerate(axes) if i != a)
-            if q == 1 and not shared:
-                sizes.append(int(out_shape[d]))
-            else:
-                sizes.append(max(s.sizes[a] for _, s in live))
-        info = self._node(name, out_shape, tuple(axes), tuple(sizes), node_attrs)
+        known = [max(s.sizes[a] for _, s in live) for a in range(self.ndim)]
+        info = self._node(name, out_shape, tuple(axes), _lengths(axes, out_shape, known), node_attrs)
         for i, s in live:
             edge = {"op": op, **(attrs or {})}
             if offsets and i in offsets:
@@ -353,6 +335,20 @@ class GraphBuilder:
 
 
 # -- layouts -----------------------------------------------------------------------------------
+def _lengths(axes: Sequence[Axis], out_shape: Sequence[int], known: Sequence[int]) -> tuple[int, ...]:
+    """Map length per rfgraph axis: 1 where collapsed, the tensor's dimension where the axis
+    fills it alone, else ``known`` (the length carried over from the inputs)."""
+    sizes = []
+    for a, ax in enumerate(axes):
+        if ax is None:
+            sizes.append(1)
+            continue
+        d, q = ax
+        shared = any(o is not None and o[0] == d for i, o in enumerate(axes) if i != a)
+        sizes.append(int(out_shape[d]) if q == 1 and not shared else known[a])
+    return tuple(sizes)
+
+
 def reshape_axes(src: TensorInfo, out_shape: Sequence[int]) -> tuple[Axis, ...] | None:
     """The layout after a reshape (view, flatten, squeeze, unsqueeze, ...) to ``out_shape``:
     every spatial axis is found again from its stride in the row-major order, or None when a
