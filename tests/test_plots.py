@@ -259,3 +259,14 @@ def test_cli_plot(capsys, tmp_path):
     assert main(["plot", str(GRAPHS / "vgg16.dot"), "--kind", "region", "-o", str(tmp_path / "v.png")]) == 2
     err = capsys.readouterr().err
     assert "max_cells" in err and err.count("\n") == 1
+
+
+def test_cli_plot_region_of_a_large_graph_needs_nodes(capsys, tmp_path):
+    """ResNet-50 has too many maps for one figure: the error says how to choose, --nodes works."""
+    out = tmp_path / "r50.png"
+    argv = ["plot", str(GRAPHS / "resnet50.dot"), "--kind", "region", "-o", str(out), "--at", "0",
+            "--input", "maxpool", "--input-size", "64"]
+    assert main(argv) == 2
+    assert "--nodes" in capsys.readouterr().err
+    assert main(argv + ["--nodes", "maxpool,layer1,layer2,layer3,layer4"]) == 0
+    assert read_png(out).shape[0] > 100

@@ -66,6 +66,8 @@ def register(subparsers) -> None:
                    help="region: one colour per path even for an aligned graph")
     p.add_argument("--depth", choices=("topological", "longest"), default="topological",
                    help="growth: x axis (default: topological index)")
+    p.add_argument("--nodes", type=lambda t: [n for n in t.split(",") if n], metavar="N1,N2,...",
+                   help="region: draw only these maps (for graphs with many maps)")
     p.add_argument("--dpi", type=float, default=150, help="resolution of PNG files (default 150)")
     p.add_argument("--force", action="store_true", help="replace FILE if it exists")
     p.set_defaults(run=cmd_plot)
@@ -115,7 +117,8 @@ def cmd_plot(args) -> int:
                 raise RFGraphError(f"{args.file}: a region plot shows one output feature: give --at once")
             at = args.at[0][args.axis] if len(args.at[0]) > 1 else args.at[0][0]
         fig = plots.plot_region(net, at, axis=args.axis, input_size=args.input_size, output=args.output,
-                                max_paths=args.paths, by_path=True if args.by_path else None, **common)
+                                max_paths=args.paths, by_path=True if args.by_path else None,
+                                nodes=args.nodes, **common)
     elif args.kind == "overlay":
         at = [p * 2 if len(p) == 1 else p for p in args.at] if args.at else None
         fig = plots.plot_overlay(net, at, image=args.image, input_size=args.input_size, output=args.output,

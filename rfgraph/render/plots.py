@@ -184,7 +184,7 @@ def plot_region(G, at: int | None = None, *, axis: int = 0, input_size: Any = No
             chains = {(e.src, e.dst, tuple(e.ids)) for e in collapsed}
     if len(rows) > max_rows:
         raise RFGraphError(f"{len(rows)} feature maps between {_name(net.nodes[x])} and {_name(net.nodes[y])}: "
-                           f"too many to draw (max_rows={max_rows}); choose some with nodes=[...]")
+                           f"too many to draw (max_rows={max_rows}); choose some with nodes=[...] (--nodes A,B,C)")
 
     # Cells of each row: the map, the padding of the layers that read it, what is reached.
     spans = {}
