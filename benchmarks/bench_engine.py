@@ -29,8 +29,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "examples"))
 
 import rfgraph  # noqa: E402
-from rfgraph.io.raw import RawGraph  # noqa: E402
-from rfgraph.paths import iter_paths  # noqa: E402
+from rfgraph.core.raw import RawGraph  # noqa: E402
+from rfgraph.passes.paths import iter_paths  # noqa: E402
 
 
 def best(fn, repeat: int = 5) -> float:
@@ -118,7 +118,7 @@ def main() -> None:
     t = best(lambda: rfgraph.analyze(r152), repeat=10)
     rows.append(("  ... the same with shapes at 224x224 (SAME resolution, sizes)", t, None))
 
-    from rfgraph.regions import regions
+    from rfgraph.passes.regions import regions
 
     deep = graph_from(resnet((3, 20, 24, 3), 152))  # ~150 layers of 3x3/1x1 convs
     t = best(lambda: regions(deep, 4096), repeat=3)

@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "examples"))
 
 import rfgraph  # noqa: E402
-from rfgraph.io.raw import RawGraph  # noqa: E402
+from rfgraph.core.raw import RawGraph  # noqa: E402
 from rfgraph.render import architecture_dot, render_dot  # noqa: E402
 
 RESNET50 = ROOT / "graphs" / "resnet50.dot"

@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import rfgraph  # noqa: E402
-from rfgraph.errors import RenderError, RFGraphError  # noqa: E402
+from rfgraph.core.errors import RenderError, RFGraphError  # noqa: E402
 from rfgraph.render import diagram, plot_growth, plot_overlay, plot_region  # noqa: E402
 
 GRAPHS = ROOT / "graphs"

@@ -12,9 +12,9 @@ import argparse
 from pathlib import Path
 
 import rfgraph
-from rfgraph.io.formats import dumps, read_raw
+from rfgraph.api import dumps, read_raw
 from rfgraph.io.safe_write import write_text
-from rfgraph.io.raw import RawGraph
+from rfgraph.core.raw import RawGraph
 
 GRAPHS = Path(__file__).resolve().parent.parent / "graphs"
 

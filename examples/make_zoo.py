@@ -27,7 +27,7 @@ import torchvision
 
 import rfgraph
 from rfgraph.importers import from_torch
-from rfgraph.io.formats import dumps
+from rfgraph.api import dumps
 from rfgraph.io.safe_write import write_text
 from rfgraph.results import text
 

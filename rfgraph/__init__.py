@@ -5,9 +5,9 @@ field, effective stride and padding, alignment and its diagnosis, regions and pa
 See the README for a tour.
 """
 
-from .aggregate import StrideClass, backward_pass, forward_pass
+from .passes.aggregate import StrideClass, backward_pass, forward_pass
 from .analysis import analyze, layer_table, nearest_output, output_table
-from .errors import (
+from .core.errors import (
     AttributeValueError,
     ModelImportError,
     NodeNotFoundError,
@@ -19,12 +19,12 @@ from .errors import (
     UnknownOpError,
     UnsupportedError,
 )
-from .geometry import PathGeometry
+from .passes.geometry import PathGeometry
 from .importers import from_onnx, from_torch
-from .io.formats import annotate, dumps, load, save
-from .network import Edge, Network, as_network, build, from_networkx
-from .ops import OPS, Layer, OpSpec, Transposed, Upsample, Window, WholeInput, register_op
-from .paths import Path, count_paths, iter_paths
+from .api import annotate, dumps, load, save
+from .core.network import Edge, Network, as_network, build, from_networkx
+from .core.ops import OPS, Layer, OpSpec, Transposed, Upsample, Window, WholeInput, register_op
+from .passes.paths import Path, count_paths, iter_paths
 from .results import Analysis, AxisResult, Mismatch, NodeResult, WitnessPath
 
 __version__ = "0.1.0"
@@ -32,10 +32,10 @@ __version__ = "0.1.0"
 # Drawing is re-exported lazily: importing rfgraph must stay fast (the CLI's budget).
 _LAZY = {name: "rfgraph.render" for name in
          ("Diagram", "architecture_dot", "diagram", "plot_growth", "plot_overlay", "plot_region")}
-_LAZY.update({"footprints": "rfgraph.regions", "infer_shapes": "rfgraph.shapes"})
+_LAZY.update({"footprints": "rfgraph.passes.regions", "infer_shapes": "rfgraph.passes.shapes"})
 
 
-_LAZY["exact_regions"] = "rfgraph.regions"  # rfgraph.regions is the module
+_LAZY["exact_regions"] = "rfgraph.passes.regions"  # rfgraph.passes.regions is the module
 _RENAMED = {"exact_regions": "regions"}
 
 

@@ -26,12 +26,12 @@ from collections.abc import Sequence
 from fractions import Fraction
 from math import lcm
 
-from .aggregate import Flow, StrideClass, axis_geometry, backward_pass, forward_pass, half
-from .alignment import find_mismatches
-from .errors import UnsupportedError
-from .network import Network, Node, as_network
-from .paths import count_between
-from .perf import paused_gc
+from .passes.aggregate import Flow, StrideClass, axis_geometry, backward_pass, forward_pass, half
+from .passes.alignment import find_mismatches
+from .core.errors import UnsupportedError
+from .core.network import Network, Node, as_network
+from .passes.paths import count_between
+from .core.perf import paused_gc
 from .results import Analysis, AxisResult, NodeResult, per_axis, text
 
 
@@ -129,7 +129,7 @@ def analyze(G, input: Node | None = None, output: Node | None = None, *, input_s
     net = as_network(G)
     extra: dict = {}
     if layers is None and (input_size is not None or net.input_size is not None):
-        from .shapes import infer_shapes
+        from .passes.shapes import infer_shapes
 
         shapes = infer_shapes(net, input_size, input)
         shapes.size_of(net.nodes[net.endpoint("input", input)])
@@ -162,7 +162,7 @@ def _position_sizes(net: Network, x: int, y: int, axes: Sequence[AxisResult], si
     """Where one size does not describe the region (misaligned or fractional strides), its
     size at every output position along each such axis (other coordinates 0), padding
     included and clipped to the image, with the positions where the size changes."""
-    from .regions import regions
+    from .passes.regions import regions
 
     r = regions(net, sizes[str(net.nodes[x])], net.nodes[x], net.nodes[y])
     out = []
@@ -177,7 +177,7 @@ def _position_sizes(net: Network, x: int, y: int, axes: Sequence[AxisResult], si
 
 
 def _phases(net: Network, x: int, y: int, layers, axis: int, period: int) -> tuple[dict, ...]:
-    from .regions import unbounded_regions
+    from .passes.regions import unbounded_regions
 
     found = unbounded_regions(net, list(range(period)), axis, net.nodes[x], net.nodes[y], layers)
     return tuple({"at": j, "u": r[0] if r else None, "v": r[1] if r else None,

@@ -16,9 +16,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from .errors import RFGraphError
-from .network import Network, Node
-from .shapes import infer_shapes
+from .core.errors import RFGraphError
+from .core.network import Network, Node
+from .passes.shapes import infer_shapes
 
 
 def _torch():

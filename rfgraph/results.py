@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, NamedTuple
 
-from .aggregate import StrideClass
-from .geometry import PathGeometry
+from .passes.aggregate import StrideClass
+from .passes.geometry import PathGeometry
 
 Stride = int | Fraction
 
@@ -104,7 +104,7 @@ class AxisResult(NamedTuple):
 
     def region(self, j: int) -> tuple[int, int]:
         """``(u, v)`` of output feature ``j``: the hull over all paths (padding included)."""
-        from .errors import UnsupportedError
+        from .core.errors import UnsupportedError
 
         if self.phases and self.stride is not None:  # periodic: shift the phase's region
             phase = self.phases[j % self.period]
@@ -243,7 +243,7 @@ class NodeResult:
 
 def per_axis(at, ndim: int) -> tuple[int, ...]:
     """A position as one int per axis (a single value applies to every axis)."""
-    from .errors import AttributeValueError
+    from .core.errors import AttributeValueError
 
     values = tuple(at) if isinstance(at, (tuple, list)) else (at,)
     if len(values) == 1:

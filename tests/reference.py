@@ -1,6 +1,6 @@
 """Independent reference for exact regions: plain Python sets, each op written from its
 textbook/PyTorch definition (transposed convolution and nearest upsampling as forward
-*scatters*, bilinear with exact rationals and PyTorch's clamping), nothing from rfgraph.ops'
+*scatters*, bilinear with exact rationals and PyTorch's clamping), nothing from rfgraph.core.ops'
 index maps. Slow and obviously right; for small graphs only."""
 
 from __future__ import annotations

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from rfgraph.io.raw import RawGraph
-from rfgraph.network import build
+from rfgraph.core.raw import RawGraph
+from rfgraph.core.network import build
 
 
 @st.composite
@@ -78,7 +78,7 @@ def sized_dags(draw, ndim: int = 1, max_nodes: int = 6, max_size: int = 9, fract
     """(network, input_size): random multi-branch graphs whose merges agree on sizes, with
     every kind of layer (dilation, crops, asymmetric padding, parallel edges, transposed
     convolutions, nearest/bilinear upsampling), 1-D or n-D (per-axis parameters)."""
-    from rfgraph.ops import parse_layer
+    from rfgraph.core.ops import parse_layer
 
     size = tuple(draw(st.integers(1, max_size)) for _ in range(ndim))
     n = draw(st.integers(2, max_nodes))

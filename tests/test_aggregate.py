@@ -9,9 +9,9 @@ from hypothesis import given, settings
 from strategies import dags
 
 import rfgraph
-from rfgraph.aggregate import axis_geometry, backward_pass, forward_pass
-from rfgraph.geometry import closed_form, recursion
-from rfgraph.paths import count_between, iter_between
+from rfgraph.passes.aggregate import axis_geometry, backward_pass, forward_pass
+from rfgraph.passes.geometry import closed_form, recursion
+from rfgraph.passes.paths import count_between, iter_between
 
 
 def brute_force(net, x, y, axis=0):

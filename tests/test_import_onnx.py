@@ -14,10 +14,10 @@ onnx = pytest.importorskip("onnx")
 from onnx import TensorProto, helper, numpy_helper  # noqa: E402
 
 import rfgraph  # noqa: E402
-from rfgraph.errors import ModelImportError, ParseError  # noqa: E402
+from rfgraph.core.errors import ModelImportError, ParseError  # noqa: E402
 from rfgraph.importers import from_onnx  # noqa: E402
-from rfgraph.regions import regions  # noqa: E402
-from rfgraph.shapes import infer_shapes  # noqa: E402
+from rfgraph.passes.regions import regions  # noqa: E402
+from rfgraph.passes.shapes import infer_shapes  # noqa: E402
 
 INT_MAX = 2**63 - 1
 

@@ -22,10 +22,10 @@ nn = torch.nn
 F = torch.nn.functional
 
 import rfgraph  # noqa: E402
-from rfgraph.errors import ModelImportError  # noqa: E402
+from rfgraph.core.errors import ModelImportError  # noqa: E402
 from rfgraph.importers import from_torch  # noqa: E402
-from rfgraph.regions import regions  # noqa: E402
-from rfgraph.shapes import infer_shapes  # noqa: E402
+from rfgraph.passes.regions import regions  # noqa: E402
+from rfgraph.passes.shapes import infer_shapes  # noqa: E402
 
 
 # -- making a module linear -------------------------------------------------------------------

@@ -7,7 +7,7 @@ import pytest
 from conftest import GRAPHS
 
 import rfgraph
-from rfgraph.errors import ParseError, RFGraphError
+from rfgraph.core.errors import ParseError, RFGraphError
 
 BUNDLED = sorted(p.stem for p in GRAPHS.glob("*.dot"))
 

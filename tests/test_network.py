@@ -6,14 +6,14 @@ import networkx as nx
 import pytest
 
 import rfgraph
-from rfgraph.errors import (
+from rfgraph.core.errors import (
     AttributeValueError,
     NodeNotFoundError,
     RFGraphError,
     TopologyError,
     UnknownOpError,
 )
-from rfgraph.io.raw import RawGraph
+from rfgraph.core.raw import RawGraph
 
 
 def chain(*edges: dict, **graph) -> RawGraph:
@@ -74,7 +74,7 @@ def test_axis_counts_must_agree():
 
 
 def test_scalar_graphs_take_the_axes_of_the_input_size():
-    from rfgraph.shapes import infer_shapes
+    from rfgraph.passes.shapes import infer_shapes
 
     net = rfgraph.build(chain({"op": "conv", "k": "3", "s": "2", "p": "1"}))
     assert net.ndim == 1 and net.flexible

@@ -16,8 +16,8 @@ from matplotlib.patches import Rectangle
 
 import rfgraph
 from rfgraph.cli import main
-from rfgraph.errors import AttributeValueError, RenderError, RFGraphError
-from rfgraph.regions import footprints, regions
+from rfgraph.core.errors import AttributeValueError, RenderError, RFGraphError
+from rfgraph.passes.regions import footprints, regions
 from rfgraph.render import plot_growth, plot_overlay, plot_region
 from rfgraph.render.plots import COLORS
 

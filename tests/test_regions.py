@@ -11,7 +11,7 @@ from reference import exact_sets
 from strategies import sized_dags
 
 import rfgraph
-from rfgraph.regions import regions, unbounded_regions
+from rfgraph.passes.regions import regions, unbounded_regions
 
 
 def reference_for(net, size):
@@ -122,7 +122,7 @@ def test_misaligned_sizes_per_position():
 def test_footprint_at_the_input_is_the_exact_set(case):
     """Walking one output back through the taps (the plots' view) reads exactly the pixels
     the forward pass says it depends on."""
-    from rfgraph.regions import footprints
+    from rfgraph.passes.regions import footprints
 
     net, size = case
     r = regions(net, size)

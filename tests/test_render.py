@@ -16,7 +16,7 @@ from conftest import GRAPHS
 
 import rfgraph
 from rfgraph.cli import main
-from rfgraph.errors import RenderError, RFGraphError
+from rfgraph.core.errors import RenderError, RFGraphError
 from rfgraph.io.dot import parse_dot
 from rfgraph.render import Diagram, architecture_dot, diagram, render, render_dot
 from rfgraph.render.graphviz import PATH_COLORS, WARN_COLOR, WHOLE_FILL, axes_text

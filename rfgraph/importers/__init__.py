@@ -4,7 +4,7 @@
 >>> callable(rfgraph.importers.from_torch), callable(rfgraph.importers.from_onnx)
 (True, True)
 
-:func:`from_torch` and :func:`from_onnx` return a :class:`~rfgraph.network.Network` whose
+:func:`from_torch` and :func:`from_onnx` return a :class:`~rfgraph.core.network.Network` whose
 nodes are the model's feature maps (named after its modules or ONNX tensors) and whose edges
 carry the op, its geometry and the original op type; it saves to DOT or GraphML like any
 graph (:func:`rfgraph.save`). torch and onnx are imported only when called.

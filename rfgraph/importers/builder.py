@@ -30,9 +30,9 @@ from fractions import Fraction
 from math import floor, prod
 from typing import Any, NamedTuple
 
-from ..errors import ModelImportError, RFGraphError
-from ..io.raw import RawGraph
-from ..ops import OPS
+from ..core.errors import ModelImportError, RFGraphError
+from ..core.raw import RawGraph
+from ..core.ops import OPS
 
 Axis = tuple[int, int] | None
 
@@ -311,10 +311,10 @@ class GraphBuilder:
 
     # -- the result ------------------------------------------------------------------------
     def finish(self, graph_attrs: Mapping[str, Any], input_name: str):
-        """Build the :class:`~rfgraph.network.Network` and check that every map's length is
+        """Build the :class:`~rfgraph.core.network.Network` and check that every map's length is
         the one the model produced."""
-        from ..network import build
-        from ..shapes import infer_shapes
+        from ..core.network import build
+        from ..passes.shapes import infer_shapes
 
         self.raw.graph.update(graph_attrs)
         try:
@@ -451,7 +451,7 @@ def true_taps(mode: str, n: int, m: int, t: int, *, scale: Fraction, transform: 
 def _sets_of(layer_values: dict, n: int, m: int) -> list[set[int]] | None:
     import numpy as np
 
-    from ..ops import parse_layer
+    from ..core.ops import parse_layer
 
     layer = parse_layer(layer_values, 1, "resample")
     if layer.spec.out_length(layer, 0, n) != m:
@@ -629,7 +629,7 @@ def apply_override(b: GraphBuilder, rule: Any, ctx: OpContext, srcs: Sequence[Te
     attrs = {k: v for k, v in rule.items()}
     spec = OPS[op]
     if out_shape is None:  # the model does not say (an unknown op): the layer's own lengths
-        from ..ops import geometry_attributes, parse_layer
+        from ..core.ops import geometry_attributes, parse_layer
 
         layer = parse_layer(geometry_attributes(attrs, ctx.name), b.ndim, ctx.name)
         shape = list(live[0].shape)

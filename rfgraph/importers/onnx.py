@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
-from ..errors import ModelImportError, ParseError
+from ..core.errors import ModelImportError, ParseError
 from .builder import (
     GraphBuilder,
     OpContext,
@@ -85,7 +85,7 @@ def _load(path_or_model) -> tuple[Any, str | None]:
 
 def from_onnx(path_or_model, *, input_size: Any = None, input: str | None = None, output: str | None = None,
               ops: Mapping[str, Any] | None = None, name: str | None = None, description: str | None = None):
-    """Convert an ONNX model into an rfgraph :class:`~rfgraph.network.Network`.
+    """Convert an ONNX model into an rfgraph :class:`~rfgraph.core.network.Network`.
 
     Options: ``input_size`` (the spatial size, e.g. ``(224, 224)``, needed when the model's
     input has symbolic spatial dimensions; the input's last ``len(input_size)`` dimensions are
@@ -94,8 +94,8 @@ def from_onnx(path_or_model, *, input_size: Any = None, input: str | None = None
     ``ops`` (``{op_type or node name: edge attributes or callable}`` for operators rfgraph does
     not know, or to override one); ``name``, ``description``.
 
-    Raises :class:`~rfgraph.errors.ParseError` for a file that is not an ONNX model and
-    :class:`~rfgraph.errors.ModelImportError` naming the node for what cannot be converted.
+    Raises :class:`~rfgraph.core.errors.ParseError` for a file that is not an ONNX model and
+    :class:`~rfgraph.core.errors.ModelImportError` naming the node for what cannot be converted.
     """
     model, source = _load(path_or_model)
     conv = _Converter(model, source, input_size, input, ops)

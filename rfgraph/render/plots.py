@@ -33,7 +33,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ..errors import AttributeValueError, RenderError, RFGraphError
+from ..core.errors import AttributeValueError, RenderError, RFGraphError
 
 #: Path colours (the witness colours of the diagrams first).
 COLORS = ("#1f77b4", "#e8710a", "#2ca02c", "#9467bd", "#17becf", "#8c564b", "#e377c2", "#7f7f7f")
@@ -127,10 +127,10 @@ def plot_region(G, at: int | None = None, *, axis: int = 0, input_size: Any = No
       ``…``); if the coloured cells alone are longer, an error asks for a smaller input.
     """
     from ..analysis import analyze
-    from ..paths import Path as GraphPath
-    from ..paths import iter_between
-    from ..regions import footprints
-    from ..shapes import infer_shapes
+    from ..passes.paths import Path as GraphPath
+    from ..passes.paths import iter_between
+    from ..passes.regions import footprints
+    from ..passes.shapes import infer_shapes
     from .graphviz import collapse_edges
 
     _refuse_existing(path, overwrite)
@@ -363,8 +363,8 @@ def plot_overlay(G, at: Any = None, *, image: Any = None, input_size: Any = None
     """
     import numpy as np
 
-    from ..network import as_network
-    from ..regions import regions
+    from ..core.network import as_network
+    from ..passes.regions import regions
 
     _refuse_existing(path, overwrite)
     net = as_network(G)
@@ -514,8 +514,8 @@ def plot_growth(G, *, input=None, input_size: Any = None, depth: str = "topologi
     from matplotlib.ticker import MaxNLocator
 
     from ..analysis import layer_table
-    from ..network import as_network
-    from ..shapes import infer_shapes
+    from ..core.network import as_network
+    from ..passes.shapes import infer_shapes
 
     _refuse_existing(path, overwrite)
     net = as_network(G)

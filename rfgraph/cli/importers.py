@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import argparse
 
-from ..errors import RFGraphError
+from ..core.errors import RFGraphError
 
 
 def register(subparsers) -> None:
-    from ..cli import add_size_option
+    from . import add_size_option
 
     p = subparsers.add_parser(
         "import", help="convert an ONNX model or a torchvision model (torchvision:NAME) into DOT or GraphML")
@@ -31,7 +31,7 @@ def load_model(spec: str, input_size=None, output=None):
     """The network of ``spec``: an ONNX file, or ``torchvision:NAME`` (weights not needed)."""
     if spec.startswith("torchvision:"):
         return _torchvision(spec.split(":", 1)[1], input_size, output)
-    from .onnx import from_onnx
+    from ..importers.onnx import from_onnx
 
     return from_onnx(spec, input_size=input_size, output=output)
 
@@ -42,7 +42,7 @@ def _torchvision(name: str, input_size, output):
         import torchvision
     except ImportError:
         raise RFGraphError("torchvision:NAME needs PyTorch and torchvision: pip install torch torchvision") from None
-    from .torch_fx import from_torch
+    from ..importers.torch_fx import from_torch
 
     try:
         builder = torchvision.models.get_model_builder(name)
@@ -59,7 +59,7 @@ def _torchvision(name: str, input_size, output):
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from ..io.formats import save
+    from ..api import save
 
     net = load_model(args.model, args.input_size, args.output)
     path = save(net, args.out, values=args.values, overwrite=args.force)

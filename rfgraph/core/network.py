@@ -2,7 +2,7 @@
 
 A :class:`Network` is an immutable, topologically ordered multigraph: nodes are feature maps,
 each :class:`Edge` is a layer from its source map to its target map with a parsed
-:class:`~rfgraph.ops.Layer`. Building one validates everything once (attribute values,
+:class:`~rfgraph.core.ops.Layer`. Building one validates everything once (attribute values,
 cycles, the named input/output), so the passes never re-parse strings and never see a bad
 graph. Nodes are integers ``0..n-1`` in topological order inside the passes and names (any
 hashable; strings for files) at the API.
@@ -34,7 +34,7 @@ from typing import Any
 
 from . import attrs as A
 from .errors import AttributeValueError, NodeNotFoundError, TopologyError, where
-from .io.raw import RawGraph
+from .raw import RawGraph
 from .ops import Layer, axis_count, geometry_attributes, parse_layer
 from .perf import paused_gc
 
@@ -282,7 +282,7 @@ def _graph_ndim(raw: RawGraph, input_size: tuple[int, ...] | None, source: str |
 def build(raw: RawGraph) -> Network:
     """Validate a :class:`RawGraph` and build its :class:`Network`.
 
-    Raises an :class:`~rfgraph.errors.RFGraphError` subclass naming the file and the edge,
+    Raises an :class:`~rfgraph.core.errors.RFGraphError` subclass naming the file and the edge,
     node or attribute at fault.
     """
     with paused_gc():
@@ -376,7 +376,7 @@ def as_network(G, source: str | None = None) -> Network:
     if isinstance(G, Network):
         return G
     if isinstance(G, (str, os.PathLike)):
-        from .io.formats import load
+        from ..api import load
 
         return load(G)
     if hasattr(G, "is_directed") and hasattr(G, "edges"):

@@ -1,7 +1,7 @@
 """The graph as a file states it, before any interpretation.
 
-Readers (DOT, GraphML, networkx) produce a :class:`RawGraph`; :func:`rfgraph.network.build`
-turns it into a validated :class:`~rfgraph.network.Network`. Attribute values are kept as the
+Readers (DOT, GraphML, networkx) produce a :class:`RawGraph`; :func:`rfgraph.core.network.build`
+turns it into a validated :class:`~rfgraph.core.network.Network`. Attribute values are kept as the
 file gives them (strings from DOT, typed values from GraphML or networkx).
 """
 

@@ -12,14 +12,14 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from .errors import RFGraphError
+from ..core.errors import RFGraphError
 
 JSON_VERSION = 1
 
 # Modules that add subcommands: each has ``register(subparsers)`` adding parsers whose
 # ``run(args) -> int`` is set with ``set_defaults``. They must import nothing heavy at
 # module level (the CLI starts in tens of milliseconds).
-EXTENSIONS = ("rfgraph.render.commands", "rfgraph.importers.commands")
+EXTENSIONS = ("rfgraph.cli.render", "rfgraph.cli.importers")
 
 
 def _axes_arg(text: str) -> tuple[int, ...]:
@@ -94,14 +94,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _version() -> str:
-    from . import __version__
+    from .. import __version__
 
     return __version__
 
 
 def load_file(path: str):
     """Load a graph or model file for a command (errors are RFGraphErrors naming it)."""
-    from .io.formats import load
+    from ..api import load
 
     return load(path)
 
@@ -122,15 +122,15 @@ def _yes(flag: bool | None) -> str:
 
 
 def _joined(axes, name: str) -> str:
-    from .results import text
+    from ..results import text
 
     values = [text(getattr(a, name)) for a in axes]
     return values[0] if len(set(values)) == 1 else ",".join(values)
 
 
 def cmd_analyze(args) -> int:
-    from .analysis import analyze
-    from .results import text
+    from ..analysis import analyze
+    from ..results import text
 
     net = load_file(args.file)
     result = analyze(net, args.input, args.output, input_size=args.input_size)
@@ -172,7 +172,7 @@ def cmd_analyze(args) -> int:
 
 
 def cmd_table(args) -> int:
-    from .analysis import layer_table, output_table
+    from ..analysis import layer_table, output_table
 
     net = load_file(args.file)
     if args.from_output is not None:
@@ -195,8 +195,8 @@ def cmd_table(args) -> int:
 def cmd_paths(args) -> int:
     from itertools import islice
 
-    from .paths import count_between, iter_between
-    from .results import text
+    from ..passes.paths import count_between, iter_between
+    from ..results import text
 
     net = load_file(args.file)
     x, y = net.endpoints(args.input, args.output)
@@ -218,8 +218,8 @@ def cmd_paths(args) -> int:
 
 
 def cmd_region(args) -> int:
-    from .analysis import analyze
-    from .results import per_axis, text
+    from ..analysis import analyze
+    from ..results import per_axis, text
 
     net = load_file(args.file)
     if args.input_size is not None or net.input_size is not None:
@@ -251,7 +251,7 @@ def _half(twice: int):
 def _exact_region(args, net) -> int:
     import numpy as np
 
-    from .regions import regions
+    from ..passes.regions import regions
 
     r = regions(net, args.input_size, args.input, args.output)
     if args.all:
@@ -293,7 +293,7 @@ def _exact_region(args, net) -> int:
 
 
 def cmd_convert(args) -> int:
-    from .io.formats import save
+    from ..api import save
 
     net = load_file(args.file)
     path = save(net, args.out, values=args.values, overwrite=args.force)

@@ -41,9 +41,9 @@ from typing import Any
 
 import numpy as np
 
-from .errors import AttributeValueError, UnsupportedError
-from .network import Network, Node, as_network
-from .ops import WHOLE, fill_source
+from ..core.errors import AttributeValueError, UnsupportedError
+from ..core.network import Network, Node, as_network
+from ..core.ops import WHOLE, fill_source
 from .shapes import Shapes, infer_shapes
 
 POS = np.int64(2**62)  # "no bound": sentinels for masked min/max and unbounded whole-input
@@ -445,7 +445,7 @@ def regions(G, input_size: Any = None, input: Node | None = None, output: Node |
 def _unclipped(net: Network, x: int, y: int, layers: Sequence, out_size: tuple[int, ...]):
     """``u``, ``v`` (n-D arrays per axis) on unbounded maps, where they are defined, and
     whether the output depends on the whole input."""
-    from .analysis import analyze
+    from ..analysis import analyze
 
     result = analyze(net, net.nodes[x], net.nodes[y], layers=layers)
     ndim = len(out_size)
@@ -504,7 +504,7 @@ def _axis_layer(layer, axis: int):
 def phases(G, input: Node | None = None, output: Node | None = None, layers: Sequence | None = None) -> list[list[dict]]:
     """For networks with fractional strides: per axis, the unclipped region of output
     positions 0..T-1 (T = the period after which regions repeat, shifted by T x stride)."""
-    from .analysis import analyze
+    from ..analysis import analyze
 
     result = analyze(G, input, output, layers=layers)
     out = []

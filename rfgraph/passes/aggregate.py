@@ -14,9 +14,9 @@ order gives them for all nodes: O(V + E) times the number of stride classes.
 Each class is a :class:`StrideClass`. Paths through a whole-input layer (global pooling, fully
 connected) have no stride; they are not in any class and are reported through ``whole``.
 
->>> from rfgraph.ops import WIN
->>> from rfgraph.io.raw import RawGraph
->>> from rfgraph.network import build
+>>> from rfgraph.core.ops import WIN
+>>> from rfgraph.core.raw import RawGraph
+>>> from rfgraph.core.network import build
 >>> raw = RawGraph()
 >>> raw.add_edge("x", "a", {"op": "conv", "k": 5, "s": 2, "p_l": 2, "p_r": 1})
 >>> raw.add_edge("x", "b", {"op": "conv", "k": 3})
@@ -35,8 +35,8 @@ from dataclasses import dataclass
 from typing import NamedTuple
 from fractions import Fraction
 
-from .network import Network
-from .ops import FRAC, WHOLE, WIN
+from ..core.network import Network
+from ..core.ops import FRAC, WHOLE, WIN
 
 Stride = int | Fraction
 

@@ -4,8 +4,8 @@ A chain of n residual blocks has 2^n paths, so nothing here ever materialises th
 :func:`count_paths` is one sweep with Python integers, :func:`iter_paths` yields one path at a
 time, each found in time proportional to its length (dead ends are pruned beforehand).
 
->>> from rfgraph.io.raw import RawGraph
->>> from rfgraph.network import build
+>>> from rfgraph.core.raw import RawGraph
+>>> from rfgraph.core.network import build
 >>> raw = RawGraph()
 >>> for i in range(60):   # 60 residual blocks: a conv branch and an identity shortcut
 ...     raw.add_edge(f"b{i}", f"b{i+1}", {"op": "conv", "k": 3, "p": 1})
@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from .geometry import PathGeometry, recursion
-from .network import Network, Node, as_network
+from ..core.network import Network, Node, as_network
 
 
 @dataclass(frozen=True, eq=False)
@@ -48,7 +48,7 @@ class Path:
         return tuple(recursion([layer.symbolic(a) for layer in layers]) for a in range(self.net.ndim))
 
     def to_dict(self) -> dict:
-        from .results import geometry_dict
+        from ..results import geometry_dict
 
         return {
             "nodes": [str(n) for n in self.nodes],

@@ -23,10 +23,10 @@ from fractions import Fraction
 
 from .aggregate import CMAX, CMIN, FLAGS, UNKNOWN_PADDING, Flow, trace_forward, transport_forward
 from .geometry import recursion
-from .network import Network
-from .ops import WHOLE
+from ..core.network import Network
+from ..core.ops import WHOLE
 from .paths import iter_between
-from .results import Mismatch, WitnessPath
+from ..results import Mismatch, WitnessPath
 
 
 def _incoming(net: Network, flow: Flow, geoms: Sequence[tuple], m: int,

@@ -24,10 +24,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from . import attrs as A
-from .errors import AttributeValueError, ShapeError, where
-from .network import Network, Node, as_network
-from .ops import Layer, Window
+from ..core import attrs as A
+from ..core.errors import AttributeValueError, ShapeError, where
+from ..core.network import Network, Node, as_network
+from ..core.ops import Layer, Window
 
 
 @dataclass(frozen=True, eq=False)
@@ -90,7 +90,7 @@ def infer_shapes(G, input_size: Any = None, input: Node | None = None) -> Shapes
     with SAME padding resolved. Without ``input_size``, the graph attribute ``input_size`` is
     the size of the graph's own input (whatever ``input`` says).
 
-    Raises :class:`~rfgraph.errors.ShapeError` naming the edge or node when a layer does not
+    Raises :class:`~rfgraph.core.errors.ShapeError` naming the edge or node when a layer does not
     fit its input or the in-edges of a merge disagree.
     """
     net, size = at_size(G, input_size)

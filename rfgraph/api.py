@@ -17,9 +17,9 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from ..errors import ParseError
-from ..network import Network, as_network, build
-from .raw import RawGraph
+from .core.errors import ParseError
+from .core.network import Network, as_network, build
+from .core.raw import RawGraph
 
 #: file suffix -> format name
 FORMATS = {".dot": "dot", ".gv": "dot", ".graphml": "graphml", ".xml": "graphml", ".onnx": "onnx"}
@@ -39,11 +39,11 @@ def read_raw(path: str | os.PathLike, format: str | None = None) -> RawGraph:
     """Read a DOT or GraphML file without interpreting it."""
     kind = detect_format(path, format)
     if kind == "dot":
-        from .dot import read_dot_file
+        from .io.dot import read_dot_file
 
         return read_dot_file(path)
     if kind == "graphml":
-        from .graphml import read_graphml_file
+        from .io.graphml import read_graphml_file
 
         return read_graphml_file(path)
     raise ParseError(f"{path}: {kind} files are models, not graph files: use rfgraph.load")
@@ -55,7 +55,7 @@ def load(path: str | os.PathLike, format: str | None = None, **options: Any) -> 
     Every error names the file."""
     kind = detect_format(path, format)
     if kind == "onnx":
-        from ..importers.onnx import from_onnx
+        from .importers.onnx import from_onnx
 
         return from_onnx(path, **options)
     return build(read_raw(path, kind))
@@ -66,7 +66,7 @@ def annotate(G, input=None, output=None) -> RawGraph:
     reachable from the input ``rf``, ``stride``, ``padding``, ``aligned``, ``paths`` (seen from
     the input; per-axis values joined by commas, undefined values left out), and on the graph
     the analysis of the output."""
-    from ..analysis import analyze, layer_table
+    from .analysis import analyze, layer_table
 
     net = as_network(G)
     raw = net.to_raw()
@@ -78,7 +78,7 @@ def annotate(G, input=None, output=None) -> RawGraph:
 
 
 def _values(axes, aligned, paths) -> dict[str, str]:
-    from ..results import text
+    from .results import text
 
     out: dict[str, str] = {}
     for name in ("rf", "stride", "padding"):
@@ -96,11 +96,11 @@ def dumps(G, format: str = "dot", *, values: bool = False) -> str:
     """The graph as DOT or GraphML text (with computed values when ``values``)."""
     raw = annotate(G) if values else as_network(G).to_raw()
     if format == "dot":
-        from .dot import format_dot
+        from .io.dot import format_dot
 
         return format_dot(raw)
     if format == "graphml":
-        from .graphml import format_graphml
+        from .io.graphml import format_graphml
 
         return format_graphml(raw)
     raise ParseError(f"cannot write format {format!r} (dot or graphml)")
@@ -111,7 +111,7 @@ def save(G, path: str | os.PathLike, *, format: str | None = None, values: bool 
     """Write the graph to ``path`` (DOT or GraphML by suffix or ``format``); with ``values``
     the computed receptive fields are added as attributes (see :func:`annotate`). Refuses to
     replace an existing file unless ``overwrite``. :func:`load` reads it back identically."""
-    from .safe_write import write_text
+    from .io.safe_write import write_text
 
     kind = detect_format(path, format)
     return write_text(path, dumps(G, kind, values=values), overwrite=overwrite)

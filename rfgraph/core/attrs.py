@@ -3,7 +3,7 @@
 Values arrive as DOT strings (``"3"``, ``'"3,5"'`` with the quotes networkx/pydot keep),
 typed GraphML values (``3``, ``3.0``, ``True``) or Python objects from graphs built in code
 (``3``, ``(3, 5)``). Each parser accepts exactly the forms that mean one thing and raises
-:class:`~rfgraph.errors.AttributeValueError` naming the attribute, the value and its owner
+:class:`~rfgraph.core.errors.AttributeValueError` naming the attribute, the value and its owner
 otherwise. Per-axis values are in (H, W) order.
 """
 
@@ -59,7 +59,7 @@ def int_axes(value: Any, owner: str, name: str) -> tuple[int, ...]:
     >>> int_axes("abc", "edge a -> b", "k")
     Traceback (most recent call last):
     ...
-    rfgraph.errors.AttributeValueError: edge a -> b: attribute k='abc': expected an integer or a comma-separated list of integers
+    rfgraph.core.errors.AttributeValueError: edge a -> b: attribute k='abc': expected an integer or a comma-separated list of integers
     """
     if isinstance(value, str):
         text = unquote(value.strip()).strip()

@@ -18,7 +18,7 @@ import argparse
 
 def register(subparsers) -> None:
     """Add ``render`` and ``plot`` to the ``rfgraph`` command line."""
-    from ..cli import add_common_options, add_size_option
+    from . import add_common_options, add_size_option
 
     p = subparsers.add_parser(
         "render", help="draw the graph annotated with r, S, P (DOT, SVG, PNG, PDF)",
@@ -82,7 +82,7 @@ def _position(text: str) -> tuple[int, ...]:
 
 def _report(args, path, kind: str) -> int:
     if args.json:
-        from ..cli import JSON_VERSION, emit_json
+        from . import JSON_VERSION, emit_json
 
         emit_json({"version": JSON_VERSION, "file": args.file, "kind": kind, "wrote": str(path)})
     else:
@@ -91,8 +91,8 @@ def _report(args, path, kind: str) -> int:
 
 
 def cmd_render(args) -> int:
-    from ..cli import load_file
-    from .graphviz import render
+    from . import load_file
+    from ..render.graphviz import render
 
     net = load_file(args.file)
     path = render(net, args.out, args.format, overwrite=args.force, renderer=args.renderer,
@@ -103,9 +103,9 @@ def cmd_render(args) -> int:
 
 
 def cmd_plot(args) -> int:
-    from ..cli import load_file
-    from ..errors import RFGraphError
-    from . import plots
+    from . import load_file
+    from ..core.errors import RFGraphError
+    from ..render import plots
 
     plots._refuse_existing(args.out, args.force)
     net = load_file(args.file)

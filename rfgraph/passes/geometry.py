@@ -1,7 +1,7 @@
 """Receptive-field geometry of ONE path (math sections 1 and 2).
 
 A path is a sequence of per-axis layer geometries from the input to the output, as returned
-by :meth:`rfgraph.ops.Layer.symbolic`: ``(WIN, s, k_eff, p_l)`` tuples for integer-stride
+by :meth:`rfgraph.core.ops.Layer.symbolic`: ``(WIN, s, k_eff, p_l)`` tuples for integer-stride
 layers, ``(FRAC, sigma, tau2)`` for upsampling layers, ``(WHOLE,)`` for whole-input layers.
 Both the backward recursion and the closed forms are here, so tests can check that they agree.
 
@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from .ops import FRAC, WHOLE, WIN
+from ..core.ops import FRAC, WHOLE, WIN
 
 Stride = int | Fraction
 
@@ -32,7 +32,7 @@ class PathGeometry:
     ``S * j + center``).
 
     ``r`` and ``P`` are None on a path with a fractional-stride layer (its region size
-    depends on the position's phase: see :mod:`rfgraph.regions`) or, for ``P`` and
+    depends on the position's phase: see :mod:`rfgraph.passes.regions`) or, for ``P`` and
     ``center``, with padding that depends on the input size. ``S`` is None on a path
     through a whole-input layer (``whole`` is then True and nothing else is defined).
     """
