@@ -1,50 +1,72 @@
 """rfgraph: receptive fields of convolutional networks given as graphs.
 
-Load a graph (DOT, GraphML, or a networkx graph built in code), then ask for the receptive
-field, effective stride and padding, alignment and its diagnosis, regions and paths.
-See the README for a tour.
+Load a graph (DOT, GraphML, an ONNX model, or a networkx graph built in code) or import a
+model, then ask for the receptive field, effective stride and padding, alignment and its
+diagnosis, exact regions and paths. See the README for a tour.
+
+>>> import rfgraph
+>>> rfgraph.analyze("graphs/resnet50.dot").rf
+(427, 427)
+
+The package is layered; imports flow one way (see the README's "Development" section)::
+
+    cli  ->  render, importers, api  ->  analysis  ->  passes  ->  results  ->  core
+                                          io  ->  core
 """
 
-from .passes.aggregate import StrideClass, backward_pass, forward_pass
-from .analysis import analyze, layer_table, nearest_output, output_table
-from .core.errors import (
-    AttributeValueError,
-    ModelImportError,
-    NodeNotFoundError,
-    ParseError,
-    RenderError,
-    RFGraphError,
-    ShapeError,
-    TopologyError,
-    UnknownOpError,
-    UnsupportedError,
-)
-from .passes.geometry import PathGeometry
-from .importers import from_onnx, from_torch
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from .analysis import (analyze, count_paths, exact_regions, footprints, iter_paths, list_paths, nearest_output,
+                       regions_at, table)
 from .api import annotate, dumps, load, save
+from .core.errors import (AttributeValueError, ModelImportError, NodeNotFoundError, ParseError, RenderError,
+                          RFGraphError, ShapeError, TopologyError, UnknownOpError, UnsupportedError)
 from .core.network import Edge, Network, as_network, build, from_networkx
-from .core.ops import OPS, Layer, OpSpec, Transposed, Upsample, Window, WholeInput, register_op
-from .passes.paths import Path, count_paths, iter_paths
-from .results import Analysis, AxisResult, Mismatch, NodeResult, WitnessPath
+from .core.ops import OPS, Layer, OpSpec, Transposed, Upsample, WholeInput, Window, register_op
+from .importers import from_onnx, from_torch
+from .passes.shapes import infer_shapes
+from .results import (Analysis, AxisResult, Mismatch, NodeResult, Path, PathGeometry, PathList, RegionList, Table,
+                      WitnessPath)
 
 __version__ = "0.1.0"
 
-# Drawing is re-exported lazily: importing rfgraph must stay fast (the CLI's budget).
-_LAZY = {name: "rfgraph.render" for name in
-         ("Diagram", "architecture_dot", "diagram", "plot_growth", "plot_overlay", "plot_region")}
-_LAZY.update({"footprints": "rfgraph.passes.regions", "infer_shapes": "rfgraph.passes.shapes"})
+# Drawing is loaded on first use: matplotlib and the WebAssembly Graphviz are heavy, and
+# `import rfgraph` (the command line's start) must stay fast.
+_LAZY = {
+    "Diagram": "rfgraph.render", "architecture_dot": "rfgraph.render", "diagram": "rfgraph.render",
+    "plot_growth": "rfgraph.render", "plot_overlay": "rfgraph.render", "plot_region": "rfgraph.render",
+}
+
+__all__ = sorted([
+    # questions
+    "analyze", "table", "exact_regions", "regions_at", "nearest_output", "footprints",
+    "count_paths", "iter_paths", "list_paths", "infer_shapes",
+    # graphs in and out
+    "load", "save", "dumps", "annotate", "build", "from_networkx", "as_network", "from_torch", "from_onnx",
+    # the graph and its operations
+    "Network", "Edge", "Layer", "OPS", "OpSpec", "Window", "Transposed", "Upsample", "WholeInput",
+    "register_op",
+    # results
+    "Analysis", "AxisResult", "Mismatch", "WitnessPath", "NodeResult", "Table", "Path", "PathGeometry",
+    "PathList", "RegionList",
+    # errors
+    "RFGraphError", "AttributeValueError", "ModelImportError", "NodeNotFoundError", "ParseError",
+    "RenderError", "ShapeError", "TopologyError", "UnknownOpError", "UnsupportedError",
+    *_LAZY,
+])
 
 
-_LAZY["exact_regions"] = "rfgraph.passes.regions"  # rfgraph.passes.regions is the module
-_RENAMED = {"exact_regions": "regions"}
-
-
-def __getattr__(name: str):
+def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'rfgraph' has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(module), _RENAMED.get(name, name))
+    value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -1,9 +1,16 @@
-"""The receptive-field analysis a user asks for: one input/output pair, or every node.
+"""The questions users ask, answered by putting the passes together.
 
-These functions put the passes together and return plain result records
-(:mod:`rfgraph.results`): :func:`analyze` for an input/output pair (with the misalignment
-diagnosis), :func:`layer_table` for every node as an end-point seen from the input (one
-forward pass), :func:`output_table` for the output seen from every node (one backward pass).
+Every function takes a graph (a :class:`~rfgraph.core.network.Network`, a networkx graph or a
+graph file), names nodes by their names, takes the input size the same way (argument, else the
+graph attribute ``input_size``: see :func:`rfgraph.passes.shapes.with_sizes`) and returns a
+result record of :mod:`rfgraph.results` (or :class:`~rfgraph.passes.regions.Regions`):
+
+- :func:`analyze`: one input/output pair, with the misalignment diagnosis;
+- :func:`table`: every node as an end-point seen from the input (one forward pass), or the
+  output seen from every node (one backward pass);
+- :func:`exact_regions`, :func:`regions_at`: exact regions at an input size, or symbolic ones;
+- :func:`nearest_output`, :func:`count_paths`, :func:`iter_paths`, :func:`list_paths`,
+  :func:`footprints`.
 
 >>> import networkx as nx
 >>> G = nx.DiGraph()
@@ -16,30 +23,49 @@ forward pass), :func:`output_table` for the output seen from every node (one bac
 ((7,), (4,), (3,), True)
 >>> result.region(1)
 ((1, 7),)
->>> layer_table(G)["f1"].axes[0].rf
+>>> table(G)["f1"].axes[0].rf
 3
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from fractions import Fraction
+from itertools import islice
 from math import lcm
+from typing import TYPE_CHECKING, Any
 
-from .passes.aggregate import Flow, StrideClass, axis_geometry, backward_pass, forward_pass, half
-from .passes.alignment import find_mismatches
-from .core.errors import UnsupportedError
+from .core.attrs import position
+from .core.errors import UnsupportedError, where
 from .core.network import Network, Node, as_network
-from .passes.paths import count_between
+from .core.numbers import half
 from .core.perf import paused_gc
-from .results import Analysis, AxisResult, NodeResult, per_axis, text
+from .passes.aggregate import Flow, axis_geometry, backward_pass, forward_pass
+from .passes.alignment import find_mismatches
+from .passes.paths import count_between, iter_between, make_path, path_counts
+from .passes.shapes import infer_shapes, with_sizes
+from .results import (Analysis, AxisResult, Footprint, NodeResult, Path, PathList, PositionSizes, RegionList,
+                      ResolvedPadding, StrideClass, Table, number, text)
+
+if TYPE_CHECKING:
+    from .passes.regions import Regions
+
+# The numpy passes (exact regions, footprints) are imported where they are used: numpy alone
+# costs more than the rest of `import rfgraph`, and most questions never need it.
+
+__all__ = ["analyze", "count_paths", "exact_regions", "footprints", "infer_shapes", "iter_paths", "list_paths",
+           "nearest_output", "path_of", "regions_at", "table", "with_sizes"]
 
 
-def axis_groups(net: Network, layers: Sequence | None = None) -> list[tuple[tuple[int, ...], list[tuple]]]:
+# ---------------------------------------------------------------------------------------------
+# Stride classes -> per-axis results
+
+
+def axis_groups(net: Network) -> list[tuple[tuple[int, ...], list[tuple]]]:
     """Group the axes that have identical geometry, so each group is computed once."""
     groups: list[tuple[list[int], list[tuple]]] = []
     for axis in range(net.ndim):
-        geoms = axis_geometry(net, axis, layers)
+        geoms = axis_geometry(net, axis)
         for members, other in groups:
             if other == geoms:
                 members.append(axis)
@@ -62,7 +88,7 @@ def _combine(values) -> bool | None:
 
 def summarize(axis: int, classes: Sequence[StrideClass], whole: str | None = None,
               period: int | None = None) -> AxisResult:
-    """Turn the stride classes between two nodes into one :class:`AxisResult`."""
+    """Turn the stride classes between two nodes into one :class:`~rfgraph.results.AxisResult`."""
     local = _summarize_local(axis, classes, period) if classes else None
     if whole is None:
         assert local is not None, "a reachable node has local paths or a whole-input path"
@@ -117,160 +143,369 @@ def _period(net: Network, x: int, y: int, within: Sequence[bool], geoms: Sequenc
     return period
 
 
-def analyze(G, input: Node | None = None, output: Node | None = None, *, input_size=None,
-            layers: Sequence | None = None) -> Analysis:
-    """Receptive field, effective stride and padding, alignment and its diagnosis between
-    ``input`` and ``output`` (defaults: the graph's ``input``/``output`` attributes, else its
-    unique source/sink).
+# ---------------------------------------------------------------------------------------------
+# One input/output pair
 
-    With an input size (``input_size``, else the graph attribute), SAME padding is resolved
-    and the result also holds every feature map's size (``extra["sizes"]``) and the resolved
-    paddings (``extra["padding"]``). ``layers`` overrides the edges' layers directly."""
-    net = as_network(G)
-    extra: dict = {}
-    if layers is None and (input_size is not None or net.input_size is not None):
-        from .passes.shapes import infer_shapes
 
-        shapes = infer_shapes(net, input_size, input)
-        shapes.size_of(net.nodes[net.endpoint("input", input)])
-        net, layers = shapes.net, shapes.layers
-        extra = _size_report(shapes)
+def analyze(G: Any, input: Node | None = None, output: Node | None = None, *,
+            input_size: Any = None) -> Analysis:
+    """Receptive field, effective stride and padding, alignment and its diagnosis between two
+    maps.
+
+    Parameters
+    ----------
+    G : Network, networkx graph or graph file
+    input, output : node, optional
+        The end-points (default: the graph's ``input``/``output`` attributes, else its unique
+        source/sink).
+    input_size : int or sequence of int, optional
+        Length per axis of the input (default: the graph attribute ``input_size``). With it,
+        SAME padding is resolved and the result also holds every map's size, the resolved
+        paddings and, where one size does not describe the region, the size per position.
+
+    Returns
+    -------
+    Analysis
+
+    Examples
+    --------
+    >>> import rfgraph
+    >>> result = rfgraph.analyze("graphs/distill_fig5_aligned.dot")
+    >>> result.rf, result.stride, result.padding, result.aligned
+    ((3,), (4,), (1,), True)
+    """
+    net = with_sizes(G, input_size, input)
     x, y = net.endpoints(input, output)
+    if net.sized:
+        net.size_of(net.nodes[x])  # the input itself must have a size
     within = net.between(x, y)
     axes: list[AxisResult | None] = [None] * net.ndim
     mismatches = []
-    for members, geoms in axis_groups(net, layers):
+    for members, geoms in axis_groups(net):
         flow = forward_pass(net, x, geoms, within)
         classes = flow.classes(y)
         period = _period(net, x, y, within, geoms) if any(c.fractional for c in classes) else None
         whole = _whole_text(net, flow, y)
         for axis in members:
-            axes[axis] = summarize(axis, classes, whole, period)
+            result = summarize(axis, classes, whole, period)
             if period is not None and len(classes) == 1 and whole is None and classes[0].padding_known:
-                axes[axis] = axes[axis]._replace(phases=_phases(net, x, y, layers, axis, period))
+                from .passes.regions import unbounded_regions
+
+                phases = tuple(unbounded_regions(net, list(range(period)), axis, x, y))
+                result = AxisResult(result.axis, result.rf, result.stride, result.padding, result.center,
+                                    result.aligned, result.reason, result.classes, result.whole_input,
+                                    result.local, period, phases)
+            axes[axis] = result
         mismatches.extend(find_mismatches(net, x, y, geoms, flow, members))
-    if extra and any(a.rf is None and a.whole_input is None for a in axes):
-        extra["position_sizes"] = _position_sizes(net, x, y, axes, extra["sizes"])
+    sized: dict[str, Any] = {}
+    if net.sized:
+        sized = dict(input_size=net.size_of(net.nodes[x]), sizes=net.sizes, same_padding=_same_padding(net))
+        if any(a.rf is None and a.whole_input is None for a in axes):
+            sized["position_sizes"] = _position_sizes(net, x, y, axes)
     return Analysis(
         input=net.nodes[x], output=net.nodes[y], paths=count_between(net, x, y),
         aligned=_combine(a.aligned for a in axes), axes=tuple(axes), mismatches=tuple(mismatches),
-        source=net.source, extra=extra,
+        source=net.source, **sized,
     )
 
 
-def _position_sizes(net: Network, x: int, y: int, axes: Sequence[AxisResult], sizes: dict) -> list[dict]:
+def _same_padding(net: Network) -> tuple[ResolvedPadding, ...]:
+    """The SAME paddings that shape inference resolved, per edge."""
+    declared = net.declared.edges if net.declared is not None else net.edges
+    names = net.nodes
+    return tuple(ResolvedPadding((names[e.src], names[e.dst], e.key), e.layer.p_l, e.layer.p_r)
+                 for e, d in zip(net.edges, declared) if d.layer.padding == "same" and e.layer is not d.layer)
+
+
+def _position_sizes(net: Network, x: int, y: int, axes: Sequence[AxisResult]) -> tuple[PositionSizes, ...]:
     """Where one size does not describe the region (misaligned or fractional strides), its
-    size at every output position along each such axis (other coordinates 0), padding
-    included and clipped to the image, with the positions where the size changes."""
-    from .passes.regions import regions
+    size at every output position along each such axis (other coordinates 0)."""
+    from .passes.regions import compute_regions
 
-    r = regions(net, sizes[str(net.nodes[x])], net.nodes[x], net.nodes[y])
-    out = []
-    for a in axes:
-        if a.rf is not None or a.whole_input is not None:
-            continue
-        index = tuple(slice(None) if b == a.axis else 0 for b in range(net.ndim))
-        out.append({"axis": a.axis, "sizes": r.sizes(a.axis)[index].tolist(),
-                    "clipped_sizes": r.sizes(a.axis, clipped=True)[index].tolist(),
-                    "changes": r.changes(a.axis)})
-    return out
+    r = compute_regions(net, x, y)
+    return tuple(PositionSizes(a.axis, tuple(r.profile(a.axis).tolist()),
+                               tuple(r.profile(a.axis, clipped=True).tolist()), tuple(r.changes(a.axis)))
+                 for a in axes if a.rf is None and a.whole_input is None)
 
 
-def _phases(net: Network, x: int, y: int, layers, axis: int, period: int) -> tuple[dict, ...]:
-    from .passes.regions import unbounded_regions
-
-    found = unbounded_regions(net, list(range(period)), axis, net.nodes[x], net.nodes[y], layers)
-    return tuple({"at": j, "u": r[0] if r else None, "v": r[1] if r else None,
-                  "size": r[1] - r[0] + 1 if r else 0} for j, r in enumerate(found))
+# ---------------------------------------------------------------------------------------------
+# Every node
 
 
-def _size_report(shapes) -> dict:
-    net = shapes.net
-    resolved = []
-    for e, layer in enumerate(shapes.layers):
-        edge = net.edges[e]
-        if edge.layer.padding == "same" and layer is not edge.layer:
-            resolved.append({"edge": [str(net.nodes[edge.src]), str(net.nodes[edge.dst]), str(edge.key)],
-                             "p_l": list(layer.p_l), "p_r": list(layer.p_r)})
-    return {"input_size": list(shapes.input_size),
-            "sizes": {str(n): list(size) for n, size in shapes.sizes.items()},
-            "padding": resolved}
+def table(G: Any, input: Node | None = None, output: Node | None = None, *, from_output: bool = False,
+          input_size: Any = None) -> Table:
+    """Every node as an end-point: seen from the input (the per-layer table, one forward
+    pass), or with ``from_output`` the output seen from every node (one backward pass).
 
+    Parameters
+    ----------
+    G : Network, networkx graph or graph file
+    input, output : node, optional
+        The origin of the table: the input (default) or, with ``from_output``, the output.
+    from_output : bool
+        Rows are the output seen from each node (each node taken as the input).
+    input_size : int or sequence of int, optional
+        As for :func:`analyze` (SAME padding is resolved at it).
 
-def _counts(net: Network, origin: int, forward: bool) -> list[int]:
-    """Number of paths between ``origin`` and every node (forward: origin -> v)."""
-    counts = [0] * len(net.nodes)
-    counts[origin] = 1
-    if forward:
-        src = [e.src for e in net.edges]
-        for v in range(origin + 1, len(net.nodes)):
-            total = 0
-            for e in net.in_edges[v]:
-                total += counts[src[e]]
-            counts[v] = total
+    Returns
+    -------
+    Table
+        A mapping node -> :class:`~rfgraph.results.NodeResult`, in topological order, with
+        only the nodes connected to the origin.
+
+    Examples
+    --------
+    >>> import rfgraph
+    >>> rows = rfgraph.table("graphs/distill_fig1_chain.dot")
+    >>> [(name, row.axes[0].rf) for name, row in rows.items()]
+    [('f0', 1), ('f1', 3), ('f2', 3), ('f3', 3), ('f4', 7)]
+    >>> rfgraph.table("graphs/distill_fig1_chain.dot", from_output=True)["f1"].axes[0].rf
+    3
+    """
+    net = with_sizes(G, input_size, input)
+    if from_output:
+        origin = net.endpoint("output", output)
     else:
-        dst = [e.dst for e in net.edges]
-        for w in range(origin - 1, -1, -1):
-            total = 0
-            for e in net.out_edges[w]:
-                total += counts[dst[e]]
-            counts[w] = total
-    return counts
-
-
-def _table(net: Network, origin: int, forward: bool, layers: Sequence | None) -> dict[Node, NodeResult]:
+        origin = net.endpoint("input", input)
     with paused_gc():
-        return _table_rows(net, origin, forward, layers)
+        rows = _table_rows(net, origin, not from_output)
+    return Table("output" if from_output else "input", net.nodes[origin], rows)
 
 
-def _table_rows(net: Network, origin: int, forward: bool, layers: Sequence | None) -> dict[Node, NodeResult]:
+def _table_rows(net: Network, origin: int, forward: bool) -> dict[Node, NodeResult]:
     flows = []
-    for members, geoms in axis_groups(net, layers):
+    for members, geoms in axis_groups(net):
         flow = forward_pass(net, origin, geoms) if forward else backward_pass(net, origin, geoms)
         flows.append((members, flow))
-    reach = flows[0][1].reach
     flow = flows[0][1]
+    reach = flow.reach
     if all(w < 0 for w in flow.whole):  # every path is in a stride class: count from them
         counts = [sum(rec[0] for rec in recs.values()) if recs else 0 for recs in flow.records]
     else:
-        counts = _counts(net, origin, forward)
-    table: dict[Node, NodeResult] = {}
+        counts = path_counts(net, origin, forward)
+    rows: dict[Node, NodeResult] = {}
+    ndim = net.ndim
     for v, name in enumerate(net.nodes):
         if not reach[v]:
             continue
-        axes: list[AxisResult | None] = [None] * net.ndim
+        axes: list[AxisResult | None] = [None] * ndim
         for members, flow in flows:
             first = summarize(members[0], flow.classes(v), _whole_text(net, flow, v))
             for axis in members:
-                axes[axis] = first if axis == members[0] else first._replace(axis=axis)
-        table[name] = NodeResult(name, counts[v], _combine([a.aligned for a in axes]), tuple(axes))
-    return table
+                axes[axis] = first if axis == members[0] else _on_axis(first, axis)
+        rows[name] = NodeResult(name, counts[v], _combine([a.aligned for a in axes]), tuple(axes))
+    return rows
 
 
-def layer_table(G, input: Node | None = None, *, layers: Sequence | None = None) -> dict[Node, NodeResult]:
-    """Every node reachable from ``input`` as an end-point: its receptive field, stride and
-    padding seen from the input (the per-layer table), in one forward pass."""
-    net = as_network(G)
-    x = net.endpoint("input", input)
-    return _table(net, x, True, layers)
+def _on_axis(result: AxisResult, axis: int) -> AxisResult:
+    """The same result reported for another axis with identical geometry."""
+    return AxisResult(axis, result.rf, result.stride, result.padding, result.center, result.aligned,
+                      result.reason, result.classes, result.whole_input, result.local, result.period,
+                      result.phases)
 
 
-def output_table(G, output: Node | None = None, *, layers: Sequence | None = None) -> dict[Node, NodeResult]:
-    """The output seen from every node that reaches it (each node taken as the input), in one
-    backward pass."""
-    net = as_network(G)
-    y = net.endpoint("output", output)
-    return _table(net, y, False, layers)
+# ---------------------------------------------------------------------------------------------
+# Regions
 
 
-def nearest_output(G, pixel, input: Node | None = None, output: Node | None = None) -> tuple[int, ...]:
+def exact_regions(G: Any, input_size: Any = None, input: Node | None = None,
+                  output: Node | None = None) -> Regions:
+    """Exact regions of every output position at an input size (math sections 4 and 5).
+
+    Parameters
+    ----------
+    G : Network, networkx graph or graph file
+    input_size : int or sequence of int, optional
+        Default: the graph attribute ``input_size``.
+    input, output : node, optional
+
+    Returns
+    -------
+    Regions
+        The hull ``[lo, hi]`` of the exact set of input pixels of every output position, the
+        unclipped ``[u, v]``, and the exact sets on request.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_edge("x", "h", op="conv", k=3, d=2, p=2)
+    0
+    >>> G.add_edge("h", "y", op="conv", k=3, d=2, p=2)
+    0
+    >>> r = exact_regions(G, 5)
+    >>> r.at(0)
+    {'at': [0], 'lo': [0], 'hi': [4], 'u': [-4], 'v': [4], 'center': [0]}
+    >>> r.exact_set(0).astype(int)
+    array([1, 0, 1, 0, 1])
+    """
+    from .passes.regions import compute_regions
+
+    net = with_sizes(G, input_size, input)
+    if not net.sized:
+        net = infer_shapes(net)  # no size anywhere: its error says how to give one
+    x, y = net.endpoints(input, output)
+    return compute_regions(net, x, y)
+
+
+def regions_at(G: Any, at: Any = None, *, input: Node | None = None, output: Node | None = None,
+               input_size: Any = None, sets: bool = False) -> RegionList:
+    """The regions of output positions ``at`` (a position, a list of positions, or None for
+    every position, which needs an input size).
+
+    With an input size (argument or graph attribute) the regions are exact: each position has
+    the hull ``lo``/``hi`` inside the image, the unclipped ``u``/``v`` and the centre, and with
+    ``sets`` the exact pixels (``count``, ``set``). Without one they are symbolic (``u``,
+    ``v``, ``center`` from the effective stride and padding). Negative coordinates count from
+    the end of the output map (they need its size).
+
+    Examples
+    --------
+    >>> import rfgraph
+    >>> import networkx as nx
+    >>> G = nx.DiGraph([("x", "y", {"op": "conv", "k": 3, "s": 2, "p": 1})])
+    >>> rfgraph.regions_at(G, 1).positions                  # no input size: symbolic
+    ({'at': [1], 'u': [1], 'v': [3], 'center': [2]},)
+    >>> rfgraph.regions_at("graphs/distill_fig1_chain.dot", 0, input_size=13).positions
+    ({'at': [0], 'lo': [0], 'hi': [3], 'u': [-3], 'v': [3], 'center': [0]},)
+    """
+    net = with_sizes(G, input_size, input)
+    if net.sized:
+        from .passes.regions import compute_regions
+
+        x, y = net.endpoints(input, output)
+        r = compute_regions(net, x, y)
+        chosen = None if at is None else [r.index(p) for p in _position_list(at)]
+        return r.report(chosen, sets=sets)
+    if at is None or sets:
+        raise UnsupportedError(f"{where(net.source)}every position and exact pixel sets need an input size")
+    result = analyze(net, input, output)
+    items = []
+    for pos in _position_list(at):
+        pos = position(pos, net.ndim)
+        if any(j < 0 for j in pos):
+            raise UnsupportedError(f"{where(net.source)}position {list(pos)}: negative positions count from the end "
+                                   "of the output map, which needs an input size")
+        bounds = result.region(pos)
+        u, v = [b[0] for b in bounds], [b[1] for b in bounds]
+        items.append({"at": list(pos), "u": u, "v": v, "center": [number(half(a + b)) for a, b in zip(u, v)]})
+    return RegionList(result.input, result.output, tuple(items))
+
+
+def _position_list(at: Any) -> list:
+    """One position or a list of positions, as a list of positions."""
+    if isinstance(at, list) and at and isinstance(at[0], (tuple, list)):
+        return list(at)
+    return [at]
+
+
+def footprints(G: Any, at: int, axis: int = 0, *, input_size: Any = None, input: Node | None = None,
+               output: Node | None = None, edges: Sequence[int] | None = None) -> dict[Node, Footprint]:
+    """Follow output feature ``at`` back through every map along ``axis``: for each node on
+    an input-output path, the positions it reads (with the padding positions it touches).
+
+    With an input size (argument or graph attribute), maps have their lengths and padding
+    positions stop there; without, the axis is unbounded. ``edges`` restricts the walk to
+    some edge ids (one path, say). Each axis is taken alone.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_edge("x", "h", op="conv", k=3, s=2, p=1)
+    0
+    >>> G.add_edge("h", "y", op="conv", k=3, p=1)
+    0
+    >>> fp = footprints(G, 0, input_size=8)
+    >>> fp["h"].positions.tolist(), fp["x"].positions.tolist(), fp["x"].padding.tolist()
+    ([-1, 0, 1], [-1, 0, 1, 2, 3], [-1])
+    """
+    from .passes.footprints import trace_footprints
+
+    net = with_sizes(G, input_size, input)
+    x, y = net.endpoints(input, output)
+    return trace_footprints(net, x, y, at, axis, edges)
+
+
+def nearest_output(G: Any, pixel: Any, input: Node | None = None, output: Node | None = None) -> tuple[int, ...]:
     """The output feature whose receptive-field centre is nearest to input ``pixel`` (per
-    axis; ties go to the smaller index). Needs one stride per axis (aligned or not)."""
+    axis; ties go to the smaller index). Needs one stride per axis (aligned or not).
+
+    Examples
+    --------
+    >>> import rfgraph
+    >>> rfgraph.nearest_output("graphs/distill_fig1_chain.dot", 9)
+    (2,)
+    """
     result = analyze(G, input, output)
     out = []
-    for axis, i in zip(result.axes, per_axis(pixel, len(result.axes))):
+    for axis, i in zip(result.axes, position(pixel, len(result.axes))):
         if axis.stride is None or axis.center is None:
             raise UnsupportedError(f"axis {axis.axis}: no single centre per output feature ({axis.reason})")
         t = (Fraction(i) - axis.center) / axis.stride
         out.append(-((-(2 * t - 1)) // 2))  # ceil(t - 1/2): nearest, ties to the smaller
     return tuple(int(j) for j in out)
+
+
+# ---------------------------------------------------------------------------------------------
+# Paths
+
+
+def count_paths(G: Any, input: Node | None = None, output: Node | None = None) -> int:
+    """Exact number of input-to-output paths (a Python int, 2^60 and beyond).
+
+    Examples
+    --------
+    >>> import rfgraph
+    >>> rfgraph.count_paths("graphs/resnet50.dot")
+    65536
+    """
+    net = as_network(G)
+    x, y = net.endpoints(input, output)
+    return count_between(net, x, y)
+
+
+def iter_paths(G: Any, input: Node | None = None, output: Node | None = None) -> Iterator[Path]:
+    """Lazily yield the input-to-output paths as :class:`~rfgraph.results.Path` records.
+
+    Examples
+    --------
+    >>> import rfgraph
+    >>> path = next(rfgraph.iter_paths("graphs/distill_fig5_aligned.dot"))
+    >>> path.nodes, path.geometry[0].rf
+    (('x', 'a', 'y'), 1)
+    """
+    net = as_network(G)
+    x, y = net.endpoints(input, output)
+    return iter_between(net, x, y)
+
+
+def list_paths(G: Any, input: Node | None = None, output: Node | None = None, limit: int = 20) -> PathList:
+    """The first ``limit`` input-to-output paths and how many there are.
+
+    Examples
+    --------
+    >>> import rfgraph
+    >>> listed = rfgraph.list_paths("graphs/resnet50.dot", limit=2)
+    >>> listed.count, len(listed.paths), listed.truncated
+    (65536, 2, True)
+    """
+    net = as_network(G)
+    x, y = net.endpoints(input, output)
+    paths = tuple(islice(iter_between(net, x, y), max(limit, 0)))
+    return PathList(net.nodes[x], net.nodes[y], count_between(net, x, y), paths)
+
+
+def path_of(G: Any, start: Node, edges: Sequence[int]) -> Path:
+    """The :class:`~rfgraph.results.Path` from node ``start`` along the edge ids ``edges``
+    (as the ``edges`` of a witness path), with its geometry on every axis.
+
+    Examples
+    --------
+    >>> import rfgraph
+    >>> m = rfgraph.analyze("graphs/distill_fig4_misaligned.dot").mismatches[0]
+    >>> rfgraph.analysis.path_of("graphs/distill_fig4_misaligned.dot", "x", m.paths[0].edges).nodes
+    ('x', 'a', 'y')
+    """
+    net = as_network(G)
+    return make_path(net, net.node_index(start), edges)

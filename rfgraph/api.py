@@ -1,5 +1,10 @@
-"""Reading and writing graph files: DOT and GraphML (same attribute names), plus ONNX models
-through :mod:`rfgraph.importers`.
+"""Graphs in and out: load and save files, annotate a graph with its receptive fields, and
+accept file names wherever a graph is expected.
+
+Files are DOT (``.dot``/``.gv``) or GraphML (``.graphml``) graphs, with the same attribute
+names, or ONNX models (``.onnx``, converted by :func:`rfgraph.importers.from_onnx`).
+Importing this module registers the file loader with :func:`rfgraph.core.network.as_network`,
+so every analysis function accepts a file name.
 
 >>> import rfgraph, tempfile, os
 >>> net = rfgraph.load("graphs/distill_fig1_chain.dot")
@@ -15,103 +20,125 @@ through :mod:`rfgraph.importers`.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
-from .core.errors import ParseError
-from .core.network import Network, as_network, build
+from .analysis import analyze, table
+from .core.network import CONVERTERS, Network, Node, as_network, build
 from .core.raw import RawGraph
+from .importers import from_onnx
+from .io.formats import detect_format, format_raw, read_raw
+from .io.safe_write import write_text
+from .results import AxisResult, joined
 
-#: file suffix -> format name
-FORMATS = {".dot": "dot", ".gv": "dot", ".graphml": "graphml", ".xml": "graphml", ".onnx": "onnx"}
-
-
-def detect_format(path: str | os.PathLike, format: str | None = None) -> str:
-    """The format of ``path``: ``format`` if given, else from the file suffix."""
-    if format is not None:
-        return format.lower()
-    suffix = os.path.splitext(os.fspath(path))[1].lower()
-    if suffix not in FORMATS:
-        raise ParseError(f"{path}: unknown file type {suffix!r} (known: {', '.join(FORMATS)}; or pass format=...)")
-    return FORMATS[suffix]
-
-
-def read_raw(path: str | os.PathLike, format: str | None = None) -> RawGraph:
-    """Read a DOT or GraphML file without interpreting it."""
-    kind = detect_format(path, format)
-    if kind == "dot":
-        from .io.dot import read_dot_file
-
-        return read_dot_file(path)
-    if kind == "graphml":
-        from .io.graphml import read_graphml_file
-
-        return read_graphml_file(path)
-    raise ParseError(f"{path}: {kind} files are models, not graph files: use rfgraph.load")
+__all__ = ["annotate", "dumps", "load", "save"]
 
 
 def load(path: str | os.PathLike, format: str | None = None, **options: Any) -> Network:
-    """Load and validate a graph file: DOT (``.dot``/``.gv``), GraphML (``.graphml``), or an
-    ONNX model (``.onnx``, converted by :func:`rfgraph.importers.from_onnx` with ``options``).
-    Every error names the file."""
+    """Load and validate a graph file or a model file.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A DOT (``.dot``/``.gv``) or GraphML (``.graphml``) graph, or an ONNX model (``.onnx``).
+    format : {"dot", "graphml", "onnx"}, optional
+        Default: from the suffix.
+    **options
+        For models: options of the importer (``input_size=``, ``output=``, ...).
+
+    Returns
+    -------
+    Network
+
+    Raises
+    ------
+    RFGraphError
+        Every error names the file.
+
+    Examples
+    --------
+    >>> import rfgraph
+    >>> net = rfgraph.load("graphs/resnet50.dot")
+    >>> len(net.nodes), len(net.edges), net.input_size
+    (176, 191, (224, 224))
+    """
     kind = detect_format(path, format)
     if kind == "onnx":
-        from .importers.onnx import from_onnx
-
         return from_onnx(path, **options)
     return build(read_raw(path, kind))
 
 
-def annotate(G, input=None, output=None) -> RawGraph:
-    """The graph's raw form with the computed values added as attributes: on every node
-    reachable from the input ``rf``, ``stride``, ``padding``, ``aligned``, ``paths`` (seen from
-    the input; per-axis values joined by commas, undefined values left out), and on the graph
-    the analysis of the output."""
-    from .analysis import analyze, layer_table
+def _from_path(value: Any) -> Network | None:
+    if isinstance(value, (str, os.PathLike)):
+        return load(value)
+    return None
 
+
+CONVERTERS.append(_from_path)
+
+
+def annotate(G: Any, input: Node | None = None, output: Node | None = None) -> RawGraph:
+    """The graph's raw form with the computed values added as attributes.
+
+    On every node reachable from the input: ``rf``, ``stride``, ``padding``, ``aligned``,
+    ``paths`` (seen from the input; per-axis values joined by commas, undefined values left
+    out); on the graph: the same for the output.
+
+    Examples
+    --------
+    >>> import rfgraph
+    >>> raw = rfgraph.annotate("graphs/distill_fig1_chain.dot")
+    >>> raw.nodes["f4"]["rf"], raw.graph["stride"]
+    ('7', '4')
+    """
     net = as_network(G)
     raw = net.to_raw()
-    for name, row in layer_table(net, input).items():
+    for name, row in table(net, input).items():
         raw.nodes[name].update(_values(row.axes, row.aligned, row.paths))
     result = analyze(net, input, output)
     raw.graph.update(_values(result.axes, result.aligned, result.paths))
     return raw
 
 
-def _values(axes, aligned, paths) -> dict[str, str]:
-    from .results import text
-
+def _values(axes: Sequence[AxisResult], aligned: bool | None, paths: int) -> dict[str, str]:
     out: dict[str, str] = {}
     for name in ("rf", "stride", "padding"):
         values = [getattr(a, name) for a in axes]
         if all(v is not None for v in values):
-            texts = [text(v) for v in values]
-            out[name] = texts[0] if len(set(texts)) == 1 else ",".join(texts)
+            out[name] = joined(values)
     if aligned is not None:
         out["aligned"] = "true" if aligned else "false"
     out["paths"] = str(paths)
     return out
 
 
-def dumps(G, format: str = "dot", *, values: bool = False) -> str:
-    """The graph as DOT or GraphML text (with computed values when ``values``)."""
+def dumps(G: Any, format: str = "dot", *, values: bool = False) -> str:
+    """The graph as DOT or GraphML text (with the computed values when ``values``).
+
+    Examples
+    --------
+    >>> import rfgraph
+    >>> print(rfgraph.dumps("graphs/distill_fig5_aligned.dot").splitlines()[0])
+    digraph distill_fig5_aligned {
+    """
     raw = annotate(G) if values else as_network(G).to_raw()
-    if format == "dot":
-        from .io.dot import format_dot
-
-        return format_dot(raw)
-    if format == "graphml":
-        from .io.graphml import format_graphml
-
-        return format_graphml(raw)
-    raise ParseError(f"cannot write format {format!r} (dot or graphml)")
+    return format_raw(raw, format)
 
 
-def save(G, path: str | os.PathLike, *, format: str | None = None, values: bool = False,
-         overwrite: bool = False):
-    """Write the graph to ``path`` (DOT or GraphML by suffix or ``format``); with ``values``
-    the computed receptive fields are added as attributes (see :func:`annotate`). Refuses to
-    replace an existing file unless ``overwrite``. :func:`load` reads it back identically."""
-    from .io.safe_write import write_text
+def save(G: Any, path: str | os.PathLike, *, format: str | None = None, values: bool = False,
+         overwrite: bool = False) -> Path:
+    """Write the graph to ``path`` (DOT or GraphML by suffix or ``format``).
 
-    kind = detect_format(path, format)
-    return write_text(path, dumps(G, kind, values=values), overwrite=overwrite)
+    With ``values`` the computed receptive fields are added as attributes (see
+    :func:`annotate`). Refuses to replace an existing file unless ``overwrite``; the file is
+    written atomically. :func:`load` reads it back identically.
+
+    Examples
+    --------
+    >>> import rfgraph, tempfile, os
+    >>> path = rfgraph.save("graphs/distill_fig1_chain.dot", os.path.join(tempfile.mkdtemp(), "g.dot"))
+    >>> rfgraph.load(path).nodes
+    ('f0', 'f1', 'f2', 'f3', 'f4')
+    """
+    return write_text(path, dumps(G, detect_format(path, format), values=values), overwrite=overwrite)

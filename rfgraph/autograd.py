@@ -73,8 +73,7 @@ def _apply(layer, x, n_out: tuple[int, ...]):
 
 def as_torch(G, input_size: Any = None, input: Node | None = None, output: Node | None = None):
     """A function mapping a ``[1, 1, *input_size]`` float64 tensor to the output map."""
-    shapes = infer_shapes(G, input_size, input)
-    net: Network = shapes.net
+    net: Network = infer_shapes(G, input_size, input)
     x, y = net.endpoints(input, output)
     within = net.between(x, y)
 
@@ -88,12 +87,12 @@ def as_torch(G, input_size: Any = None, input: Node | None = None, output: Node 
                 edge = net.edges[e]
                 if edge.src not in values:
                     continue
-                out = _apply(shapes.layers[e], values[edge.src], shapes.sizes[net.nodes[v]])
+                out = _apply(edge.layer, values[edge.src], net.lengths[v])
                 total = out if total is None else total + out
             values[v] = total
         return values[y]
 
-    return run, shapes
+    return run, net
 
 
 def autograd_support(G, input_size: Any = None, positions: Iterable | None = None,
@@ -103,13 +102,13 @@ def autograd_support(G, input_size: Any = None, positions: Iterable | None = Non
     torch, _ = _torch()
     import numpy as np
 
-    run, shapes = as_torch(G, input_size, input, output)
-    x, y = shapes.net.endpoints(input, output)
-    size = shapes.size_of(shapes.net.nodes[x])
+    run, net = as_torch(G, input_size, input, output)
+    x, y = net.endpoints(input, output)
+    size = net.size_of(net.nodes[x])
     image = torch.ones((1, 1, *size), dtype=torch.float64, requires_grad=True)
     out = run(image)
     out_size = tuple(out.shape[2:])
-    expected = shapes.size_of(shapes.net.nodes[y])
+    expected = net.size_of(net.nodes[y])
     if out_size != expected:
         raise RFGraphError(f"torch gives output size {out_size}, rfgraph {expected}")
     chosen = list(np.ndindex(*out_size)) if positions is None else [tuple(p) for p in positions]

@@ -1,25 +1,53 @@
-"""Result records: small immutable dataclasses with ``to_dict()`` for JSON.
+"""Every result record rfgraph returns, its JSON form, and how numbers are written.
 
-The CLI and the renderers only read these. JSON conventions (stable, documented in the
-README): integers stay integers; a fractional stride or centre is the string ``"a/b"``; a
-half-integer centre is a number (``1.5``); a value that is not one number is ``null`` and
-the record's ``reason`` says why.
+One vocabulary everywhere, in Python and in JSON: ``rf`` (receptive-field size), ``stride``
+(effective stride), ``padding`` (effective padding), ``center`` (centre of output feature 0).
+Records are frozen dataclasses; ``to_dict()`` gives their JSON form, and the records that
+answer a whole question (:class:`Analysis`, :class:`Table`, :class:`PathList`,
+:class:`RegionList`) add the JSON schema's ``"version"`` there, in :func:`document`. The
+schema itself is ``rfgraph/schema/*.schema.json``.
+
+JSON conventions: integers stay integers; a half-integer centre is a number (``1.5``); any
+other fraction is the string ``"a/b"``; strides are an int or ``"a/b"``; a value that is not
+one number is ``null`` and the record's ``reason`` says why.
+
+This module depends on nothing but :mod:`rfgraph.core`; the passes produce these records and
+the views read them.
+
+>>> g = PathGeometry(rf=7, stride=4, padding=3, center=Fraction(0))
+>>> g.region(1), g.to_dict()
+((1, 7), {'rf': 7, 'stride': 4, 'padding': 3, 'center': 0})
+>>> number(Fraction(3, 2)), ratio(Fraction(1, 4)), text(None), joined([3, 3]), joined([3, 5])
+(1.5, '1/4', '-', '3', '3,5')
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, NamedTuple
+from typing import Any
 
-from .passes.aggregate import StrideClass
-from .passes.geometry import PathGeometry
+from .core.attrs import position
+from .core.errors import UnsupportedError
+from .core.numbers import Number
 
-Stride = int | Fraction
+__all__ = [
+    "SCHEMA_VERSION", "Analysis", "AxisResult", "Mismatch", "NodeResult", "Path", "PathGeometry",
+    "PathList", "Phase", "PositionSizes", "RegionList", "ResolvedPadding", "StrideClass", "Table",
+    "WitnessPath", "document", "joined", "number", "ratio", "size_text", "text",
+]
+
+#: The version of the JSON documents (every ``--json`` output and every HTTP answer).
+SCHEMA_VERSION = 1
+
+
+# ---------------------------------------------------------------------------------------------
+# Numbers
 
 
 def number(x: Any) -> Any:
-    """JSON form of an int/Fraction: int, float for halves, else the string "a/b".
+    """JSON form of an int or Fraction: int, float for halves, else the string ``"a/b"``.
 
     >>> number(3), number(Fraction(3, 2)), number(Fraction(1, 3)), number(None)
     (3, 1.5, '1/3', None)
@@ -34,7 +62,7 @@ def number(x: Any) -> Any:
 
 
 def ratio(x: Any) -> Any:
-    """JSON form of a stride: int, or the string "a/b" when fractional.
+    """JSON form of a stride: int, or the string ``"a/b"`` when fractional.
 
     >>> ratio(2), ratio(Fraction(1, 2)), ratio(Fraction(4, 2))
     (2, '1/2', 2)
@@ -45,7 +73,11 @@ def ratio(x: Any) -> Any:
 
 
 def text(x: Any) -> str:
-    """Human form: ``3``, ``1.5``, ``1/3``, ``-`` for None."""
+    """Human form of a value: ``3``, ``1.5``, ``1/3``; ``-`` for None.
+
+    >>> text(3), text(Fraction(3, 2)), text(Fraction(1, 3)), text(None)
+    ('3', '1.5', '1/3', '-')
+    """
     if x is None:
         return "-"
     value = number(x)
@@ -54,66 +86,243 @@ def text(x: Any) -> str:
     return str(value)
 
 
-def geometry_dict(g: PathGeometry) -> dict:
-    """(r, S, P, center) of one path along one axis."""
-    out = {"r": g.r, "S": ratio(g.S), "P": g.P, "center": number(g.center)}
-    if g.whole:
-        out["whole_input"] = True
-    return out
+def joined(values: Sequence[Any]) -> str:
+    """Per-axis values as one string: the value when every axis agrees, else comma-joined.
+
+    >>> joined([427, 427]), joined([3, 5]), joined([None, None])
+    ('427', '3,5', '-')
+    """
+    texts = [text(v) for v in values]
+    return texts[0] if len(set(texts)) == 1 else ",".join(texts)
 
 
-def class_dict(c: StrideClass) -> dict:
-    return {
-        "stride": ratio(c.stride), "paths": c.paths, "rf": c.rf, "padding": c.padding,
-        "r_max": c.r_max, "r_min": c.r_min, "center_min": number(c.center_min),
-        "center_max": number(c.center_max), "aligned": c.aligned,
-    }
+def size_text(size: Sequence[int]) -> str:
+    """A map size as people write it: ``224x224``.
+
+    >>> size_text((224, 224)), size_text([7])
+    ('224x224', '7')
+    """
+    return "x".join(map(str, size))
 
 
-class AxisResult(NamedTuple):
+def document(payload: dict) -> dict:
+    """A JSON document: ``payload`` with the schema version first.
+
+    >>> document({"input": "x"})
+    {'version': 1, 'input': 'x'}
+    """
+    return {"version": SCHEMA_VERSION, **payload}
+
+
+def _names(nodes: Sequence[Any]) -> list[str]:
+    return [str(n) for n in nodes]
+
+
+# ---------------------------------------------------------------------------------------------
+# One path
+
+
+@dataclass(frozen=True, slots=True)
+class PathGeometry:
+    """Receptive field of ONE path along one axis (math section 2).
+
+    Attributes
+    ----------
+    rf : int or None
+        Receptive-field size; None on a path with a fractional-stride layer (its region size
+        depends on the position's phase) or through a whole-input layer.
+    stride : int, Fraction or None
+        Effective stride; None through a whole-input layer.
+    padding : int or None
+        Effective padding; None as for ``rf``, or when SAME padding depends on the input size.
+    center : Fraction or None
+        Centre of output feature 0 in input coordinates (feature j's centre is
+        ``stride * j + center``).
+    whole : bool
+        The path goes through a whole-input layer (nothing else is defined).
+    """
+
+    rf: int | None
+    stride: Number | None
+    padding: int | None
+    center: Fraction | None
+    whole: bool = False
+
+    def region(self, j: int) -> tuple[int, int]:
+        """``(u, v)``: first and last input position (padding included) of output ``j``.
+
+        >>> PathGeometry(7, 4, 3, Fraction(0)).region(2)
+        (5, 11)
+        """
+        if self.rf is None or self.padding is None:
+            raise UnsupportedError("this path has no integer region (fractional stride, unknown padding "
+                                   "or whole input)")
+        u = self.stride * j - self.padding
+        return u, u + self.rf - 1
+
+    def to_dict(self) -> dict:
+        out = {"rf": self.rf, "stride": ratio(self.stride), "padding": self.padding,
+               "center": number(self.center)}
+        if self.whole:
+            out["whole_input"] = True
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Path:
+    """One input-to-output path: its nodes, its edges (ids, and ``(source, target, key)``
+    names: parallel edges make paths with the same nodes distinct) and its geometry per axis
+    (:class:`PathGeometry`, by the single-path recursion)."""
+
+    nodes: tuple
+    edges: tuple[int, ...]
+    edge_names: tuple[tuple[Any, Any, Any], ...]
+    geometry: tuple[PathGeometry, ...]
+
+    def to_dict(self) -> dict:
+        return {"nodes": _names(self.nodes), "edges": [_names(e) for e in self.edge_names],
+                "axes": [g.to_dict() for g in self.geometry]}
+
+
+@dataclass(frozen=True, slots=True)
+class PathList:
+    """The first paths between two nodes and how many there are in all."""
+
+    input: Any
+    output: Any
+    count: int
+    paths: tuple[Path, ...]
+
+    @property
+    def truncated(self) -> bool:
+        """Fewer paths are listed than exist."""
+        return self.count > len(self.paths)
+
+    def to_dict(self) -> dict:
+        return document({"input": str(self.input), "output": str(self.output), "count": self.count,
+                         "truncated": self.truncated, "paths": [p.to_dict() for p in self.paths]})
+
+
+# ---------------------------------------------------------------------------------------------
+# All paths between two nodes, along one axis
+
+
+@dataclass(frozen=True, slots=True)
+class StrideClass:
+    """The paths between two nodes that share one effective stride (math section 3).
+
+    ``rf`` and ``padding`` are those of the hull of the paths' regions: output feature j covers
+    ``[stride*j - padding, stride*j - padding + rf - 1]``. ``rf_max``/``rf_min`` are the
+    largest and smallest single-path receptive fields; ``center_min``/``center_max`` bound the
+    centre of output feature 0 over the paths (the class is aligned when they are equal).
+    Values are None when they are not single numbers: ``fractional`` (a fractional-stride
+    layer on some path) or not ``padding_known`` (SAME padding that depends on the input size).
+    """
+
+    stride: Number
+    paths: int
+    rf: int | None
+    padding: int | None
+    rf_max: int | None
+    rf_min: int | None
+    center_min: Number | None
+    center_max: Number | None
+    fractional: bool
+    padding_known: bool
+
+    @property
+    def aligned(self) -> bool | None:
+        """All paths of the class put the centre of every output feature at the same place."""
+        if self.center_min is None:
+            return None
+        return self.center_min == self.center_max
+
+    def to_dict(self) -> dict:
+        return {"stride": ratio(self.stride), "paths": self.paths, "rf": self.rf, "padding": self.padding,
+                "rf_max": self.rf_max, "rf_min": self.rf_min, "center_min": number(self.center_min),
+                "center_max": number(self.center_max), "aligned": self.aligned}
+
+
+@dataclass(frozen=True, slots=True)
+class Phase:
+    """With a fractional stride, the unclipped region ``[u, v]`` of output position ``at``
+    (0 <= at < period) on an unbounded axis; ``size`` is 0 (and u, v None) when it depends on
+    nothing."""
+
+    at: int
+    u: int | None
+    v: int | None
+
+    @property
+    def size(self) -> int:
+        return 0 if self.u is None else self.v - self.u + 1
+
+    def to_dict(self) -> dict:
+        return {"at": self.at, "u": self.u, "v": self.v, "size": self.size}
+
+
+@dataclass(frozen=True, slots=True)
+class AxisResult:
     """Receptive field between two nodes along one axis, aggregated over all paths.
 
-    - ``rf``: size of the hull of the regions of all paths (padding included);
-    - ``stride``: effective stride (int, or Fraction for upsampling networks);
-    - ``padding``: effective padding: output feature j covers
-      ``[stride*j - padding, stride*j - padding + rf - 1]``;
-    - ``center``: centre of output feature 0 in input coordinates;
-    - ``aligned``: all paths agree on stride and centre (None: cannot tell yet);
-    - ``reason``: why ``rf``/``stride``/``padding`` is None, when it is;
-    - ``classes``: the paths grouped by effective stride (several when strides differ);
-    - ``whole_input``: description of a whole-input layer every output depends through;
-    - ``local``: for whole-input results, the same record over the paths that avoid
-      whole-input layers (None if there are none);
-    - ``period``, ``phases``: with fractional strides, regions repeat every ``period`` output
-      positions (shifted by period x stride); ``phases`` holds the unclipped region
-      ``{"at", "u", "v", "size"}`` of output positions 0..period-1 on an unbounded axis.
+    Attributes
+    ----------
+    axis : int
+    rf : int or None
+        Size of the hull of the regions of all paths (padding included).
+    stride : int, Fraction or None
+        Effective stride (a Fraction for upsampling networks).
+    padding : int or None
+        Effective padding: output feature j covers ``[stride*j - padding, stride*j - padding
+        + rf - 1]``.
+    center : Fraction or None
+        Centre of output feature 0 in input coordinates.
+    aligned : bool or None
+        All paths agree on stride and centre (None: cannot tell yet).
+    reason : str or None
+        Why ``rf``/``stride``/``padding`` is None, when it is.
+    classes : tuple of StrideClass
+        The paths grouped by effective stride (several when strides differ).
+    whole_input : str or None
+        The whole-input layer through which every output depends on the whole input.
+    local : AxisResult or None
+        For whole-input results, the same record over the paths that avoid whole-input
+        layers (None if there are none).
+    period, phases
+        With fractional strides, regions repeat every ``period`` output positions (shifted
+        by ``period * stride``); ``phases`` holds the :class:`Phase` of positions
+        0..period-1.
     """
 
     axis: int
     rf: int | None
-    stride: Stride | None
+    stride: Number | None
     padding: int | None
     center: Fraction | None
     aligned: bool | None
     reason: str | None = None
     classes: tuple[StrideClass, ...] = ()
     whole_input: str | None = None
-    local: "AxisResult | None" = None
+    local: AxisResult | None = None
     period: int | None = None
-    phases: tuple[dict, ...] = ()
+    phases: tuple[Phase, ...] = ()
 
     def region(self, j: int) -> tuple[int, int]:
-        """``(u, v)`` of output feature ``j``: the hull over all paths (padding included)."""
-        from .core.errors import UnsupportedError
+        """``(u, v)`` of output feature ``j``: the hull over all paths (padding included).
 
+        >>> c = StrideClass(4, 1, 7, 3, 7, 7, 0, 0, False, True)
+        >>> AxisResult(0, 7, 4, 3, Fraction(0), True, classes=(c,)).region(1)
+        (1, 7)
+        """
         if self.phases and self.stride is not None:  # periodic: shift the phase's region
             phase = self.phases[j % self.period]
-            if phase["u"] is None:
+            if phase.u is None:
                 raise UnsupportedError(f"axis {self.axis}: output {j} depends on no input")
-            shift = (j - j % self.period) * self.stride
-            return phase["u"] + int(shift), phase["v"] + int(shift)
+            shift = int((j - j % self.period) * self.stride)
+            return phase.u + shift, phase.v + shift
         if self.whole_input is not None:
-            raise UnsupportedError(f"axis {self.axis}: every output depends on the whole input ({self.whole_input})")
+            raise UnsupportedError(f"axis {self.axis}: every output depends on the whole input "
+                                   f"({self.whole_input})")
         if not self.classes or any(c.rf is None or c.padding is None for c in self.classes):
             raise UnsupportedError(f"axis {self.axis}: {self.reason or 'no integer region'}")
         u = min(c.stride * j - c.padding for c in self.classes)
@@ -129,35 +338,39 @@ class AxisResult(NamedTuple):
             out["reason"] = self.reason
         if self.period is not None:
             out["period"] = self.period
-            out["phases"] = list(self.phases)
+            out["phases"] = [p.to_dict() for p in self.phases]
         if self.whole_input is not None:
             out["whole_input"] = self.whole_input
             out["local"] = self.local.to_dict() if self.local is not None else None
         if len(self.classes) > 1:
-            out["classes"] = [class_dict(c) for c in self.classes]
+            out["classes"] = [c.to_dict() for c in self.classes]
         return out
 
 
-@dataclass(frozen=True)
+# ---------------------------------------------------------------------------------------------
+# Misalignment
+
+
+@dataclass(frozen=True, slots=True)
 class WitnessPath:
-    """A path that shows a misalignment, with its geometry along each reported axis."""
+    """A path that shows a misalignment, with its geometry along the mismatch's axes."""
 
     nodes: tuple
     edges: tuple[int, ...]
     geometry: PathGeometry
 
     def to_dict(self) -> dict:
-        return {"nodes": [str(n) for n in self.nodes], **geometry_dict(self.geometry)}
+        return {"nodes": _names(self.nodes), **self.geometry.to_dict()}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Mismatch:
     """Two input-to-output paths that disagree, and where.
 
     ``kind`` is ``"stride"`` or ``"center"``; ``node`` is where the two paths meet (a merge
     node whose in-edges bring the disagreement), ``fork`` where they part; ``offset`` is the
-    distance in input pixels between the two paths' centres of output feature 0 (first
-    minus second), ``drift`` how much it changes per output feature (stride mismatches).
+    distance in input pixels between the two paths' centres of output feature 0 (first minus
+    second), ``drift`` how much it changes per output feature (stride mismatches).
     """
 
     kind: str
@@ -166,28 +379,65 @@ class Mismatch:
     fork: Any
     paths: tuple[WitnessPath, WitnessPath]
     offset: Fraction | None
-    drift: Stride = 0
+    drift: Number = 0
 
     def to_dict(self) -> dict:
-        return {
-            "kind": self.kind, "axes": list(self.axes), "node": str(self.node),
-            "fork": str(self.fork), "offset": number(self.offset), "drift": ratio(self.drift),
-            "paths": [p.to_dict() for p in self.paths],
-        }
+        return {"kind": self.kind, "axes": list(self.axes), "node": str(self.node), "fork": str(self.fork),
+                "offset": number(self.offset), "drift": ratio(self.drift),
+                "paths": [p.to_dict() for p in self.paths]}
 
     def describe(self) -> str:
+        """One sentence: what differs, where, by how much."""
         a, b = self.paths
         axes = ",".join(map(str, self.axes))
         if self.kind == "stride":
-            return (f"axis {axes}: paths meeting at {self.node} have strides {text(a.geometry.S)} "
-                    f"and {text(b.geometry.S)} (centres drift apart by {text(self.drift)} px per output feature)")
+            return (f"axis {axes}: paths meeting at {self.node} have strides {text(a.geometry.stride)} "
+                    f"and {text(b.geometry.stride)} (centres drift apart by {text(self.drift)} px per "
+                    "output feature)")
         return (f"axis {axes}: paths meeting at {self.node} put the centre {text(self.offset)} px apart "
                 f"({' -> '.join(map(str, a.nodes))} vs {' -> '.join(map(str, b.nodes))})")
 
 
-@dataclass(frozen=True)
+# ---------------------------------------------------------------------------------------------
+# Answers to whole questions
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedPadding:
+    """SAME padding of one edge, resolved at a known input size."""
+
+    edge: tuple[Any, Any, Any]  # (source, target, key)
+    p_l: tuple[int, ...]
+    p_r: tuple[int, ...]
+
+    def to_dict(self) -> dict:
+        return {"edge": _names(self.edge), "p_l": list(self.p_l), "p_r": list(self.p_r)}
+
+
+@dataclass(frozen=True, slots=True)
+class PositionSizes:
+    """Along one axis (other coordinates 0), the region size at every output position:
+    ``sizes`` (padding included), ``clipped_sizes`` (inside the image) and the positions where
+    the size changes. Reported where one size does not describe the region."""
+
+    axis: int
+    sizes: tuple[int, ...]
+    clipped_sizes: tuple[int, ...]
+    changes: tuple[int, ...]
+
+    def to_dict(self) -> dict:
+        return {"axis": self.axis, "sizes": list(self.sizes), "clipped_sizes": list(self.clipped_sizes),
+                "changes": list(self.changes)}
+
+
+@dataclass(frozen=True, slots=True)
 class Analysis:
-    """The receptive field of ``output`` with respect to ``input``."""
+    """The receptive field of ``output`` with respect to ``input`` (:func:`rfgraph.analyze`).
+
+    With an input size, ``input_size``, ``sizes`` (every map's size), ``same_padding`` (the
+    SAME paddings resolved at that size) and, where one size does not describe the region,
+    ``position_sizes`` are filled in.
+    """
 
     input: Any
     output: Any
@@ -196,7 +446,10 @@ class Analysis:
     axes: tuple[AxisResult, ...]
     mismatches: tuple[Mismatch, ...] = ()
     source: str | None = None
-    extra: dict = field(default_factory=dict)
+    input_size: tuple[int, ...] | None = None
+    sizes: Mapping[Any, tuple[int, ...]] | None = None
+    same_padding: tuple[ResolvedPadding, ...] = ()
+    position_sizes: tuple[PositionSizes, ...] = ()
 
     @property
     def rf(self) -> tuple:
@@ -205,30 +458,35 @@ class Analysis:
 
     @property
     def stride(self) -> tuple:
+        """Effective stride per axis."""
         return tuple(a.stride for a in self.axes)
 
     @property
     def padding(self) -> tuple:
+        """Effective padding per axis."""
         return tuple(a.padding for a in self.axes)
 
-    def region(self, at) -> tuple[tuple[int, int], ...]:
+    def region(self, at: int | Sequence[int]) -> tuple[tuple[int, int], ...]:
         """``((u, v), ...)`` per axis for output feature ``at`` (an int or one per axis)."""
-        at = per_axis(at, len(self.axes))
+        at = position(at, len(self.axes))
         return tuple(axis.region(j) for axis, j in zip(self.axes, at))
 
     def to_dict(self) -> dict:
-        out = {
-            "input": str(self.input), "output": str(self.output), "aligned": self.aligned,
-            "paths": self.paths, "axes": [a.to_dict() for a in self.axes],
-            "mismatches": [m.to_dict() for m in self.mismatches],
-        }
+        out = {"input": str(self.input), "output": str(self.output), "aligned": self.aligned,
+               "paths": self.paths, "axes": [a.to_dict() for a in self.axes],
+               "mismatches": [m.to_dict() for m in self.mismatches]}
         if self.source:
             out["file"] = self.source
-        out.update(self.extra)
-        return out
+        if self.input_size is not None:
+            out["input_size"] = list(self.input_size)
+            out["sizes"] = {str(n): list(s) for n, s in self.sizes.items()}
+            out["same_padding"] = [p.to_dict() for p in self.same_padding]
+        if self.position_sizes:
+            out["position_sizes"] = [p.to_dict() for p in self.position_sizes]
+        return document(out)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NodeResult:
     """One row of a per-node table: the geometry between the table's origin and ``node``."""
 
@@ -241,13 +499,76 @@ class NodeResult:
         return {"paths": self.paths, "aligned": self.aligned, "axes": [a.to_dict() for a in self.axes]}
 
 
-def per_axis(at, ndim: int) -> tuple[int, ...]:
-    """A position as one int per axis (a single value applies to every axis)."""
-    from .core.errors import AttributeValueError
+@dataclass(frozen=True, slots=True)
+class Table(Mapping):
+    """Every node as an end-point: a mapping node -> :class:`NodeResult`, in topological order.
 
-    values = tuple(at) if isinstance(at, (tuple, list)) else (at,)
-    if len(values) == 1:
-        values = values * ndim
-    if len(values) != ndim:
-        raise AttributeValueError(f"position {at!r} has {len(values)} coordinates, the graph has {ndim} axes")
-    return tuple(int(v) for v in values)
+    ``origin`` is ``"input"`` (rows: each node seen from the input ``node``) or ``"output"``
+    (rows: the output ``node`` seen from each node).
+    """
+
+    origin: str
+    node: Any
+    rows: Mapping[Any, NodeResult]
+
+    def __getitem__(self, name: Any) -> NodeResult:
+        return self.rows[name]
+
+    def __iter__(self) -> Iterator:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def to_dict(self) -> dict:
+        return document({self.origin: str(self.node),
+                         "nodes": {str(name): row.to_dict() for name, row in self.rows.items()}})
+
+
+@dataclass(frozen=True, slots=True)
+class RegionList:
+    """The regions of some output positions (:func:`rfgraph.regions_at`): each position a
+    dict ``{"at", "u", "v", "center"}`` (per axis lists), and with an input size also the
+    exact hull ``lo``/``hi`` (None when the position depends on no input pixel) and, on
+    request, ``count`` and ``set`` (the exact pixels)."""
+
+    input: Any
+    output: Any
+    positions: tuple[dict, ...]
+    input_size: tuple[int, ...] | None = None
+    output_size: tuple[int, ...] | None = None
+
+    def to_dict(self) -> dict:
+        out: dict[str, Any] = {"input": str(self.input), "output": str(self.output)}
+        if self.input_size is not None:
+            out["input_size"] = list(self.input_size)
+            out["output_size"] = list(self.output_size)
+        out["positions"] = list(self.positions)
+        return document(out)
+
+
+@dataclass(frozen=True, eq=False)
+class Footprint:
+    """The positions of one map that an output feature depends on, along one axis.
+
+    ``positions`` (a sorted numpy array) may include padding positions (outside ``[0,
+    length)``), which the map's layer reads as zeros and which depend on nothing further;
+    ``length`` is None on an unbounded axis (no input size)."""
+
+    node: Any
+    positions: Any
+    length: int | None = field(default=None)
+
+    @property
+    def padding(self):
+        """The positions that fall in the padding (outside the map)."""
+        if self.length is None:
+            return self.positions[:0]
+        return self.positions[(self.positions < 0) | (self.positions >= self.length)]
+
+    @property
+    def inside(self):
+        """The positions inside the map."""
+        if self.length is None:
+            return self.positions
+        return self.positions[(self.positions >= 0) & (self.positions < self.length)]

@@ -25,7 +25,7 @@ def brute_force(net, x, y, axis=0):
         if g.whole:
             whole += 1
         else:
-            groups[g.S].append(g)
+            groups[g.stride].append(g)
     return groups, whole
 
 
@@ -38,12 +38,12 @@ def check_classes(classes, groups):
         assert c.center_max == max(centers) and c.center_min == min(centers)
         if c.fractional:
             assert c.rf is None and c.padding is None
-            assert any(g.r is None for g in paths)
+            assert any(g.rf is None for g in paths)
         else:
-            assert all(g.r is not None for g in paths)
-            assert c.padding == max(g.P for g in paths)
-            assert c.rf == max(g.r - 1 - g.P for g in paths) + c.padding + 1
-            assert c.r_max == max(g.r for g in paths) and c.r_min == min(g.r for g in paths)
+            assert all(g.rf is not None for g in paths)
+            assert c.padding == max(g.padding for g in paths)
+            assert c.rf == max(g.rf - 1 - g.padding for g in paths) + c.padding + 1
+            assert c.rf_max == max(g.rf for g in paths) and c.rf_min == min(g.rf for g in paths)
 
 
 @settings(max_examples=300, deadline=None)
@@ -65,8 +65,8 @@ def test_forward_and_backward_match_enumeration(net):
 def test_every_node_of_the_tables_matches_enumeration(net):
     """Forward table row of m == enumeration of x -> m; backward row of m == m -> y."""
     x, y = net.endpoints()
-    fwd = rfgraph.layer_table(net)
-    bwd = rfgraph.output_table(net)
+    fwd = rfgraph.table(net)
+    bwd = rfgraph.table(net, from_output=True)
     for name in net.nodes:
         m = net.index[name]
         groups, whole = brute_force(net, x, m)
@@ -87,16 +87,16 @@ def test_analysis_region_is_the_hull_of_every_path_region(net):
         (u, v), = result.region(j)
         assert u == min(g.region(j)[0] for g in paths)
         assert v == max(g.region(j)[1] for g in paths)
-    strides = {g.S for g in paths}
+    strides = {g.stride for g in paths}
     centers = {g.center for g in paths}
     axis = result.axes[0]
     assert result.aligned == (len(strides) == 1 and len(centers) == 1)
     if len(strides) == 1:
         assert axis.stride == strides.pop()
-        assert axis.padding == max(g.P for g in paths)
-        assert axis.rf == max(g.r - 1 - g.P for g in paths) + axis.padding + 1
+        assert axis.padding == max(g.padding for g in paths)
+        assert axis.rf == max(g.rf - 1 - g.padding for g in paths) + axis.padding + 1
         if result.aligned:
-            assert axis.rf == max(g.r for g in paths)
+            assert axis.rf == max(g.rf for g in paths)
             assert axis.center == centers.pop()
     else:
         assert axis.rf is None and axis.stride is None and "different strides" in axis.reason
@@ -121,9 +121,9 @@ def test_mismatch_witnesses_are_real_disagreeing_paths(net):
         assert a.edges[ia - 1] != b.edges[ib - 1]
         assert a.edges[ia:] == b.edges[ib:]
         if m.kind == "stride":
-            assert a.geometry.S != b.geometry.S
+            assert a.geometry.stride != b.geometry.stride
         else:
-            assert a.geometry.S == b.geometry.S
+            assert a.geometry.stride == b.geometry.stride
             assert a.geometry.center - b.geometry.center == m.offset != 0
 
 
@@ -165,7 +165,7 @@ def test_fractional_stride_with_unresolved_same_padding():
     axis = rfgraph.analyze(G).axes[0]
     assert axis.stride == 1 and axis.rf is None and axis.phases == () and axis.center is None
     axis = rfgraph.analyze(G, input_size=9).axes[0]  # resolved: phases are known
-    assert [p["size"] for p in axis.phases] == [3, 3]
+    assert [p.size for p in axis.phases] == [3, 3]
 
 
 def test_tensorflow_same_padding_misaligns_strided_residual_blocks_at_even_sizes():
@@ -180,7 +180,7 @@ def test_tensorflow_same_padding_misaligns_strided_residual_blocks_at_even_sizes
     G.add_edge("x", "y", op="conv", k=1, s=2)
     assert rfgraph.analyze(G).aligned is None
     even = rfgraph.analyze(G, input_size=224)
-    assert even.aligned is False and even.extra["padding"][0]["p_l"] == [0]
+    assert even.aligned is False and even.same_padding[0].p_l == (0,)
     (m,) = even.mismatches
     assert m.kind == "center" and m.node == "y" and abs(m.offset) == 1
     assert rfgraph.analyze(G, input_size=225).aligned is True

@@ -12,7 +12,7 @@ from strategies import sized_dags
 torch = pytest.importorskip("torch")
 
 from rfgraph.autograd import autograd_support  # noqa: E402
-from rfgraph.passes.regions import regions  # noqa: E402
+from rfgraph import exact_regions as regions  # noqa: E402
 
 
 def compare(net, size):

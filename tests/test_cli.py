@@ -42,7 +42,7 @@ def test_analyze_json_misaligned(capsys):
     assert [c["stride"] for c in axis["classes"]] == [1, 2]
     (m,) = data["mismatches"]
     assert m["kind"] == "stride" and m["node"] == "y" and m["axes"] == [0]
-    assert sorted(p["S"] for p in m["paths"]) == [1, 2]
+    assert sorted(p["stride"] for p in m["paths"]) == [1, 2]
     assert {tuple(p["nodes"]) for p in m["paths"]} == {("x", "a", "y"), ("x", "b", "c", "y")}
 
 

@@ -10,7 +10,7 @@ from conftest import distill_cases
 
 import rfgraph
 from rfgraph.core.raw import RawGraph
-from rfgraph.passes.paths import iter_paths
+from rfgraph import iter_paths
 
 CASES = distill_cases()
 
@@ -43,12 +43,12 @@ def test_symbolic_values(case):
         (u, v), = result.region(int(j))
         assert v - u + 1 == size
     if "per_node" in expect:
-        table = rfgraph.output_table(net)
+        table = rfgraph.table(net, from_output=True)
         for node, vals in expect["per_node"].items():
             a = table[node].axes[0]
             assert (a.rf, a.stride, a.padding) == (vals["r"], vals["S"], vals["P"])
     if "intermediate_regions" in expect:
-        table = rfgraph.output_table(net)
+        table = rfgraph.table(net, from_output=True)
         for node, regions in expect["intermediate_regions"].items():
             for j, (u, v) in regions.items():
                 assert table[node].axes[0].region(int(j)) == (u, v)
@@ -57,7 +57,7 @@ def test_symbolic_values(case):
         assert len(got) == len(expect["per_path"])
         for item in expect["per_path"]:
             g = got[tuple(item["path"])]
-            assert (g.r, g.S, g.P) == (item["r"], item["S"], item["P"])
+            assert (g.rf, g.stride, g.padding) == (item["r"], item["S"], item["P"])
     for name, regions in expect.get("regions_per_path", {}).items():
         g = next(p.geometry[0] for p in iter_paths(net) if "-".join(p.nodes) == name)
         for j, (u, v) in regions.items():
@@ -70,7 +70,7 @@ def test_misaligned_figure_is_diagnosed():
     assert result.aligned is False
     (m,) = result.mismatches
     assert m.kind == "stride" and m.node == "y" and m.fork == "x"
-    assert {p.geometry.S for p in m.paths} == {1, 2}
+    assert {p.geometry.stride for p in m.paths} == {1, 2}
     # Output feature 0: the stride-2 path centres it at 0, the stride-1 path at 2.
     assert {p.geometry.center for p in m.paths} == {0, 2}
     assert m.offset in (-2, 2) and abs(m.drift) == 1

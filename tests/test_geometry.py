@@ -43,7 +43,7 @@ def test_region_by_layers_equals_closed_form(path, j):
     assert regions[-1] == (j, j)
     assert regions[0] == g.region(j)
     u, v = regions[0]
-    assert g.S * j + g.center == Fraction(u + v, 2)
+    assert g.stride * j + g.center == Fraction(u + v, 2)
 
 
 def brute_region(path, j):
@@ -66,4 +66,4 @@ def test_dilation_replaces_k_by_effective_kernel():
 
     layer = parse_layer({"op": "conv", "k": 3, "d": 2, "p": 2}, 1, "edge")
     assert layer.symbolic(0) == (WIN, 1, 5, 2)
-    assert recursion([layer.symbolic(0)]).r == 5
+    assert recursion([layer.symbolic(0)]).rf == 5

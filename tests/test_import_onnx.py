@@ -16,7 +16,7 @@ from onnx import TensorProto, helper, numpy_helper  # noqa: E402
 import rfgraph  # noqa: E402
 from rfgraph.core.errors import ModelImportError, ParseError  # noqa: E402
 from rfgraph.importers import from_onnx  # noqa: E402
-from rfgraph.passes.regions import regions  # noqa: E402
+from rfgraph import exact_regions as regions  # noqa: E402
 from rfgraph.passes.shapes import infer_shapes  # noqa: E402
 
 INT_MAX = 2**63 - 1

@@ -24,7 +24,7 @@ F = torch.nn.functional
 import rfgraph  # noqa: E402
 from rfgraph.core.errors import ModelImportError  # noqa: E402
 from rfgraph.importers import from_torch  # noqa: E402
-from rfgraph.passes.regions import regions  # noqa: E402
+from rfgraph import exact_regions as regions  # noqa: E402
 from rfgraph.passes.shapes import infer_shapes  # noqa: E402
 
 

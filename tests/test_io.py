@@ -43,7 +43,7 @@ def test_round_trip_with_values(suffix, tmp_path):
     net = rfgraph.load(GRAPHS / "resnet50.dot")
     path = rfgraph.save(net, tmp_path / f"annotated{suffix}", values=True)
     back = rfgraph.load(path)
-    table = rfgraph.layer_table(net)
+    table = rfgraph.table(net)
     for name in ("layer4", "layer1.0.conv2", "image"):
         attrs = back.node_attrs[back.index[name]]
         row = table[name].axes[0]

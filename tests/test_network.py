@@ -79,7 +79,7 @@ def test_scalar_graphs_take_the_axes_of_the_input_size():
     net = rfgraph.build(chain({"op": "conv", "k": "3", "s": "2", "p": "1"}))
     assert net.ndim == 1 and net.flexible
     shapes = infer_shapes(net, (9, 16))
-    assert shapes.sizes["n1"] == (5, 8) and shapes.net.ndim == 2
+    assert shapes.sizes["n1"] == (5, 8) and shapes.ndim == 2
     fixed = rfgraph.build(chain({"op": "conv", "k": "3,3"}))
     with pytest.raises(AttributeValueError, match="3 axes"):
         infer_shapes(fixed, (9, 16, 4))

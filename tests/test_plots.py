@@ -17,7 +17,8 @@ from matplotlib.patches import Rectangle
 import rfgraph
 from rfgraph.cli import main
 from rfgraph.core.errors import AttributeValueError, RenderError, RFGraphError
-from rfgraph.passes.regions import footprints, regions
+from rfgraph import exact_regions as regions
+from rfgraph import footprints
 from rfgraph.render import plot_growth, plot_overlay, plot_region
 from rfgraph.render.plots import COLORS
 
@@ -194,7 +195,7 @@ def test_overlay_whole_input_and_jpeg(tmp_path):
 def test_growth_curves_are_the_layer_table(tmp_path):
     net = rfgraph.load(GRAPHS / "resnet50.dot")
     fig = plot_growth(net, path=tmp_path / "growth.png")
-    table = rfgraph.layer_table(net)
+    table = rfgraph.table(net)
     rows = [row for name, row in table.items() if row.axes[0].rf is not None]
     r_panel, s_panel, p_panel = fig.axes
     assert list(r_panel.lines[0].get_ydata()) == [row.axes[0].rf for row in rows]

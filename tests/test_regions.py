@@ -11,7 +11,8 @@ from reference import exact_sets
 from strategies import sized_dags
 
 import rfgraph
-from rfgraph.passes.regions import regions, unbounded_regions
+from rfgraph import exact_regions as regions
+from rfgraph.passes.regions import unbounded_regions
 
 
 def reference_for(net, size):
@@ -68,13 +69,13 @@ def test_unclipped_interval_is_the_unbounded_hull(case):
     net, size = case
     r = regions(net, size)
     positions = list(range(r.output_size[0]))
-    unbounded = unbounded_regions(net, positions)
-    for j, uv in zip(positions, unbounded):
+    unbounded = unbounded_regions(net, positions, 0, *net.endpoints())
+    for j, phase in zip(positions, unbounded):
         got = r.at(j)
-        if uv is None:
+        if phase.u is None:
             assert got["u"] is None
         else:
-            assert (got["u"][0], got["v"][0]) == uv
+            assert (got["u"][0], got["v"][0]) == (phase.u, phase.v)
 
 
 CASES = [c for c in distill_cases() if "input_size" in c]
@@ -87,7 +88,7 @@ def test_distill_exact_values(case):
     net = network(case)
     expect = case["expect"]
     r = regions(net, case["input_size"])
-    shapes = r.shapes.sizes
+    shapes = r.net.sizes
     for node, n in expect.get("sizes", {}).items():
         assert shapes[node] == (n,)
     for j, (lo, hi) in expect.get("regions_exact", {}).items():
@@ -122,7 +123,7 @@ def test_misaligned_sizes_per_position():
 def test_footprint_at_the_input_is_the_exact_set(case):
     """Walking one output back through the taps (the plots' view) reads exactly the pixels
     the forward pass says it depends on."""
-    from rfgraph.passes.regions import footprints
+    from rfgraph import footprints
 
     net, size = case
     r = regions(net, size)

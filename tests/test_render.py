@@ -66,7 +66,7 @@ def test_resnet50_labels_match_layer_table():
     net = rfgraph.load(GRAPHS / "resnet50.dot")
     dot = architecture_dot(net)
     labels = node_labels(dot)
-    table = rfgraph.layer_table(net)
+    table = rfgraph.table(net)
     assert labels["layer4"][0] == "r 427 · S 32 · P 213" and labels["layer4"][1] == "size 7×7"
     assert set(labels) == {str(n) for n in net.nodes}
     for name, row in table.items():
@@ -96,7 +96,7 @@ def test_from_output_labels_match_output_table():
     net = rfgraph.load(GRAPHS / "distill_fig1_chain.dot")
     dot = architecture_dot(net, from_output=True)
     labels = node_labels(dot)
-    for name, row in rfgraph.output_table(net).items():
+    for name, row in rfgraph.table(net, from_output=True).items():
         assert labels[name][0] == axes_text(row.axes)
     assert labels["f0"][0] == "r 7 · S 4 · P 3" and labels["f4"][0] == "r 1 · S 1 · P 0"
     assert "r, S, P of the output f4 seen from the map" in dot

@@ -11,11 +11,10 @@ from __future__ import annotations
 import argparse
 
 from ..core.errors import RFGraphError
+from .common import add_size_option
 
 
 def register(subparsers) -> None:
-    from . import add_size_option
-
     p = subparsers.add_parser(
         "import", help="convert an ONNX model or a torchvision model (torchvision:NAME) into DOT or GraphML")
     p.add_argument("model", help="model.onnx, or torchvision:NAME (e.g. torchvision:resnet50)")

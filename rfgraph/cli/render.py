@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import argparse
 
+from ..core.errors import RFGraphError
+from ..results import document
+from .common import add_common_options, add_size_option, emit_json, int_list, load_file
+
 
 def register(subparsers) -> None:
     """Add ``render`` and ``plot`` to the ``rfgraph`` command line."""
-    from . import add_common_options, add_size_option
-
     p = subparsers.add_parser(
         "render", help="draw the graph annotated with r, S, P (DOT, SVG, PNG, PDF)",
         description="Draw the architecture with every layer on its edge and every map's receptive "
@@ -56,7 +58,7 @@ def register(subparsers) -> None:
     add_size_option(p)
     p.add_argument("--kind", required=True, choices=("region", "overlay", "growth"), help="which figure")
     p.add_argument("-o", "--out", required=True, metavar="FILE", help="output file: .png, .svg or .pdf")
-    p.add_argument("--at", type=_position, action="append", metavar="J[,J]",
+    p.add_argument("--at", type=int_list, action="append", metavar="J[,J]",
                    help="output feature (repeat for several on an overlay; default: the middle one)")
     p.add_argument("--image", metavar="IMG", help="overlay: image file (PNG; JPEG needs Pillow)")
     p.add_argument("--axis", type=int, default=0, metavar="A", help="region: axis to draw (default 0)")
@@ -73,25 +75,15 @@ def register(subparsers) -> None:
     p.set_defaults(run=cmd_plot)
 
 
-def _position(text: str) -> tuple[int, ...]:
-    try:
-        return tuple(int(part) for part in text.split(","))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected integers separated by commas, got {text!r}") from None
-
-
 def _report(args, path, kind: str) -> int:
     if args.json:
-        from . import JSON_VERSION, emit_json
-
-        emit_json({"version": JSON_VERSION, "file": args.file, "kind": kind, "wrote": str(path)})
+        emit_json(document({"file": args.file, "kind": kind, "wrote": str(path)}))
     else:
         print(f"wrote {path}")
     return 0
 
 
 def cmd_render(args) -> int:
-    from . import load_file
     from ..render.graphviz import render
 
     net = load_file(args.file)
@@ -103,8 +95,6 @@ def cmd_render(args) -> int:
 
 
 def cmd_plot(args) -> int:
-    from . import load_file
-    from ..core.errors import RFGraphError
     from ..render import plots
 
     plots._refuse_existing(args.out, args.force)

@@ -16,6 +16,8 @@ from typing import Any
 
 from .errors import AttributeValueError
 
+__all__ = ["boolean", "broadcast", "choice", "int_axes", "position", "positive_axes", "text", "unquote"]
+
 _INT = re.compile(r"[+-]?\d+\Z")
 _BOOL = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False}
 
@@ -122,3 +124,25 @@ def broadcast(values: tuple, ndim: int, owner: str, name: str) -> tuple:
     raise AttributeValueError(
         f"{owner}: attribute {name} has {len(values)} axes but the graph has {ndim}"
     )
+
+
+def position(at: Any, ndim: int) -> tuple[int, ...]:
+    """A position as one int per axis: one value applies to every axis.
+
+    >>> position(3, 2), position((1, 2), 2), position([4], 1)
+    ((3, 3), (1, 2), (4,))
+    >>> position((1, 2, 3), 2)
+    Traceback (most recent call last):
+    ...
+    rfgraph.core.errors.AttributeValueError: position (1, 2, 3) has 3 coordinates, the graph has 2 axes
+    """
+    values = tuple(at) if (isinstance(at, Sequence) and not isinstance(at, str)) or hasattr(at, "__array__") else (at,)
+    if len(values) == 1:
+        values = values * ndim
+    if len(values) != ndim:
+        raise AttributeValueError(f"position {at!r} has {len(values)} coordinates, the graph has {ndim} "
+                                  f"{'axis' if ndim == 1 else 'axes'}")
+    try:
+        return tuple(int(v) for v in values)
+    except (TypeError, ValueError):
+        raise AttributeValueError(f"position {at!r}: expected integers") from None

@@ -26,14 +26,13 @@ the whole budget of loading a file from the command line. :func:`from_networkx` 
 
 from __future__ import annotations
 
-import os
-from collections.abc import Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
 from typing import Any
 
 from . import attrs as A
-from .errors import AttributeValueError, NodeNotFoundError, TopologyError, where
+from .errors import AttributeValueError, NodeNotFoundError, ShapeError, TopologyError, where
 from .raw import RawGraph
 from .ops import Layer, axis_count, geometry_attributes, parse_layer
 from .perf import paused_gc
@@ -67,6 +66,50 @@ class Network:
     name: str | None = None
     source: str | None = None
     flexible: bool = False  # every value is a scalar: the same network in any number of axes
+    # Set by shape inference (rfgraph.passes.shapes.infer_shapes), which returns the network
+    # with its layers resolved at one input size: the length of every map (per node index;
+    # None where the shape input does not reach), the node whose size was given, and the
+    # network as declared (to resolve it again at another size).
+    lengths: tuple[tuple[int, ...] | None, ...] | None = field(default=None, repr=False)
+    shape_input: int | None = field(default=None, repr=False)
+    declared: "Network | None" = field(default=None, repr=False)
+
+    @property
+    def sized(self) -> bool:
+        """Whether every map reachable from :attr:`shape_input` has a known length."""
+        return self.lengths is not None
+
+    @cached_property
+    def sizes(self) -> dict[Node, tuple[int, ...]]:
+        """Length per axis of every map whose size is known (empty when not :attr:`sized`)."""
+        if self.lengths is None:
+            return {}
+        return {name: n for name, n in zip(self.nodes, self.lengths) if n is not None}
+
+    def size_of(self, node: Node) -> tuple[int, ...]:
+        """The length per axis of ``node``; an error if it is not known."""
+        idx = self.node_index(node)
+        n = self.lengths[idx] if self.lengths is not None else None
+        if n is None:
+            origin = self.nodes[self.shape_input] if self.shape_input is not None else "the input"
+            raise ShapeError(f"{where(self.source)}node {self.nodes[idx]}: its size is unknown (the input "
+                             f"{origin} does not reach it): give its input size")
+        return n
+
+    def find_edge(self, u: Node, v: Node, key: Any = None) -> Edge:
+        """The edge ``u -> v`` (the first one, or the one with ``key``).
+
+        >>> from rfgraph.core.raw import RawGraph
+        >>> raw = RawGraph(); raw.add_edge("x", "y", {"op": "conv", "k": 3})
+        >>> build(raw).find_edge("x", "y").layer.label()
+        'conv k3'
+        """
+        iu, iv = self.node_index(u), self.node_index(v)
+        for e in self.out_edges[iu]:
+            edge = self.edges[e]
+            if edge.dst == iv and (key is None or edge.key == key or str(edge.key) == str(key)):
+                return edge
+        raise NodeNotFoundError(f"{where(self.source)}no edge {u} -> {v}" + (f" [{key}]" if key is not None else ""))
 
     @cached_property
     def index(self) -> dict[Node, int]:
@@ -123,7 +166,7 @@ class Network:
             return widened[id(layer)]
 
         edges = tuple(Edge(e.id, e.src, e.dst, e.key, widen(e.layer), e.attrs) for e in self.edges)
-        return replace(self, edges=edges, ndim=ndim, flexible=False)
+        return replace(self, edges=edges, ndim=ndim, flexible=False, lengths=None, shape_input=None, declared=None)
 
     def node_index(self, name: Node, role: str = "node") -> int:
         """Index of the node called ``name``; a clear error if there is none."""
@@ -371,14 +414,39 @@ def from_networkx(G, source: str | None = None) -> Network:
     return build(raw)
 
 
-def as_network(G, source: str | None = None) -> Network:
-    """Accept a :class:`Network` as is, load a file name, or build one from a networkx graph."""
+#: Converters :func:`as_network` tries for anything that is neither a Network nor a networkx
+#: graph (file paths, models): each returns a Network, or None when the value is not its
+#: kind. :mod:`rfgraph.api` registers the file and model loaders: the core itself knows
+#: nothing of files, so imports flow one way (api -> core).
+CONVERTERS: list[Callable[[Any], "Network | None"]] = []
+
+
+def as_network(G: Any, source: str | None = None) -> Network:
+    """``G`` as a :class:`Network`: a Network as is, a networkx (Multi)DiGraph converted, and
+    anything a registered converter knows (file paths and models, see :mod:`rfgraph.api`).
+
+    Parameters
+    ----------
+    G : Network, networkx.DiGraph, networkx.MultiDiGraph, str or os.PathLike
+    source : str, optional
+        Name for error messages when ``G`` is a networkx graph.
+
+    Returns
+    -------
+    Network
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> as_network(nx.DiGraph([("x", "y")])).nodes
+    ('x', 'y')
+    """
     if isinstance(G, Network):
         return G
-    if isinstance(G, (str, os.PathLike)):
-        from ..api import load
-
-        return load(G)
-    if hasattr(G, "is_directed") and hasattr(G, "edges"):
+    if hasattr(G, "is_directed") and hasattr(G, "edges") and hasattr(G, "graph"):
         return from_networkx(G, source)
-    raise TypeError(f"expected an rfgraph Network or a networkx DiGraph, got {type(G).__name__}")
+    for convert in CONVERTERS:
+        net = convert(G)
+        if net is not None:
+            return net
+    raise TypeError(f"expected an rfgraph Network, a networkx DiGraph or a graph file, got {type(G).__name__}")

@@ -319,11 +319,11 @@ class GraphBuilder:
         self.raw.graph.update(graph_attrs)
         try:
             net = build(self.raw)
-            shapes = infer_shapes(net, None, input_name)
+            sized = infer_shapes(net, None, input_name)
         except RFGraphError as exc:
             raise ModelImportError(f"{self._where()}the converted graph is not valid: {exc}") from exc
         for name, want in self.expected.items():
-            got = shapes.sizes.get(name)
+            got = sized.sizes.get(name)
             if got is not None and tuple(got) != tuple(want):
                 attrs = self.raw.nodes.get(name, {})
                 what = attrs.get("type", "")

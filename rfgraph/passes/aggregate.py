@@ -32,13 +32,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
 from fractions import Fraction
 
 from ..core.network import Network
-from ..core.ops import FRAC, WHOLE, WIN
+from ..core.numbers import Number, half, norm
+from ..core.ops import WHOLE, WIN
+from ..results import StrideClass
 
-Stride = int | Fraction
+__all__ = ["Flow", "axis_geometry", "backward_pass", "forward_pass", "trace_forward"]
 
 # Flags of a class record: some path has padding that depends on the input size; some path
 # has a fractional-stride layer (its r and P are not single numbers).
@@ -50,50 +51,7 @@ N, PMAX, EMAX, RMAX, RMIN, CMAX, CMIN, FLAGS = range(8)
 STATS = {"p_max": PMAX, "e_max": EMAX, "r_max": RMAX, "r_min": RMIN, "c_max": CMAX, "c_min": CMIN}
 
 
-def _norm(x: Stride) -> Stride:
-    if isinstance(x, Fraction) and x.denominator == 1:
-        return x.numerator
-    return x
-
-
-class StrideClass(NamedTuple):
-    """The paths between two nodes that share one effective stride.
-
-    ``rf`` and ``padding`` are those of the hull of the paths' regions (math section 3):
-    output feature j covers ``[stride*j - padding, stride*j - padding + rf - 1]``.
-    ``center_min``/``center_max`` bound the centre of output feature 0 over the paths; the
-    class is aligned when they are equal. r, padding and centres are None when they are not
-    single numbers (``fractional``: a fractional-stride layer on some path; ``padding_known``
-    False: SAME padding that depends on the input size).
-    """
-
-    stride: Stride
-    paths: int
-    rf: int | None
-    padding: int | None
-    r_max: int | None
-    r_min: int | None
-    center_min: int | Fraction | None
-    center_max: int | Fraction | None
-    fractional: bool
-    padding_known: bool
-
-    @property
-    def aligned(self) -> bool | None:
-        """All paths of the class put the centre of every output feature at the same place."""
-        if self.center_min is None:
-            return None
-        return self.center_min == self.center_max
-
-
-def half(twice: int | Fraction) -> int | Fraction:
-    """``twice / 2`` as an int when even (cheap: most centres are whole or half pixels)."""
-    if isinstance(twice, int):
-        return twice >> 1 if not twice & 1 else Fraction(twice, 2)
-    return twice / 2
-
-
-def _make_class(stride: Stride, rec: list) -> StrideClass:
+def _make_class(stride: Number, rec: list) -> StrideClass:
     n, pmax, emax, rmax, rmin, cmax, cmin, flags = rec
     if not flags:  # the common case: integer strides, known padding
         return StrideClass(stride, n, emax + pmax + 1, pmax, rmax, rmin, half(cmin), half(cmax), False, True)
@@ -101,12 +59,12 @@ def _make_class(stride: Stride, rec: list) -> StrideClass:
     known = not flags & UNKNOWN_PADDING
     exact = not fractional
     return StrideClass(
-        stride=_norm(stride),
+        stride=norm(stride),
         paths=n,
         rf=emax + pmax + 1 if exact and known else (rmax if exact and n == 1 else None),
         padding=pmax if exact and known else None,
-        r_max=rmax if exact else None,
-        r_min=rmin if exact else None,
+        rf_max=rmax if exact else None,
+        rf_min=rmin if exact else None,
         center_min=half(cmin) if known else None,
         center_max=half(cmax) if known else None,
         fractional=fractional,
@@ -138,11 +96,9 @@ class Flow:
         return e if e >= 0 else None
 
 
-def axis_geometry(net: Network, axis: int, layers: Sequence | None = None) -> list[tuple]:
-    """Per-edge symbolic geometry along ``axis`` (``layers`` overrides the edges' layers, e.g.
-    with SAME padding resolved at a known input size)."""
-    layers = layers if layers is not None else [e.layer for e in net.edges]
-    return [layer.symbolic(axis) for layer in layers]
+def axis_geometry(net: Network, axis: int) -> list[tuple]:
+    """Per-edge symbolic geometry along ``axis`` (see :meth:`rfgraph.core.ops.Layer.symbolic`)."""
+    return [e.layer.symbolic(axis) for e in net.edges]
 
 
 def _merge(cur: list, rec: list) -> None:
@@ -185,7 +141,7 @@ def transport_forward(recs: dict, geom: tuple, acc: dict) -> None:
         for S, rec in recs.items():
             dc = tau2 * S
             new = [rec[N], 0, 0, 0, 0, rec[CMAX] + dc, rec[CMIN] + dc, rec[FLAGS] | FRACTIONAL]
-            key = _norm(S * sigma)
+            key = norm(S * sigma)
             cur = acc.get(key)
             if cur is None:
                 acc[key] = new
@@ -215,7 +171,7 @@ def transport_backward(recs: dict, geom: tuple, acc: dict) -> None:
         for S, rec in recs.items():
             new = [rec[N], 0, 0, 0, 0, sigma * rec[CMAX] + tau2, sigma * rec[CMIN] + tau2,
                    rec[FLAGS] | FRACTIONAL]
-            key = _norm(sigma * S)
+            key = norm(sigma * S)
             cur = acc.get(key)
             if cur is None:
                 acc[key] = new
@@ -280,7 +236,7 @@ def _sweep(direction: str, origin: int, order: range, adjacency, ends: list[int]
     return Flow(direction, origin, records, whole, reach)
 
 
-def _stat_delta(geom: tuple, stat: int, S_w: Stride):
+def _stat_delta(geom: tuple, stat: int, S_w: Number):
     """How much the forward transport through ``geom`` adds to statistic ``stat``."""
     if geom[0] == WIN:
         _, s, k, p = geom
@@ -292,7 +248,7 @@ def _stat_delta(geom: tuple, stat: int, S_w: Stride):
     return 0
 
 
-def trace_forward(net: Network, flow: Flow, geoms: Sequence[tuple], node: int, stride: Stride,
+def trace_forward(net: Network, flow: Flow, geoms: Sequence[tuple], node: int, stride: Number,
                   stat: str = "c_max", via: int | None = None) -> list[int]:
     """Edge ids of one path ``input -> node`` in class ``stride`` attaining the extreme
     ``stat`` (one of :data:`STATS`, or "any"); ``via`` forces the path's last edge.
@@ -321,7 +277,7 @@ def trace_forward(net: Network, flow: Flow, geoms: Sequence[tuple], node: int, s
             if geom[0] == WHOLE or not recs:
                 continue
             step = geom[1]
-            S_w = _norm(Fraction(stride) / step)
+            S_w = norm(Fraction(stride) / step)
             prev = recs.get(S_w)
             if prev is None:
                 continue

@@ -19,14 +19,16 @@ there is no centre to agree on.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from fractions import Fraction
 
 from .aggregate import CMAX, CMIN, FLAGS, UNKNOWN_PADDING, Flow, trace_forward, transport_forward
 from .geometry import recursion
 from ..core.network import Network
+from ..core.numbers import norm
 from ..core.ops import WHOLE
-from .paths import iter_between
+from .paths import iter_edge_paths
 from ..results import Mismatch, WitnessPath
+
+__all__ = ["born_at", "find_mismatches"]
 
 
 def _incoming(net: Network, flow: Flow, geoms: Sequence[tuple], m: int,
@@ -99,7 +101,7 @@ def find_mismatches(net: Network, x: int, y: int, geoms: Sequence[tuple],
         births = born_at(net, flow, geoms, m, local)
         if not births:
             continue
-        suffix = list(next(iter_between(net, m, y, edge_ok)).edges)
+        suffix = list(next(iter_edge_paths(net, m, y, edge_ok)))
         for kind, (e1, s1, stat1), (e2, s2, stat2) in births:
             prefixes = [trace_forward(net, flow, geoms, m, s, stat, via=e)
                         for e, s, stat in ((e1, s1, stat1), (e2, s2, stat2))]
@@ -110,13 +112,8 @@ def find_mismatches(net: Network, x: int, y: int, geoms: Sequence[tuple],
                 witnesses.append(WitnessPath(nodes, edges, recursion([geoms[e] for e in edges])))
             a, b = witnesses[0].geometry, witnesses[1].geometry
             offset = a.center - b.center if a.center is not None and b.center is not None else None
-            drift = a.S - b.S
+            drift = a.stride - b.stride
             found.append(Mismatch(kind, axes, net.nodes[m], _fork(prefixes[0], prefixes[1], net, x),
-                                  (witnesses[0], witnesses[1]), offset, _norm(drift)))
+                                  (witnesses[0], witnesses[1]), offset, norm(drift)))
     return found
 
-
-def _norm(x):
-    if isinstance(x, Fraction) and x.denominator == 1:
-        return x.numerator
-    return x

@@ -7,7 +7,7 @@ Both the backward recursion and the closed forms are here, so tests can check th
 
 >>> path = [(WIN, 2, 3, 1), (WIN, 1, 1, 0), (WIN, 1, 1, 0), (WIN, 2, 3, 1)]   # Distill fig. 1
 >>> recursion(path)
-PathGeometry(r=7, S=4, P=3, center=Fraction(0, 1), whole=False)
+PathGeometry(rf=7, stride=4, padding=3, center=Fraction(0, 1), whole=False)
 >>> closed_form(path) == recursion(path)
 True
 >>> recursion(path).region(1)
@@ -17,42 +17,13 @@ True
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from fractions import Fraction
 
+from ..core.numbers import norm
 from ..core.ops import FRAC, WHOLE, WIN
+from ..results import PathGeometry
 
-Stride = int | Fraction
-
-
-@dataclass(frozen=True)
-class PathGeometry:
-    """Receptive field ``r``, effective stride ``S``, effective padding ``P`` of a path, and
-    ``center``: the centre of output feature 0 in input coordinates (feature j's centre is
-    ``S * j + center``).
-
-    ``r`` and ``P`` are None on a path with a fractional-stride layer (its region size
-    depends on the position's phase: see :mod:`rfgraph.passes.regions`) or, for ``P`` and
-    ``center``, with padding that depends on the input size. ``S`` is None on a path
-    through a whole-input layer (``whole`` is then True and nothing else is defined).
-    """
-
-    r: int | None
-    S: Stride | None
-    P: int | None
-    center: Fraction | None
-    whole: bool = False
-
-    def region(self, j: int) -> tuple[int, int]:
-        """``(u, v)``: first and last input position (padding included) of output ``j``."""
-        if self.r is None or self.P is None:
-            raise ValueError("this path has no integer region (fractional stride, unknown padding or whole input)")
-        u = self.S * j - self.P
-        return u, u + self.r - 1
-
-
-def _norm(x: Fraction) -> Stride:
-    return x.numerator if x.denominator == 1 else x
+__all__ = ["closed_form", "forward", "intermediate_regions", "recursion"]
 
 
 def recursion(path: Sequence[tuple]) -> PathGeometry:
@@ -81,7 +52,7 @@ def recursion(path: Sequence[tuple]) -> PathGeometry:
 
 
 def _finish(r, S, P, c2, exact: bool, known: bool) -> PathGeometry:
-    S = _norm(Fraction(S))
+    S = norm(Fraction(S))
     center = Fraction(c2) / 2 if known else None
     return PathGeometry(r if exact else None, S, P if exact and known else None, center)
 

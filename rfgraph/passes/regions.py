@@ -35,16 +35,21 @@ unbounded maps that cover the requested outputs.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
 import numpy as np
 
+from ..core.attrs import position
 from ..core.errors import AttributeValueError, UnsupportedError
-from ..core.network import Network, Node, as_network
+from ..core.network import Network, Node
+from ..core.numbers import half
 from ..core.ops import WHOLE, fill_source
-from .shapes import Shapes, infer_shapes
+from ..results import Phase, RegionList, number, size_text
+from .aggregate import axis_geometry, forward_pass
+
+__all__ = ["Piece", "Regions", "compute_regions", "propagate", "simplify", "unbounded_regions"]
 
 POS = np.int64(2**62)  # "no bound": sentinels for masked min/max and unbounded whole-input
 NEG = -POS
@@ -190,14 +195,14 @@ def simplify(pieces: list[Piece]) -> list[Piece]:
     return kept
 
 
-def propagate(net: Network, x: int, y: int, layers: Sequence, windows: list, *, sets: bool = False,
+def propagate(net: Network, x: int, y: int, windows: list, *, sets: bool = False,
               unbounded: bool = False) -> list[Piece]:
     """Run the exact pass from input ``x`` and return the pieces of ``y``.
 
     ``windows[v]`` is, per axis, ``(offset, length)``: the positions of map v that exist
     (clipped mode: ``(0, n_v)``) or that are needed (unbounded mode)."""
     within = net.between(x, y)
-    geoms = [[layer.symbolic(a) for a in range(net.ndim)] for layer in layers]
+    geoms = [[e.layer.symbolic(a) for a in range(net.ndim)] for e in net.edges]
     pieces: list[list[Piece] | None] = [None] * len(net.nodes)
     start = []
     for off, length in windows[x]:
@@ -219,7 +224,7 @@ def propagate(net: Network, x: int, y: int, layers: Sequence, windows: list, *, 
             if not within[w]:
                 continue
             for piece in pieces[w] or ():
-                moved = _transport(piece, layers[e], geoms[e], windows[w], windows[v], unbounded)
+                moved = _transport(piece, net.edges[e].layer, geoms[e], windows[w], windows[v], unbounded)
                 if moved is not None:
                     found.append(moved)
             pending[w] -= 1
@@ -229,8 +234,7 @@ def propagate(net: Network, x: int, y: int, layers: Sequence, windows: list, *, 
     return pieces[y] or []
 
 
-def _unbounded_windows(net: Network, x: int, y: int, layers: Sequence, out_lo: Sequence[int],
-                       out_hi: Sequence[int]) -> list:
+def _unbounded_windows(net: Network, x: int, y: int, out_lo: Sequence[int], out_hi: Sequence[int]) -> list:
     """Positions of every unbounded map needed by outputs ``out_lo..out_hi`` (per axis)."""
     within = net.between(x, y)
     need: list[list | None] = [None] * len(net.nodes)
@@ -242,7 +246,7 @@ def _unbounded_windows(net: Network, x: int, y: int, layers: Sequence, out_lo: S
             v = net.edges[e].dst
             if not within[v] or need[v] is None:
                 continue
-            layer = layers[e]
+            layer = net.edges[e].layer
             for a in range(net.ndim):
                 if layer.symbolic(a)[0] == WHOLE:
                     continue  # whole-input: reported as unbounded, its input is not scanned
@@ -290,17 +294,17 @@ def _along(values: np.ndarray, axis: int, ndim: int) -> np.ndarray:
 
 @dataclass(frozen=True, eq=False)
 class Regions:
-    """Exact regions of every output position at one input size.
+    """Exact regions of every output position at one input size (:func:`rfgraph.exact_regions`).
 
     Arrays have the output map's shape (one entry per output position); per-axis quantities
     are tuples with one array per axis:
 
     - ``lo``/``hi``: hull of the exact set of input pixels (valid where ``alive``);
     - ``alive``: the position depends on at least one input pixel;
-    - ``u``/``v``: unclipped interval (padding included), ``center`` = (u + v) / 2, valid
-      where ``defined`` (a transposed convolution's hole depends on nothing even on an
-      unbounded axis); all undefined when ``whole`` (the output depends on the whole input
-      through a whole-input layer).
+    - ``u``/``v``: unclipped interval (padding included), centre (u + v) / 2, valid where
+      ``defined`` (a transposed convolution's hole depends on nothing even on an unbounded
+      axis); all undefined when ``whole`` (the output depends on the whole input through a
+      whole-input layer).
     """
 
     input: Node
@@ -314,19 +318,28 @@ class Regions:
     v: tuple[np.ndarray, ...]
     defined: np.ndarray
     whole: bool
-    shapes: Shapes = field(repr=False)
-    net: Network = field(repr=False)
-    layers: tuple = field(repr=False)
+    net: Network = field(repr=False)  # sized at input_size (see rfgraph.passes.shapes)
 
-    def at(self, pos) -> dict:
+    def index(self, pos: Any) -> tuple[int, ...]:
+        """``pos`` (an int for every axis, or one per axis; negative counts from the end) as
+        an index into the output map; an error naming the map's size when it is outside."""
+        values = position(pos, len(self.output_size))
+        out = []
+        for j, n in zip(values, self.output_size):
+            if not -n <= j < n:
+                raise AttributeValueError(f"position {pos!r} is outside the output map {self.output} of size "
+                                          f"{size_text(self.output_size)}")
+            out.append(j % n)
+        return tuple(out)
+
+    def at(self, pos: Any) -> dict:
         """The region of one output position: ``{"at", "lo", "hi", "u", "v", "center"}`` with
         one entry per axis (``lo``/``hi`` None when the position depends on no input pixel;
         ``u``/``v``/``center`` None when it depends on nothing even on an unbounded axis, or
         on the whole input)."""
-        idx = _position(pos, self.output_size)
-        alive = bool(self.alive[idx])
+        idx = self.index(pos)
         ndim = len(self.output_size)
-        defined = bool(self.defined[idx])
+        alive, defined = bool(self.alive[idx]), bool(self.defined[idx])
         u = [int(self.u[a][idx]) for a in range(ndim)] if defined else None
         v = [int(self.v[a][idx]) for a in range(ndim)] if defined else None
         return {
@@ -334,21 +347,30 @@ class Regions:
             "lo": [int(self.lo[a][idx]) for a in range(ndim)] if alive else None,
             "hi": [int(self.hi[a][idx]) for a in range(ndim)] if alive else None,
             "u": u, "v": v,
-            "center": [_half(a + b) for a, b in zip(u, v)] if defined else None,
+            "center": [number(half(a + b)) for a, b in zip(u, v)] if defined else None,
         }
 
     def positions(self):
         """Every output position, in row-major order."""
         return np.ndindex(*self.output_size)
 
-    def to_dict(self, positions=None) -> dict:
-        """JSON form: ``{"input", "output", "input_size", "output_size", "positions": [...]}``."""
-        chosen = self.positions() if positions is None else positions
-        return {
-            "input": str(self.input), "output": str(self.output),
-            "input_size": list(self.input_size), "output_size": list(self.output_size),
-            "positions": [self.at(p) for p in chosen],
-        }
+    def report(self, positions: Any = None, *, sets: bool = False) -> RegionList:
+        """The :class:`~rfgraph.results.RegionList` of ``positions`` (default: all), with the
+        exact pixel sets (``count``, ``set``) when ``sets``."""
+        items = []
+        for pos in (self.positions() if positions is None else positions):
+            item = self.at(pos)
+            if sets:
+                mask = self.exact_set(pos)
+                item["count"] = int(mask.sum())
+                coords = np.argwhere(mask)
+                item["set"] = coords[:, 0].tolist() if mask.ndim == 1 else coords.tolist()
+            items.append(item)
+        return RegionList(self.input, self.output, tuple(items), self.input_size, self.output_size)
+
+    def to_dict(self, positions: Any = None) -> dict:
+        """JSON form: the :meth:`report` of ``positions`` (default: all)."""
+        return self.report(positions).to_dict()
 
     def sizes(self, axis: int = 0, clipped: bool = False) -> np.ndarray:
         """Region size along ``axis`` at every output position: ``v - u + 1`` (padding
@@ -362,14 +384,18 @@ class Regions:
     def changes(self, axis: int = 0, clipped: bool = False) -> list[int]:
         """Positions along ``axis`` (other coordinates 0) where the region size differs from
         the previous position: empty for a shift-invariant network away from borders."""
-        sizes = self.sizes(axis, clipped)
-        profile = sizes[tuple(slice(None) if a == axis else 0 for a in range(sizes.ndim))]
+        profile = self.profile(axis, clipped)
         return [int(j) for j in np.nonzero(profile[1:] != profile[:-1])[0] + 1]
 
-    def exact_set(self, pos) -> np.ndarray:
+    def profile(self, axis: int = 0, clipped: bool = False) -> np.ndarray:
+        """:meth:`sizes` along ``axis`` with the other coordinates 0."""
+        sizes = self.sizes(axis, clipped)
+        return sizes[tuple(slice(None) if a == axis else 0 for a in range(sizes.ndim))]
+
+    def exact_set(self, pos: Any) -> np.ndarray:
         """The exact set of input pixels output ``pos`` depends on, as a boolean array of the
         input's shape (holes included)."""
-        idx = _position(pos, self.output_size)
+        idx = self.index(pos)
         out = np.zeros(self.input_size, dtype=bool)
         for p in self.exact_pieces:
             rows = [p.sets[a][idx[a]] if p.alive[a][idx[a]] else None for a in range(len(idx))]
@@ -385,225 +411,78 @@ class Regions:
     def exact_pieces(self) -> list[Piece]:
         """The output's pieces with exact per-axis sets (computed on first use)."""
         x, y = self.net.index[self.input], self.net.index[self.output]
-        windows = _clipped_windows(self.net, self.shapes)
-        return propagate(self.net, x, y, self.layers, windows, sets=True)
+        return propagate(self.net, x, y, _clipped_windows(self.net), sets=True)
 
-    def count(self, pos) -> int:
+    def count(self, pos: Any) -> int:
         """Number of input pixels in the exact set of output ``pos``."""
         return int(self.exact_set(pos).sum())
 
 
-def _half(twice: int) -> Any:
-    return twice // 2 if twice % 2 == 0 else twice / 2
+def _clipped_windows(net: Network) -> list:
+    return [[(0, n) for n in size] if size is not None else None for size in net.lengths]
 
 
-def _position(pos, shape: tuple[int, ...]) -> tuple[int, ...]:
-    values = tuple(pos) if isinstance(pos, (tuple, list, np.ndarray)) else (pos,)
-    if len(values) == 1 and len(shape) > 1:
-        values = values * len(shape)
-    if len(values) != len(shape):
-        raise AttributeValueError(f"position {pos!r} has {len(values)} coordinates, the output has {len(shape)}")
-    for j, n in zip(values, shape):
-        if not 0 <= int(j) < n:
-            raise AttributeValueError(f"position {pos!r} is outside the output map of size {'x'.join(map(str, shape))}")
-    return tuple(int(j) for j in values)
-
-
-def _clipped_windows(net: Network, shapes: Shapes) -> list:
-    return [[(0, n) for n in shapes.sizes[name]] if name in shapes.sizes else None for name in net.nodes]
-
-
-def regions(G, input_size: Any = None, input: Node | None = None, output: Node | None = None) -> Regions:
-    """Exact regions of every output position at ``input_size`` (default: the graph's).
-
-    >>> import networkx as nx
-    >>> G = nx.MultiDiGraph()
-    >>> G.add_edge("x", "h", op="conv", k=3, d=2, p=2)
-    0
-    >>> G.add_edge("h", "y", op="conv", k=3, d=2, p=2)
-    0
-    >>> r = regions(G, 5)
-    >>> r.at(0)
-    {'at': [0], 'lo': [0], 'hi': [4], 'u': [-4], 'v': [4], 'center': [0]}
-    >>> r.exact_set(0).astype(int)
-    array([1, 0, 1, 0, 1])
-    """
-    shapes = infer_shapes(G, input_size, input)
-    net = shapes.net
-    x, y = net.endpoints(input, output)
-    layers = shapes.layers
-    input_size = shapes.size_of(net.nodes[x])
-    windows = _clipped_windows(net, shapes)
-    out_size = shapes.size_of(net.nodes[y])
-    pieces = propagate(net, x, y, layers, windows)
-    lo, hi, alive = _grid(pieces, out_size)
-    u, v, defined, whole = _unclipped(net, x, y, layers, out_size)
+def compute_regions(net: Network, x: int, y: int) -> Regions:
+    """Exact regions of every position of ``y`` seen from ``x`` in a sized network (see
+    :func:`rfgraph.passes.shapes.infer_shapes`)."""
+    input_size, out_size = net.size_of(net.nodes[x]), net.size_of(net.nodes[y])
+    lo, hi, alive = _grid(propagate(net, x, y, _clipped_windows(net)), out_size)
+    u, v, defined, whole = _unclipped(net, x, y, out_size)
     return Regions(net.nodes[x], net.nodes[y], input_size, out_size, tuple(lo), tuple(hi), alive,
-                   u, v, defined, whole, shapes, net, tuple(layers))
+                   u, v, defined, whole, net)
 
 
-def _unclipped(net: Network, x: int, y: int, layers: Sequence, out_size: tuple[int, ...]):
+def _unclipped(net: Network, x: int, y: int, out_size: tuple[int, ...]):
     """``u``, ``v`` (n-D arrays per axis) on unbounded maps, where they are defined, and
     whether the output depends on the whole input."""
-    from ..analysis import analyze
-
-    result = analyze(net, net.nodes[x], net.nodes[y], layers=layers)
     ndim = len(out_size)
-    if any(a.whole_input is not None for a in result.axes):
+    within = net.between(x, y)
+    flows = [forward_pass(net, x, axis_geometry(net, a), within) for a in range(ndim)]
+    if any(flow.whole_edge(y) is not None for flow in flows):
         empty = tuple(np.zeros(out_size, dtype=np.int64) for _ in range(ndim))
         return empty, empty, np.zeros(out_size, dtype=bool), True
-    if all(all(c.rf is not None and c.padding is not None for c in a.classes) for a in result.axes):
-        u, v = [], []  # integer strides: the symbolic hull, per axis
-        for a, axis in enumerate(result.axes):
+    classes = [flow.classes(y) for flow in flows]
+    if all(c.rf is not None and c.padding is not None for per_axis in classes for c in per_axis):
+        u, v = [], []  # integer strides: the symbolic hull of the stride classes, per axis
+        for a, per_axis in enumerate(classes):
             j = np.arange(out_size[a], dtype=np.int64)
-            lo = np.min([c.stride * j - c.padding for c in axis.classes], axis=0)
-            hi = np.max([c.stride * j - c.padding + c.rf - 1 for c in axis.classes], axis=0)
+            lo = np.min([c.stride * j - c.padding for c in per_axis], axis=0)
+            hi = np.max([c.stride * j - c.padding + c.rf - 1 for c in per_axis], axis=0)
             u.append(np.broadcast_to(_along(lo, a, ndim), out_size))
             v.append(np.broadcast_to(_along(hi, a, ndim), out_size))
         return tuple(u), tuple(v), np.ones(out_size, dtype=bool), False
-    windows = _unbounded_windows(net, x, y, layers, [0] * ndim, [n - 1 for n in out_size])
-    pieces = propagate(net, x, y, layers, windows, unbounded=True)
-    lo, hi, defined = _grid(pieces, out_size)
+    windows = _unbounded_windows(net, x, y, [0] * ndim, [n - 1 for n in out_size])
+    lo, hi, defined = _grid(propagate(net, x, y, windows, unbounded=True), out_size)
     return tuple(lo), tuple(hi), defined, False
 
 
-def unbounded_regions(G, positions: Sequence[int], axis: int = 0, input: Node | None = None,
-                      output: Node | None = None, layers: Sequence | None = None) -> list[tuple[int, int] | None]:
-    """``(u, v)`` of output positions ``positions`` along one axis on an unbounded axis (no
-    input size), each axis taken alone; None for a position that depends on nothing."""
-    net = as_network(G)
-    x, y = net.endpoints(input, output)
-    layers = list(layers) if layers is not None else [e.layer for e in net.edges]
+def unbounded_regions(net: Network, positions: Sequence[int], axis: int, x: int, y: int) -> list[Phase]:
+    """The unclipped region of output positions ``positions`` of ``y`` seen from ``x`` along
+    ``axis`` on an unbounded axis (no input size), that axis taken alone, as
+    :class:`~rfgraph.results.Phase` records (``u``/``v`` None for a position that depends on
+    nothing)."""
     lo_pos, hi_pos = min(positions), max(positions)
     sub = _axis_network(net, axis)
-    sub_layers = [_axis_layer(layer, axis) for layer in layers]
-    windows = _unbounded_windows(sub, x, y, sub_layers, [lo_pos], [hi_pos])
-    pieces = propagate(sub, x, y, sub_layers, windows, unbounded=True)
+    windows = _unbounded_windows(sub, x, y, [lo_pos], [hi_pos])
+    pieces = propagate(sub, x, y, windows, unbounded=True)
     out = []
     for j in positions:
         k = j - lo_pos
         found = [(p.lo[0][k], p.hi[0][k]) for p in pieces if p.alive[0][k]]
-        out.append((int(min(f[0] for f in found)), int(max(f[1] for f in found))) if found else None)
+        if found:
+            out.append(Phase(j, int(min(f[0] for f in found)), int(max(f[1] for f in found))))
+        else:
+            out.append(Phase(j, None, None))
     return out
 
 
 def _axis_network(net: Network, axis: int) -> Network:
-    from dataclasses import replace
-
-    return replace(net, ndim=1) if net.ndim != 1 else net
-
-
-def _axis_layer(layer, axis: int):
-    from dataclasses import replace
-
+    """The network along one axis only (a 1-D network with each layer's ``axis`` values)."""
+    if net.ndim == 1:
+        return net
     pick = lambda t: (t[axis],) if t is not None else None  # noqa: E731
-    return replace(layer, k=pick(layer.k), s=pick(layer.s), d=pick(layer.d), p_l=pick(layer.p_l),
-                   p_r=pick(layer.p_r), scale=pick(layer.scale))
-
-
-def phases(G, input: Node | None = None, output: Node | None = None, layers: Sequence | None = None) -> list[list[dict]]:
-    """For networks with fractional strides: per axis, the unclipped region of output
-    positions 0..T-1 (T = the period after which regions repeat, shifted by T x stride)."""
-    from ..analysis import analyze
-
-    result = analyze(G, input, output, layers=layers)
-    out = []
-    for axis in result.axes:
-        if axis.period is None:
-            out.append([])
-            continue
-        found = unbounded_regions(G, list(range(axis.period)), axis.axis, input, output, layers)
-        out.append([{"at": j, "u": r[0] if r else None, "v": r[1] if r else None,
-                     "size": r[1] - r[0] + 1 if r else 0} for j, r in enumerate(found)])
-    return out
-
-
-
-@dataclass(frozen=True)
-class Footprint:
-    """The positions of one map that an output feature depends on, along one axis.
-
-    ``positions`` is sorted and may include padding positions (outside ``[0, length)``),
-    which the map's layer reads as zeros and which depend on nothing further; ``length`` is
-    None on an unbounded axis (no input size)."""
-
-    node: Node
-    positions: np.ndarray
-    length: int | None
-
-    @property
-    def padding(self) -> np.ndarray:
-        """The positions that fall in the padding (outside the map)."""
-        if self.length is None:
-            return self.positions[:0]
-        return self.positions[(self.positions < 0) | (self.positions >= self.length)]
-
-    @property
-    def inside(self) -> np.ndarray:
-        """The positions inside the map."""
-        if self.length is None:
-            return self.positions
-        return self.positions[(self.positions >= 0) & (self.positions < self.length)]
-
-
-def footprints(G, at: int, axis: int = 0, input_size: Any = None, input: Node | None = None,
-               output: Node | None = None, edges: Sequence[int] | None = None) -> dict[Node, Footprint]:
-    """Follow output feature ``at`` back through every map along ``axis``: for each node on
-    an input-output path, the positions it reads (with the padding positions it touches).
-
-    With an input size (argument or graph attribute), maps have their lengths and padding
-    positions stop there; without, the axis is unbounded. ``edges`` restricts the walk to
-    some edge ids (one path, say). Used by the receptive-field plots. Each axis is taken alone
-    (in 2-D, a branch dead along the other axis is still shown).
-
-    >>> import networkx as nx
-    >>> G = nx.MultiDiGraph()
-    >>> G.add_edge("x", "h", op="conv", k=3, s=2, p=1)
-    0
-    >>> G.add_edge("h", "y", op="conv", k=3, p=1)
-    0
-    >>> fp = footprints(G, 0, input_size=8)
-    >>> fp["h"].positions.tolist(), fp["x"].positions.tolist(), fp["x"].padding.tolist()
-    ([-1, 0, 1], [-1, 0, 1, 2, 3], [-1])
-    """
-    net = as_network(G)
-    sized = input_size is not None or net.input_size is not None
-    if sized:
-        shapes = infer_shapes(net, input_size, input)
-        net, layers = shapes.net, shapes.layers
-    else:
-        layers = [e.layer for e in net.edges]
-    x, y = net.endpoints(input, output)
-    allowed = None if edges is None else set(edges)
-    edge_ok = None if allowed is None else [e in allowed for e in range(len(net.edges))]
-    within = net.between(x, y, edge_ok)
-
-    def length(v: int) -> int | None:
-        return shapes.sizes[net.nodes[v]][axis] if sized else None
-
-    found: dict[int, set[int]] = {y: {int(at)}}
-    for v in range(y, x - 1, -1):
-        if v not in found or not within[v]:
-            continue
-        n = length(v)
-        live = np.array(sorted(p for p in found[v] if n is None or 0 <= p < n), dtype=np.int64)
-        if v == x or not len(live):
-            continue
-        for e in net.in_edges[v]:
-            w = net.edges[e].src
-            if not within[w] or (edge_ok is not None and not edge_ok[e]):
-                continue
-            layer = layers[e]
-            if layer.symbolic(axis)[0] == WHOLE:
-                n_w = length(w)
-                reads = set(range(n_w)) if n_w is not None else set()
-            else:
-                index, exists = layer.spec.taps(layer, axis, live)
-                reads = set(index[exists].tolist())
-                n_w = length(w)
-                if n_w is not None and layer.pad_mode != "zeros":  # padding that reads pixels
-                    mapped, ok = fill_source(index, n_w, layer, axis)
-                    reads |= set(mapped[exists & ok].tolist())
-            found.setdefault(w, set()).update(reads)
-    return {net.nodes[v]: Footprint(net.nodes[v], np.array(sorted(p), dtype=np.int64), length(v))
-            for v, p in sorted(found.items())}
+    edges = tuple(replace(e, layer=replace(e.layer, k=pick(e.layer.k), s=pick(e.layer.s), d=pick(e.layer.d),
+                                           p_l=pick(e.layer.p_l), p_r=pick(e.layer.p_r),
+                                           scale=pick(e.layer.scale)))
+                  for e in net.edges)
+    return replace(net, edges=edges, ndim=1, lengths=None, declared=None)

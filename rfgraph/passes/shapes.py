@@ -1,9 +1,10 @@
 """Feature-map lengths at a concrete input size, and SAME padding resolved from them.
 
-One pass in topological order (in the manner of torch.fx's ShapeProp): every node reachable
-from the input gets its length per axis from its in-edges, which must agree; TensorFlow SAME
-padding on strided layers is resolved from the length of the edge's input map (odd pixel on
-the right). The resolved layers then give the symbolic analysis an exact padding too.
+Like torch.fx's ShapeProp, the pass annotates the graph it walks: :func:`infer_shapes`
+returns the same network with every reachable map's length (:attr:`Network.sizes`) and every
+layer resolved at that size (TensorFlow SAME padding on strided layers, from the length of the
+edge's input map, odd pixel on the right). Every later pass then reads exact layers from the
+network itself.
 
 >>> import networkx as nx
 >>> G = nx.MultiDiGraph()
@@ -11,73 +12,35 @@ the right). The resolved layers then give the symbolic analysis an exact padding
 0
 >>> G.add_edge("a", "y", op="maxpool", k=2, s=2, ceil_mode=True)
 0
->>> shapes = infer_shapes(G, 224)
->>> shapes.sizes["a"], shapes.sizes["y"]
+>>> net = infer_shapes(G, 224)
+>>> net.sizes["a"], net.sizes["y"]
 ((112,), (56,))
->>> shapes.padding("x", "a")
-((0, 1),)
+>>> net.find_edge("x", "a").layer.p_l, net.find_edge("x", "a").layer.p_r
+((0,), (1,))
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import replace
 from typing import Any
 
 from ..core import attrs as A
 from ..core.errors import AttributeValueError, ShapeError, where
-from ..core.network import Network, Node, as_network
+from ..core.network import Edge, Network, Node, as_network
 from ..core.ops import Layer, Window
+from ..results import size_text
+
+__all__ = ["infer_shapes", "with_sizes"]
 
 
-@dataclass(frozen=True, eq=False)
-class Shapes:
-    """Lengths of every reachable feature map and the edges' layers with padding resolved.
-
-    ``sizes`` maps node -> tuple of lengths (one per axis); nodes the input does not reach
-    are absent. ``layers`` is indexed by edge id (the network's own layers where nothing
-    needed resolving).
-    """
-
-    net: Network
-    input: Node
-    input_size: tuple[int, ...]
-    sizes: dict[Node, tuple[int, ...]]
-    layers: tuple[Layer, ...]
-
-    def padding(self, u: Node, v: Node, key: Any = None) -> tuple[tuple[int, int], ...]:
-        """``((p_l, p_r), ...)`` per axis of the edge ``u -> v`` (the first one, or ``key``)."""
-        iu, iv = self.net.node_index(u), self.net.node_index(v)
-        for e in self.net.out_edges[iu]:
-            edge = self.net.edges[e]
-            if edge.dst == iv and (key is None or edge.key == key):
-                layer = self.layers[e]
-                return tuple(zip(layer.p_l, layer.p_r))
-        raise ShapeError(f"{where(self.net.source)}no edge {u} -> {v}")
-
-    def size_of(self, node: Node) -> tuple[int, ...]:
-        """The length per axis of ``node``; an error if the input does not reach it."""
-        name = self.net.nodes[self.net.node_index(node)]
-        if name not in self.sizes:
-            raise ShapeError(f"{where(self.net.source)}node {name}: its size is unknown (the input "
-                             f"{self.input} does not reach it): give its input size")
-        return self.sizes[name]
-
-    def to_dict(self) -> dict:
-        return {
-            "input_size": list(self.input_size),
-            "sizes": {str(n): list(s) for n, s in self.sizes.items()},
-        }
-
-
-def at_size(G, input_size: Any = None) -> tuple[Network, tuple[int, ...]]:
+def _at_size(net: Network, input_size: Any) -> tuple[Network, tuple[int, ...]]:
     """The network in as many axes as ``input_size`` has (a graph of scalars works in any
     number of axes), and the size per axis (default: the graph attribute ``input_size``)."""
-    net = as_network(G)
     if input_size is None:
         if net.input_size is None:
             raise AttributeValueError(f"{where(net.source)}no input size: give one (graph attribute "
-                                      "input_size, input_size=..., or --input-size)")
+                                      "input_size, or --input-size on the command line)")
         return net, net.input_size
     size = A.positive_axes(input_size, "input size", "input_size")
     if len(size) > 1 and net.flexible:
@@ -85,19 +48,46 @@ def at_size(G, input_size: Any = None) -> tuple[Network, tuple[int, ...]]:
     return net, A.broadcast(size, net.ndim, f"{where(net.source)}input size", "input_size")
 
 
-def infer_shapes(G, input_size: Any = None, input: Node | None = None) -> Shapes:
-    """Lengths of every feature map reachable from ``input`` for an input of ``input_size``,
-    with SAME padding resolved. Without ``input_size``, the graph attribute ``input_size`` is
-    the size of the graph's own input (whatever ``input`` says).
+def infer_shapes(G: Any, input_size: Any = None, input: Node | None = None) -> Network:
+    """The network annotated with the length of every map reachable from ``input`` for an
+    input of ``input_size``, with SAME padding resolved.
 
-    Raises :class:`~rfgraph.core.errors.ShapeError` naming the edge or node when a layer does not
-    fit its input or the in-edges of a merge disagree.
+    Parameters
+    ----------
+    G : Network, networkx graph or graph file
+    input_size : int or sequence of int, optional
+        Length per axis of the input map (one value applies to every axis). Default: the graph
+        attribute ``input_size``, which is the size of the graph's own input (whatever
+        ``input`` says).
+    input : node, optional
+        The map whose size is given (default: the graph's input).
+
+    Returns
+    -------
+    Network
+        The same nodes and edges, each edge's layer resolved at this size, with
+        :attr:`~rfgraph.core.network.Network.sizes` filled in.
+
+    Raises
+    ------
+    ShapeError
+        Naming the edge or node when a layer does not fit its input or the in-edges of a
+        merge disagree.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> net = infer_shapes(nx.DiGraph([("x", "y", {"op": "conv", "k": 3, "s": 2})]), 9)
+    >>> net.sizes
+    {'x': (9,), 'y': (4,)}
     """
-    net, size = at_size(G, input_size)
+    net = as_network(G)
+    net = net.declared or net  # resolve from the layers as written, not at an earlier size
+    net, size = _at_size(net, input_size)
     x = net.endpoint("input", input if input_size is not None else None)
     lengths: list[tuple[int, ...] | None] = [None] * len(net.nodes)
     lengths[x] = size
-    layers = [e.layer for e in net.edges]
+    edges = list(net.edges)
     origin: list[int] = [-1] * len(net.nodes)  # the edge that set each node's length
     for v in range(x + 1, len(net.nodes)):
         for e in net.in_edges[v]:
@@ -106,22 +96,45 @@ def infer_shapes(G, input_size: Any = None, input: Node | None = None) -> Shapes
             if n_in is None:
                 continue
             layer = _resolve(edge.layer, n_in)
-            layers[e] = layer
+            if layer is not edge.layer:
+                edges[e] = Edge(edge.id, edge.src, edge.dst, edge.key, layer, edge.attrs)
             out = tuple(layer.spec.out_length(layer, a, n) for a, n in enumerate(n_in))
             if min(out) < 1:
                 raise ShapeError(
                     f"{where(net.source)}edge {net.edge_name(e)}: {layer.label()} does not fit an input of "
-                    f"length {_fmt(n_in)} (output length {_fmt(out)})"
+                    f"length {size_text(n_in)} (output length {size_text(out)})"
                 )
             if lengths[v] is None:
                 lengths[v], origin[v] = out, e
             elif lengths[v] != out:
                 raise ShapeError(
                     f"{where(net.source)}node {net.nodes[v]}: its inputs have different sizes: "
-                    f"{_fmt(lengths[v])} from {net.edge_name(origin[v])}, {_fmt(out)} from {net.edge_name(e)}"
+                    f"{size_text(lengths[v])} from {net.edge_name(origin[v])}, {size_text(out)} from "
+                    f"{net.edge_name(e)}"
                 )
-    sizes = {net.nodes[v]: n for v, n in enumerate(lengths) if n is not None}
-    return Shapes(net, net.nodes[x], size, sizes, tuple(layers))
+    return replace(net, edges=tuple(edges), input_size=size, lengths=tuple(lengths), shape_input=x,
+                   declared=net)
+
+
+def with_sizes(G: Any, input_size: Any = None, input: Node | None = None) -> Network:
+    """The network with its maps' sizes when an input size is known, else as it is.
+
+    The one place that answers "is the input size known?": ``input_size`` when given (the
+    network is resolved at that size), else a network that is already sized, else the graph
+    attribute ``input_size``, else nothing (the network is returned unchanged and SAME padding
+    on strided layers stays unresolved).
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.DiGraph([("x", "y", {"op": "conv", "k": 3})])
+    >>> with_sizes(G).sized, with_sizes(G, 5).sizes["y"]
+    (False, (3,))
+    """
+    net = as_network(G)
+    if input_size is None and (net.sized or net.input_size is None):
+        return net
+    return infer_shapes(net, input_size, input)
 
 
 def _resolve(layer: Layer, n_in: Sequence[int]) -> Layer:
@@ -129,7 +142,3 @@ def _resolve(layer: Layer, n_in: Sequence[int]) -> Layer:
         return layer
     pads = [layer.spec.same_padding(layer, a, n) for a, n in enumerate(n_in)]
     return layer.with_padding(tuple(p for p, _ in pads), tuple(q for _, q in pads))
-
-
-def _fmt(size: Sequence[int]) -> str:
-    return "x".join(map(str, size))

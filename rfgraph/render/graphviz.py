@@ -112,7 +112,7 @@ def axes_text(axes: Sequence) -> str:
     said in words.
 
     >>> import rfgraph
-    >>> row = rfgraph.layer_table("graphs/distill_fig1_chain.dot")["f4"]
+    >>> row = rfgraph.table("graphs/distill_fig1_chain.dot")["f4"]
     >>> axes_text(row.axes)
     'r 7 · S 4 · P 3'
     """
@@ -150,7 +150,7 @@ def _path_text(nodes: Sequence[Any], limit: int = 4) -> str:
 def _geometry_text(geometry) -> str:
     from ..results import text
 
-    return f"r {text(geometry.r)}, S {text(geometry.S)}, P {text(geometry.P)}"
+    return f"r {text(geometry.rf)}, S {text(geometry.stride)}, P {text(geometry.padding)}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -222,8 +222,8 @@ def architecture_dot(G, *, input=None, output=None, input_size=None, from_output
       ``from_output``), so graphs with several sinks still draw.
     - ``input_size`` (default: the graph attribute): resolves SAME padding and shows each
       map's size (``sizes=False`` hides the sizes).
-    - ``from_output``: label maps with the output seen from them (``rfgraph.output_table``)
-      instead of the map seen from the input (``rfgraph.layer_table``).
+    - ``from_output``: label maps with the output seen from them (``rfgraph.table(..., from_output=True)``)
+      instead of the map seen from the input (``rfgraph.table``).
     - ``collapse``: fold runs of elementwise layers (see :func:`collapse_edges`); ``keep``
       names nodes that must stay.
     - ``rankdir``: ``TB`` (top to bottom) or ``LR`` (left to right; ``BT``, ``RL`` too).
@@ -240,21 +240,16 @@ def architecture_dot(G, *, input=None, output=None, input_size=None, from_output
     >>> "strides 2 and 1" in dot and f'color="{WARN_COLOR}"' in dot
     True
     """
-    from ..analysis import analyze, layer_table, output_table
+    from ..analysis import analyze, table, with_sizes
     from ..core.network import as_network
-    from ..passes.shapes import infer_shapes
 
     net = as_network(G)
     rankdir = str(rankdir).upper()
     if rankdir not in RANKDIRS:
         raise RFGraphError(f"rankdir {rankdir!r}: use one of {', '.join(RANKDIRS)}")
-    layers = None
-    map_sizes: dict = {}
-    if input_size is not None or net.input_size is not None:
-        shapes = infer_shapes(net, input_size, input)
-        net, layers = shapes.net, list(shapes.layers)
-        map_sizes = shapes.sizes
-    layer_list = layers if layers is not None else [e.layer for e in net.edges]
+    net = with_sizes(net, input_size, input)
+    map_sizes = net.sizes
+    layer_list = [e.layer for e in net.edges]
     x = net.endpoint("input", input)
     try:
         y = net.endpoints(input, output)[1]
@@ -263,10 +258,10 @@ def architecture_dot(G, *, input=None, output=None, input_size=None, from_output
             raise
         y = None  # several sinks: draw without the diagnosis
     if from_output:
-        table = output_table(net, net.nodes[y], layers=layers)
+        rows = table(net, output=net.nodes[y], from_output=True)
     else:
-        table = layer_table(net, net.nodes[x], layers=layers)
-    result = analyze(net, net.nodes[x], net.nodes[y], layers=layers) if y is not None else None
+        rows = table(net, net.nodes[x])
+    result = analyze(net, net.nodes[x], net.nodes[y]) if y is not None else None
     mismatches = list(result.mismatches) if result is not None else []
 
     # Which nodes and edges are highlighted.
@@ -309,7 +304,7 @@ def architecture_dot(G, *, input=None, output=None, input_size=None, from_output
     for v, name in enumerate(net.nodes):
         if v in removed:
             continue
-        row = table.get(name)
+        row = rows.get(name)
         lines = [name]
         attrs: dict[str, Any] = {}
         classes = []
@@ -398,7 +393,7 @@ def _legend(net, x, y, result, mismatches, witnesses, from_output, collapse, tit
         lines.append(f"red: where paths that disagree meet ({len(mismatches)})")
     for m in mismatches[:6]:
         if m.kind == "stride":
-            what = (f"strides {text(m.paths[0].geometry.S)} and {text(m.paths[1].geometry.S)}; centre of "
+            what = (f"strides {text(m.paths[0].geometry.stride)} and {text(m.paths[1].geometry.stride)}; centre of "
                     f"path a minus path b: {text(m.offset)} px at output 0, {text(m.drift)} px more per output")
         else:
             what = f"centre of path a minus path b: {text(m.offset)} px"

@@ -126,27 +126,23 @@ def plot_region(G, at: int | None = None, *, axis: int = 0, input_size: Any = No
     - Rows longer than ``max_cells`` cells are cropped around the coloured cells (marked
       ``…``); if the coloured cells alone are longer, an error asks for a smaller input.
     """
-    from ..analysis import analyze
-    from ..passes.paths import Path as GraphPath
-    from ..passes.paths import iter_between
-    from ..passes.regions import footprints
-    from ..passes.shapes import infer_shapes
+    from ..analysis import analyze, footprints, infer_shapes, iter_paths, path_of
     from .graphviz import collapse_edges
 
     _refuse_existing(path, overwrite)
-    shapes = infer_shapes(G, input_size, input)
-    net, layers = shapes.net, shapes.layers
+    net = infer_shapes(G, input_size, input)
+    layers = [e.layer for e in net.edges]
     x, y = net.endpoints(input, output)
     if not 0 <= axis < net.ndim:
         raise AttributeValueError(f"axis {axis}: the graph has {net.ndim} axis{'es' if net.ndim > 1 else ''}")
-    size = {v: shapes.sizes[net.nodes[v]][axis] for v in range(len(net.nodes)) if net.nodes[v] in shapes.sizes}
+    size = {v: net.lengths[v][axis] for v in range(len(net.nodes)) if net.lengths[v] is not None}
     n_out = size[y]
     j = (n_out - 1) // 2 if at is None else int(at)
     if not 0 <= j < n_out:
         raise AttributeValueError(f"output position {at}: the output {_name(net.nodes[y])} has {n_out} positions along axis {axis}")
-    ends = dict(input_size=shapes.input_size, input=net.nodes[x], output=net.nodes[y])
+    ends = dict(input=net.nodes[x], output=net.nodes[y])
     union = footprints(net, j, axis, **ends)
-    result = analyze(net, net.nodes[x], net.nodes[y], layers=layers)
+    result = analyze(net, net.nodes[x], net.nodes[y])
     if by_path is None:
         by_path = result.aligned is False and result.paths > 1
     series: list[tuple[str, str, dict]] = []  # (label, colour, footprints)
@@ -156,17 +152,17 @@ def plot_region(G, at: int | None = None, *, axis: int = 0, input_size: Any = No
             for w in m.paths:
                 if tuple(w.edges) not in chosen:
                     chosen.append(tuple(w.edges))
-        for p in iter_between(net, x, y):
+        for p in iter_paths(net, net.nodes[x], net.nodes[y]):
             if len(chosen) >= max_paths:
                 break
             if p.edges not in chosen:
                 chosen.append(p.edges)
         for i, edges in enumerate(chosen[:max_paths]):
-            p = GraphPath(net, edges, x)
+            p = path_of(net, net.nodes[x], edges)
             g = p.geometry[axis]
             from ..results import text
 
-            label = f"path {i + 1}: {_short_path(p.nodes)} (r {text(g.r)}, S {text(g.S)}, P {text(g.P)})"
+            label = f"path {i + 1}: {_short_path(p.nodes)} (r {text(g.rf)}, S {text(g.stride)}, P {text(g.padding)})"
             series.append((label, COLORS[i % len(COLORS)], footprints(net, j, axis, edges=edges, **ends)))
     else:
         series.append(("region of the output feature", COLORS[0], union))
@@ -363,8 +359,8 @@ def plot_overlay(G, at: Any = None, *, image: Any = None, input_size: Any = None
     """
     import numpy as np
 
+    from ..analysis import exact_regions
     from ..core.network import as_network
-    from ..passes.regions import regions
 
     _refuse_existing(path, overwrite)
     net = as_network(G)
@@ -385,7 +381,7 @@ def plot_overlay(G, at: Any = None, *, image: Any = None, input_size: Any = None
     size = tuple(input_size) if isinstance(input_size, (tuple, list)) else (int(input_size),)
     if len(size) == 1 and net.flexible:
         size = size * 2
-    r = regions(net, size, input, output)
+    r = exact_regions(net, size, input, output)
     if len(r.input_size) != 2:
         raise RFGraphError(f"an overlay needs a 2-D graph: this one has {len(r.input_size)} axis"
                            f"{'es' if len(r.input_size) > 1 else ''} (use plot_region)")
@@ -513,18 +509,13 @@ def plot_growth(G, *, input=None, input_size: Any = None, depth: str = "topologi
     """
     from matplotlib.ticker import MaxNLocator
 
-    from ..analysis import layer_table
-    from ..core.network import as_network
-    from ..passes.shapes import infer_shapes
+    from ..analysis import table as node_table
+    from ..analysis import with_sizes
 
     _refuse_existing(path, overwrite)
-    net = as_network(G)
-    layers = None
-    if input_size is not None or net.input_size is not None:
-        shapes = infer_shapes(net, input_size, input)
-        net, layers = shapes.net, list(shapes.layers)
+    net = with_sizes(G, input_size, input)
     x = net.endpoint("input", input)
-    table = layer_table(net, net.nodes[x], layers=layers)
+    table = node_table(net, net.nodes[x])
     depths = _depths(net, x, depth)
     rows = sorted(((depths[net.index[name]], net.index[name], row) for name, row in table.items()
                    if net.index[name] in depths))

@@ -1,0 +1,51 @@
+"""Graph file formats: which one a file is, reading it into a :class:`~rfgraph.core.raw.RawGraph`
+and writing one as text. Model formats (ONNX, Keras) are read by :mod:`rfgraph.importers`.
+
+>>> detect_format("net.gv"), detect_format("net.GraphML")
+('dot', 'graphml')
+"""
+
+from __future__ import annotations
+
+import os
+
+from ..core.errors import ParseError
+from ..core.raw import RawGraph
+from .dot import format_dot, read_dot_file
+from .graphml import format_graphml, read_graphml_file
+
+__all__ = ["FORMATS", "GRAPH_FORMATS", "detect_format", "format_raw", "read_raw"]
+
+#: file suffix -> format name
+FORMATS = {".dot": "dot", ".gv": "dot", ".graphml": "graphml", ".xml": "graphml", ".onnx": "onnx"}
+#: the formats that are graph files (the others are models, converted by an importer)
+GRAPH_FORMATS = ("dot", "graphml")
+
+
+def detect_format(path: str | os.PathLike, format: str | None = None) -> str:
+    """The format of ``path``: ``format`` if given, else from the file suffix."""
+    if format is not None:
+        return format.lower()
+    suffix = os.path.splitext(os.fspath(path))[1].lower()
+    if suffix not in FORMATS:
+        raise ParseError(f"{path}: unknown file type {suffix!r} (known: {', '.join(FORMATS)})")
+    return FORMATS[suffix]
+
+
+def read_raw(path: str | os.PathLike, format: str | None = None) -> RawGraph:
+    """Read a DOT or GraphML file without interpreting it."""
+    kind = detect_format(path, format)
+    if kind == "dot":
+        return read_dot_file(path)
+    if kind == "graphml":
+        return read_graphml_file(path)
+    raise ParseError(f"{path}: {kind} files are models, not graph files: use rfgraph.load")
+
+
+def format_raw(raw: RawGraph, format: str = "dot") -> str:
+    """A raw graph as DOT or GraphML text."""
+    if format == "dot":
+        return format_dot(raw)
+    if format == "graphml":
+        return format_graphml(raw)
+    raise ParseError(f"cannot write format {format!r} (dot or graphml)")
