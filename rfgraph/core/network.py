@@ -325,8 +325,28 @@ def _graph_ndim(raw: RawGraph, input_size: tuple[int, ...] | None, source: str |
 def build(raw: RawGraph) -> Network:
     """Validate a :class:`RawGraph` and build its :class:`Network`.
 
-    Raises an :class:`~rfgraph.core.errors.RFGraphError` subclass naming the file and the edge,
-    node or attribute at fault.
+    Parameters
+    ----------
+    raw : RawGraph
+        Nodes, edges and attributes as a file states them.
+
+    Returns
+    -------
+    Network
+
+    Raises
+    ------
+    RFGraphError
+        A subclass naming the file and the edge, node or attribute at fault.
+
+    Examples
+    --------
+    >>> from rfgraph.core.raw import RawGraph
+    >>> raw = RawGraph(graph={"input_size": "8"})
+    >>> raw.add_edge("x", "y", {"op": "conv", "k": "3", "s": "2"})
+    >>> net = build(raw)
+    >>> net.nodes, net.input_size, net.edges[0].layer.label()
+    (('x', 'y'), (8,), 'conv k3 s2')
     """
     with paused_gc():
         return _build(raw)
@@ -398,7 +418,18 @@ def _build(raw: RawGraph) -> Network:
 
 def from_networkx(G, source: str | None = None) -> Network:
     """Build a :class:`Network` from a networkx (Multi)DiGraph whose edges carry the
-    attributes of the graph format (``op``, ``k``, ``s``, ``p``, ...)."""
+    attributes of the graph format (``op``, ``k``, ``s``, ``p``, ...); graph attributes
+    ``input``, ``output``, ``input_size`` as in a file.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph(input_size=16)
+    >>> _ = G.add_edge("x", "y", op="maxpool", k=2, s=2)
+    >>> net = from_networkx(G)
+    >>> net.input_size, net.edges[0].layer.label()
+    ((16,), 'maxpool k2 s2')
+    """
     if not G.is_directed():
         raise TopologyError(f"{where(source)}the graph is undirected: use a DiGraph or MultiDiGraph")
     raw = RawGraph(graph=dict(G.graph), source=source, name=G.graph.get("name"))

@@ -373,7 +373,15 @@ OPS: dict[str, OpSpec] = _table()
 
 
 def register_op(name: str, spec: OpSpec) -> None:
-    """Make ``op=name`` known, e.g. ``register_op("blur", Window("blur", requires_k=True))``."""
+    """Make ``op=name`` known to every graph (one entry of :data:`OPS`).
+
+    Examples
+    --------
+    >>> register_op("my_blur", Window("my_blur", requires_k=True))
+    >>> parse_layer({"op": "my_blur", "k": 5}, ndim=1, owner="edge a -> b").label()
+    'my_blur k5'
+    >>> del OPS["my_blur"]
+    """
     OPS[name.lower()] = spec
 
 

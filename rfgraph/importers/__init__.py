@@ -16,14 +16,35 @@ from typing import Any
 
 
 def from_torch(module, example_input, **options: Any):
-    """Convert a PyTorch module (see :func:`rfgraph.importers.torch_fx.from_torch`)."""
+    """Convert a PyTorch module (see :func:`rfgraph.importers.torch_fx.from_torch`).
+
+    Examples
+    --------
+    >>> import torch, rfgraph
+    >>> model = torch.nn.Sequential(torch.nn.Conv2d(3, 8, 3, stride=2, padding=1), torch.nn.ReLU(),
+    ...                             torch.nn.MaxPool2d(2))
+    >>> rfgraph.analyze(rfgraph.from_torch(model, torch.zeros(1, 3, 32, 32))).rf
+    (5, 5)
+    """
     from .torch_fx import from_torch as convert
 
     return convert(module, example_input, **options)
 
 
 def from_onnx(path_or_model, **options: Any):
-    """Convert an ONNX model or file (see :func:`rfgraph.importers.onnx.from_onnx`)."""
+    """Convert an ONNX model or file (see :func:`rfgraph.importers.onnx.from_onnx`).
+
+    Examples
+    --------
+    >>> import onnx, rfgraph
+    >>> from onnx import TensorProto, helper
+    >>> graph = helper.make_graph(
+    ...     [helper.make_node("MaxPool", ["x"], ["y"], kernel_shape=[3, 3], strides=[2, 2])], "pool",
+    ...     [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 9, 9])],
+    ...     [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 3, 4, 4])])
+    >>> rfgraph.analyze(rfgraph.from_onnx(helper.make_model(graph))).rf
+    (3, 3)
+    """
     from .onnx import from_onnx as convert
 
     return convert(path_or_model, **options)

@@ -597,7 +597,14 @@ def _refuse_existing(path: str | os.PathLike, overwrite: bool) -> None:
 
 
 def diagram(G, **options: Any) -> Diagram:
-    """The :class:`Diagram` of ``G``; ``options`` as for :func:`architecture_dot`."""
+    """The :class:`Diagram` of ``G``; ``options`` as for :func:`architecture_dot`.
+
+    Examples
+    --------
+    >>> import rfgraph
+    >>> rfgraph.diagram("graphs/resnet50.dot", collapse=True)
+    Diagram(54 nodes, 69 edges)
+    """
     dot = architecture_dot(G, **options)
     nodes = sum(1 for line in dot.splitlines() if re.match(r"  n\d+ \[", line))
     edges = sum(1 for line in dot.splitlines() if re.match(r"  n\d+ -> n\d+ ", line))

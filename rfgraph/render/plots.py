@@ -125,6 +125,13 @@ def plot_region(G, at: int | None = None, *, axis: int = 0, input_size: Any = No
       for ``nodes``.
     - Rows longer than ``max_cells`` cells are cropped around the coloured cells (marked
       ``…``); if the coloured cells alone are longer, an error asks for a smaller input.
+
+    Examples
+    --------
+    >>> import rfgraph
+    >>> fig = rfgraph.plot_region("graphs/distill_fig4_misaligned.dot", at=1)
+    >>> len(fig.legends[0].get_texts())   # two paths, padding, the output feature
+    4
     """
     from ..analysis import analyze, footprints, infer_shapes, iter_paths, path_of
     from .graphviz import collapse_edges
@@ -356,6 +363,13 @@ def plot_overlay(G, at: Any = None, *, image: Any = None, input_size: Any = None
 
     Each region is drawn as its exact hull inside the image (solid; ``regions(...).at(pos)``
     ``lo``/``hi``), the unclipped region with padding (dashed; ``u``/``v``) and its centre.
+
+    Examples
+    --------
+    >>> import rfgraph
+    >>> fig = rfgraph.plot_overlay("graphs/resnet50.dot", at=[(0, 0), (1, 1)], input_size=64)
+    >>> fig.axes[0].get_title()
+    'receptive fields of layer4 (2×2) on image (64×64)'
     """
     import numpy as np
 
@@ -506,6 +520,13 @@ def plot_growth(G, *, input=None, input_size: Any = None, depth: str = "topologi
     One line per axis when the axes differ. Maps without a single value (paths with different
     strides, SAME padding without an input size) are marked ``x`` at the bottom of the panel;
     maps that depend on the whole input are marked ``▲`` at the top.
+
+    Examples
+    --------
+    >>> import rfgraph
+    >>> fig = rfgraph.plot_growth("graphs/distill_fig1_chain.dot")
+    >>> [ax.get_ylabel() for ax in fig.axes]
+    ['receptive field r', 'effective stride S', 'effective padding P']
     """
     from matplotlib.ticker import MaxNLocator
 
