@@ -378,7 +378,8 @@ def regions_at(G: Any, at: Any = None, *, input: Node | None = None, output: Nod
         chosen = None if at is None else [r.index(p) for p in _position_list(at)]
         return r.report(chosen, sets=sets)
     if at is None or sets:
-        raise UnsupportedError(f"{where(net.source)}every position and exact pixel sets need an input size")
+        raise UnsupportedError(f"{where(net.source)}every output position (--all) and exact pixel sets (--set) "
+                               "need an input size: give one (graph attribute input_size, or --input-size)")
     result = analyze(net, input, output)
     items = []
     for pos in _position_list(at):

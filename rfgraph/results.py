@@ -23,7 +23,9 @@ the views read them.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping, Sequence
+from importlib import resources
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -35,7 +37,7 @@ from .core.numbers import Number
 __all__ = [
     "SCHEMA_VERSION", "Analysis", "AxisResult", "Mismatch", "NodeResult", "Path", "PathGeometry",
     "PathList", "Phase", "PositionSizes", "RegionList", "ResolvedPadding", "StrideClass", "Table",
-    "WitnessPath", "document", "joined", "number", "ratio", "size_text", "text",
+    "WitnessPath", "document", "joined", "json_schema", "number", "ratio", "size_text", "text",
 ]
 
 #: The version of the JSON documents (every ``--json`` output and every HTTP answer).
@@ -572,3 +574,17 @@ class Footprint:
         if self.length is None:
             return self.positions
         return self.positions[(self.positions >= 0) & (self.positions < self.length)]
+
+
+def json_schema(document: str | None = None) -> dict:
+    """The JSON Schema of rfgraph's JSON documents (``rfgraph/schema/rfgraph-v1.schema.json``):
+    all of them, or one of ``"analyze"``, ``"table"``, ``"paths"``, ``"region"``, ``"wrote"``
+    (with the shared definitions).
+
+    >>> json_schema("analyze")["title"]
+    'rfgraph analyze --json'
+    """
+    schema = json.loads(resources.files("rfgraph").joinpath("schema/rfgraph-v1.schema.json").read_text())
+    if document is None:
+        return schema
+    return {"$schema": schema["$schema"], "$defs": schema["$defs"], **schema["$defs"][document]}

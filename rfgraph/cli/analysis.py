@@ -126,9 +126,6 @@ def cmd_paths(args: argparse.Namespace) -> int:
 
 def cmd_region(args: argparse.Namespace) -> int:
     net = load_file(args.file)
-    sized = args.input_size is not None or net.input_size is not None
-    if (args.all or args.set) and not sized:
-        raise RFGraphError(f"{args.file}: --all and --set need an input size (--input-size N[,M])")
     if args.at is None and not args.all:
         raise RFGraphError(f"{args.file}: say which output feature: --at J[,J] (or --all with --input-size)")
     found = regions_at(net, None if args.all else args.at, input=args.input, output=args.output,
