@@ -24,8 +24,8 @@ the views read them.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator, Mapping, Sequence
-from importlib import resources
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -42,6 +42,7 @@ __all__ = [
 
 #: The version of the JSON documents (every ``--json`` output and every HTTP answer).
 SCHEMA_VERSION = 1
+_SCHEMA_FILE = os.path.join(os.path.dirname(__file__), "schema", f"rfgraph-v{SCHEMA_VERSION}.schema.json")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -584,7 +585,8 @@ def json_schema(document: str | None = None) -> dict:
     >>> json_schema("analyze")["title"]
     'rfgraph analyze --json'
     """
-    schema = json.loads(resources.files("rfgraph").joinpath("schema/rfgraph-v1.schema.json").read_text())
+    with open(_SCHEMA_FILE, encoding="utf-8") as fh:
+        schema = json.load(fh)
     if document is None:
         return schema
     return {"$schema": schema["$schema"], "$defs": schema["$defs"], **schema["$defs"][document]}
