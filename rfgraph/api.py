@@ -21,18 +21,20 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from .analysis import analyze, table
+from .core.errors import RFGraphError
 from .core.network import CONVERTERS, Network, Node, as_network, build
 from .core.raw import RawGraph
 from .importers import from_onnx
-from .io.formats import detect_format, format_raw, read_raw
+from .io.formats import detect_format, format_raw, parse_raw, read_raw
 from .io.safe_write import write_text
 from .results import AxisResult, joined
 
-__all__ = ["annotate", "dumps", "load", "save"]
+__all__ = ["annotate", "dumps", "load", "load_bytes", "save"]
 
 
 def load(path: str | os.PathLike, format: str | None = None, **options: Any) -> Network:
@@ -67,6 +69,47 @@ def load(path: str | os.PathLike, format: str | None = None, **options: Any) -> 
     if kind == "onnx":
         return from_onnx(path, **options)
     return build(read_raw(path, kind))
+
+
+def load_bytes(data: bytes, name: str, format: str | None = None, **options: Any) -> Network:
+    """Load and validate a graph or model from the bytes of its file (an upload, say).
+
+    Parameters
+    ----------
+    data : bytes
+        The file's contents.
+    name : str
+        The file's name: its suffix gives the format (unless ``format`` is given), and it
+        names the graph in errors and in :attr:`Network.source`, as a path does for :func:`load`.
+    format : {"dot", "graphml", "onnx"}, optional
+    **options
+        For models: options of the importer.
+
+    Returns
+    -------
+    Network
+
+    Examples
+    --------
+    >>> import rfgraph
+    >>> from rfgraph.api import load_bytes
+    >>> net = load_bytes(b'digraph { x -> y [op=conv, k=3, s=2] }', "upload.dot")
+    >>> rfgraph.analyze(net).rf, net.source
+    ((3,), 'upload.dot')
+    >>> load_bytes(b'digraph { x -> y [op=conv, k=x] }', "upload.dot")
+    Traceback (most recent call last):
+    ...
+    rfgraph.core.errors.AttributeValueError: upload.dot: edge x -> y: attribute k='x': expected an integer or a comma-separated list of integers
+    """
+    kind = detect_format(name, format)
+    if kind != "onnx":
+        return build(parse_raw(data, kind, name))
+    try:
+        net = from_onnx(data, **options)
+    except RFGraphError as exc:  # the importer names no file for bytes: name it as load() does
+        message = str(exc)
+        raise type(exc)(message if message.startswith(f"{name}:") else f"{name}: {message}") from None
+    return replace(net, source=name)
 
 
 def _from_path(value: Any) -> Network | None:

@@ -35,8 +35,8 @@ from .core.errors import UnsupportedError
 from .core.numbers import Number
 
 __all__ = [
-    "SCHEMA_VERSION", "Analysis", "AxisResult", "Mismatch", "NodeResult", "Path", "PathGeometry",
-    "PathList", "Phase", "PositionSizes", "RegionList", "ResolvedPadding", "StrideClass", "Table",
+    "SCHEMA_VERSION", "Analysis", "AxisResult", "FootprintList", "Mismatch", "Nearest", "NodeResult", "Path",
+    "PathGeometry", "PathList", "Phase", "PositionSizes", "RegionList", "ResolvedPadding", "StrideClass", "Table",
     "WitnessPath", "document", "joined", "json_schema", "number", "ratio", "size_text", "text",
 ]
 
@@ -590,3 +590,48 @@ def json_schema(document: str | None = None) -> dict:
     if document is None:
         return schema
     return {"$schema": schema["$schema"], "$defs": schema["$defs"], **schema["$defs"][document]}
+
+
+# ---------------------------------------------------------------------------------------------
+# Answers of the HTTP service (rfgraph serve) that the command line prints no JSON for
+
+
+@dataclass(frozen=True, slots=True)
+class FootprintList:
+    """Output feature ``at`` of ``output`` followed back through every map along ``axis``
+    (:func:`rfgraph.questions.footprints`): per map, the positions inside the map it reads
+    (``positions``) and the padding positions it touches (``padding``), with the map's
+    ``length`` (None on an unbounded axis). ``witnesses`` repeats this along each witness path
+    of the misalignments on that axis (``{"mismatch", "path", "nodes", "maps"}``)."""
+
+    input: Any
+    output: Any
+    axis: int
+    at: int
+    input_size: tuple[int, ...] | None
+    maps: tuple[dict, ...]
+    witnesses: tuple[dict, ...] = ()
+
+    def to_dict(self) -> dict:
+        out: dict[str, Any] = {"input": str(self.input), "output": str(self.output), "axis": self.axis,
+                               "at": self.at}
+        if self.input_size is not None:
+            out["input_size"] = list(self.input_size)
+        out["maps"] = list(self.maps)
+        out["witnesses"] = list(self.witnesses)
+        return document(out)
+
+
+@dataclass(frozen=True, slots=True)
+class Nearest:
+    """The output feature whose receptive-field centre is nearest an input pixel
+    (:func:`rfgraph.nearest_output`)."""
+
+    input: Any
+    output: Any
+    pixel: tuple[int, ...]
+    at: tuple[int, ...]
+
+    def to_dict(self) -> dict:
+        return document({"input": str(self.input), "output": str(self.output), "pixel": list(self.pixel),
+                         "at": list(self.at)})

@@ -1,12 +1,14 @@
-"""The analysis commands: ``analyze``, ``table``, ``paths``, ``region``, ``convert``."""
+"""The analysis commands: ``analyze``, ``table``, ``paths``, ``region``, ``convert``.
+
+Each asks its question through :mod:`rfgraph.questions`, as the HTTP service does, so the
+``--json`` output and the service's answer are built by the same code."""
 
 from __future__ import annotations
 
 import argparse
 
-from ..analysis import analyze, list_paths, regions_at, table
+from .. import questions
 from ..api import save
-from ..core.errors import RFGraphError
 from ..results import Analysis, joined, size_text, text
 from .common import add_common_options, add_size_option, emit_json, int_list, load_file, rows, yes
 
@@ -49,7 +51,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    result = analyze(load_file(args.file), args.input, args.output, input_size=args.input_size)
+    result = questions.analyze(load_file(args.file), args.input, args.output, input_size=args.input_size)
     if args.json:
         emit_json(result.to_dict())
     else:
@@ -90,11 +92,8 @@ def analysis_report(result: Analysis, name: str) -> str:
 
 
 def cmd_table(args: argparse.Namespace) -> int:
-    net = load_file(args.file)
-    if args.from_output is not None:
-        rows_ = table(net, output=args.from_output or None, from_output=True, input_size=args.input_size)
-    else:
-        rows_ = table(net, args.input, input_size=args.input_size)
+    rows_ = questions.table(load_file(args.file), args.input, from_output=args.from_output,
+                            input_size=args.input_size)
     if args.json:
         emit_json(rows_.to_dict())
         return 0
@@ -106,7 +105,7 @@ def cmd_table(args: argparse.Namespace) -> int:
 
 
 def cmd_paths(args: argparse.Namespace) -> int:
-    listed = list_paths(load_file(args.file), args.input, args.output, limit=args.limit)
+    listed = questions.paths(load_file(args.file), args.input, args.output, limit=args.limit)
     if args.json:
         emit_json(listed.to_dict())
         return 0
@@ -125,11 +124,8 @@ def cmd_paths(args: argparse.Namespace) -> int:
 
 
 def cmd_region(args: argparse.Namespace) -> int:
-    net = load_file(args.file)
-    if args.at is None and not args.all:
-        raise RFGraphError(f"{args.file}: say which output feature: --at J[,J] (or --all with --input-size)")
-    found = regions_at(net, None if args.all else args.at, input=args.input, output=args.output,
-                       input_size=args.input_size, sets=args.set)
+    found = questions.region(load_file(args.file), args.at, all=args.all, input=args.input, output=args.output,
+                             input_size=args.input_size, set=args.set)
     if args.json:
         emit_json(found.to_dict())
         return 0

@@ -58,7 +58,7 @@ from rfgraph.core.errors import ParseError
 from rfgraph.core.perf import paused_gc
 from rfgraph.core.raw import RawGraph
 
-__all__ = ["DotEncodeError", "format_dot", "parse_dot", "quote_value", "read_dot_file"]
+__all__ = ["DotEncodeError", "decode_dot", "format_dot", "parse_dot", "quote_value", "read_dot_file"]
 
 
 class DotEncodeError(ParseError, ValueError):
@@ -571,6 +571,17 @@ def read_dot_file(path: str | os.PathLike[str]) -> RawGraph:
         raise ParseError(f"{name}: no such file") from None
     except OSError as e:
         raise ParseError(f"{name}: cannot read the file: {e.strerror or e}") from None
+    return parse_dot(decode_dot(data, name), name)
+
+
+def decode_dot(data: bytes, source: str | None = None) -> str:
+    """The text of a DOT file's bytes (UTF-8, with or without a byte-order mark); an error
+    naming the line and column of the first byte that is not UTF-8.
+
+    >>> decode_dot(b"\\xef\\xbb\\xbfdigraph { a }")
+    'digraph { a }'
+    """
+    name = source or "<bytes>"
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
@@ -582,7 +593,7 @@ def read_dot_file(path: str | os.PathLike[str]) -> RawGraph:
             f"{name}:{line}:{col}: not valid UTF-8 (byte 0x{data[start]:02x}); "
             "DOT files must be UTF-8"
         ) from None
-    return parse_dot(text, name)
+    return text
 
 
 # ---------------------------------------------------------------------------------------------

@@ -11,10 +11,10 @@ import os
 
 from ..core.errors import ParseError
 from ..core.raw import RawGraph
-from .dot import format_dot, read_dot_file
-from .graphml import format_graphml, read_graphml_file
+from .dot import decode_dot, format_dot, parse_dot, read_dot_file
+from .graphml import format_graphml, parse_graphml, read_graphml_file
 
-__all__ = ["FORMATS", "GRAPH_FORMATS", "detect_format", "format_raw", "read_raw"]
+__all__ = ["FORMATS", "GRAPH_FORMATS", "detect_format", "format_raw", "parse_raw", "read_raw"]
 
 #: file suffix -> format name
 FORMATS = {".dot": "dot", ".gv": "dot", ".graphml": "graphml", ".xml": "graphml", ".onnx": "onnx"}
@@ -40,6 +40,20 @@ def read_raw(path: str | os.PathLike, format: str | None = None) -> RawGraph:
     if kind == "graphml":
         return read_graphml_file(path)
     raise ParseError(f"{path}: {kind} files are models, not graph files: use rfgraph.load")
+
+
+def parse_raw(data: bytes, format: str, source: str | None = None) -> RawGraph:
+    """Parse the bytes of a DOT or GraphML file without interpreting them; ``source`` (a
+    file name) names the graph in errors.
+
+    >>> parse_raw(b"digraph { x -> y }", "dot").edges[0][:2]
+    ('x', 'y')
+    """
+    if format == "dot":
+        return parse_dot(decode_dot(data, source), source)
+    if format == "graphml":
+        return parse_graphml(data, source)
+    raise ParseError(f"{source or 'the data'}: {format} files are models, not graph files: use rfgraph.api.load_bytes")
 
 
 def format_raw(raw: RawGraph, format: str = "dot") -> str:

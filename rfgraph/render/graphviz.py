@@ -80,10 +80,16 @@ def label_text(lines: Iterable[Any]) -> str:
     written), newlines inside a line become line breaks (``\\n``); the result still has to be
     quoted (:func:`quote`), which escapes double quotes.
 
+    An empty line is written as one space: Graphviz compiled to WebAssembly (the embedded
+    renderer) crashes on some labels whose first line is empty, such as the label of a node
+    whose name starts with a newline.
+
     >>> label_text(["a\\\\N", 'say "hi"'])
     'a\\\\\\\\N\\\\nsay "hi"'
+    >>> label_text(["\\nx", "r 3"])
+    ' \\\\nx\\\\nr 3'
     """
-    return "\\n".join(visible(line).replace("\\", "\\\\").replace("\n", "\\n") for line in lines)
+    return "\\n".join(part.replace("\\", "\\\\") or " " for line in lines for part in visible(line).split("\n"))
 
 
 def quote(value: Any) -> str:
