@@ -4,8 +4,10 @@ The layers, top to bottom (a module may import from its own layer's package and 
 layer below; never from above):
 
     cli                      the command line
+    server                   the HTTP service (rfgraph serve)
     api                      files and models in and out (load, save, annotate)
-    render, importers        views; model importers
+    render, importers,       views; model importers; the questions of the command line and
+    questions                the service, with their parameters
     analysis, autograd       the questions users ask (and the PyTorch cross-check)
     passes                   the algorithms (graph in, plain data out)
     io                       graph file formats
@@ -31,7 +33,7 @@ ROOT = Path(rfgraph.__file__).parent
 #: layer of each top-level part of the package (lower numbers are lower layers)
 LAYERS = {
     "core": 0, "results": 1, "io": 1, "passes": 2, "analysis": 3, "autograd": 3,
-    "importers": 4, "render": 4, "api": 5, "cli": 6,
+    "importers": 4, "render": 4, "questions": 4, "api": 5, "server": 6, "cli": 7,
 }
 
 

@@ -80,7 +80,8 @@ def label_text(lines: Iterable[Any]) -> str:
     written), newlines inside a line become line breaks (``\\n``); the result still has to be
     quoted (:func:`quote`), which escapes double quotes.
 
-    An empty line is written as one space: Graphviz compiled to WebAssembly (the embedded
+    A literal ``&`` is written ``&amp;`` (Graphviz reads entities in labels). An empty line is
+    written as one space: Graphviz compiled to WebAssembly (the embedded
     renderer) crashes on some labels whose first line is empty, such as the label of a node
     whose name starts with a newline.
 
@@ -89,7 +90,17 @@ def label_text(lines: Iterable[Any]) -> str:
     >>> label_text(["\\nx", "r 3"])
     ' \\\\nx\\\\nr 3'
     """
-    return "\\n".join(part.replace("\\", "\\\\") or " " for line in lines for part in visible(line).split("\n"))
+    return "\\n".join(_escaped(part) or " " for line in lines for part in visible(line).split("\n"))
+
+
+def _escaped(text: str) -> str:
+    """Backslashes doubled, and ``&`` written ``&amp;``: Graphviz reads HTML entities in every
+    label (``a&amp;b`` would show as ``a&b``), so a literal ampersand must be one itself.
+
+    >>> _escaped("a&amp;b\\\\N")
+    'a&amp;amp;b\\\\\\\\N'
+    """
+    return text.replace("&", "&amp;").replace("\\", "\\\\")
 
 
 def quote(value: Any) -> str:
@@ -458,7 +469,8 @@ def _segment(nodes: Sequence[Any], fork: Any, node: Any) -> Sequence[Any]:
 
 def _left(lines: Sequence[str]) -> str:
     """Left-justified lines (``\\l`` ends each)."""
-    return "".join(visible(line).replace("\\", "\\\\").replace("\n", "\\l") + "\\l" for line in lines)
+    return "".join("\\l".join(_escaped(part) or " " for part in visible(line).split("\n")) + "\\l"
+                   for line in lines)
 
 
 # ---------------------------------------------------------------------------------------------

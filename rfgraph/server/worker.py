@@ -1,0 +1,222 @@
+"""What runs inside a worker process: load graphs (kept in a small cache), answer questions,
+write diagrams. The parent (:mod:`rfgraph.server.pool`) can kill a worker at any moment (a
+question over the time limit), so a worker holds nothing the service cannot rebuild.
+
+Messages are tuples; every reply is ``("ok", payload)``, ``("error", status, message)`` or
+``("missing",)`` (the worker does not hold the graph: send its source). A worker never
+answers with a traceback: bad input is an :class:`~rfgraph.core.errors.RFGraphError` and
+becomes 400 (404 for an unknown node); a bug is logged on the worker's stderr and answered
+with 500.
+
+>>> handle_message(("ping",), GraphCache(1))
+('ok', 'pong')
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import traceback
+from collections import OrderedDict
+from typing import Any
+
+from ..core.errors import NodeNotFoundError, RFGraphError
+
+__all__ = ["GraphCache", "graph_id", "handle_message", "main"]
+
+#: Exit code of a worker that must be replaced (it ran out of memory: its state is suspect).
+RECYCLE = 75
+OUT_OF_MEMORY = "the question needs more memory than a worker may use: try a smaller input size"
+
+
+def graph_id(name: str, data: bytes) -> str:
+    """The id of a graph file: derived from its content and format only, so the same bytes
+    give the same id in every replica of the service.
+
+    >>> graph_id("a.dot", b"digraph { x -> y }") == graph_id("other.gv", b"digraph { x -> y }")
+    True
+    >>> len(graph_id("a.dot", b"digraph { x -> y }"))
+    32
+    """
+    from ..io.formats import detect_format
+
+    digest = hashlib.sha256(detect_format(name).encode("ascii") + b"\0" + data)
+    return digest.hexdigest()[:32]
+
+
+class GraphCache:
+    """The loaded graphs of one worker, least recently used first out."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = max(1, capacity)
+        self.items: OrderedDict[str, Any] = OrderedDict()
+
+    def get(self, gid: str, source: tuple | None):
+        """The network of graph ``gid``: cached, else loaded from ``source``; None when it
+        is neither (the parent then sends the source)."""
+        net = self.items.get(gid)
+        if net is not None:
+            self.items.move_to_end(gid)
+            return net
+        if source is None:
+            return None
+        net = load_source(gid, source)
+        self.items[gid] = net
+        while len(self.items) > self.capacity:
+            self.items.popitem(last=False)
+        return net
+
+
+def load_source(gid: str, source: tuple):
+    """Load a graph from ``("bytes", name, data)`` or ``("file", name, path)`` (a file
+    served from the command line: read again, and refused if it changed since the start)."""
+    from ..api import load_bytes
+
+    kind, name = source[0], source[1]
+    if kind == "file":
+        data = read_served(name, source[2])
+        if graph_id(name, data) != gid:
+            raise NodeNotFoundError(f"{name} changed on disk since the service started: restart rfgraph serve "
+                                    "to serve the new version")
+    else:
+        data = source[2]
+    return load_bytes(data, name)
+
+
+def read_served(name: str, path: str) -> bytes:
+    """The bytes of a served file (a regular file: never a FIFO or a device)."""
+    import stat
+
+    try:
+        with open(path, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                raise NodeNotFoundError(f"{name} is no longer a regular file")
+            return fh.read()
+    except OSError as exc:
+        raise NodeNotFoundError(f"{name}: cannot read it any more ({exc.strerror})") from None
+
+
+# ---------------------------------------------------------------------------------------------
+# Tasks
+
+
+def summary(gid: str, name: str, net) -> dict:
+    """The record of a graph in ``GET /api/graphs``."""
+    return {"id": gid, "name": name, "input": _str(net.default_input), "output": _str(net.default_output),
+            "nodes": len(net.nodes), "edges": len(net.edges),
+            "input_size": list(net.input_size) if net.input_size is not None else None}
+
+
+def structure(net) -> dict:
+    """The maps (in the order of the diagram's node ids ``n0, n1, ...``) and the layers."""
+    return {"maps": [str(n) for n in net.nodes],
+            "layers": [{"source": e.src, "target": e.dst, "label": e.layer.label()} for e in net.edges]}
+
+
+def _str(node) -> str | None:
+    return None if node is None else str(node)
+
+
+def ask(net, question: str, params: dict) -> bytes:
+    """The JSON answer to ``question`` (a function of :mod:`rfgraph.questions`)."""
+    from .. import questions
+
+    record = getattr(questions, question)(net, **params)
+    document = record.to_dict()
+    document.pop("file", None)  # the CLI names the file it read; the service names graphs by id
+    return encode(document)
+
+
+def diagram_dot(net, params: dict) -> str:
+    """DOT text of the annotated diagram."""
+    from ..render.graphviz import architecture_dot
+
+    return architecture_dot(net, **params)
+
+
+def encode(document: Any) -> bytes:
+    """Compact JSON (the CLI indents the same document)."""
+    return json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def handle_message(message: tuple, cache: GraphCache) -> tuple:
+    """Run one task; the reply to send back."""
+    kind = message[0]
+    try:
+        if kind == "ping":
+            return ("ok", "pong")
+        if kind == "svg":
+            from .drawing import render_svg
+
+            try:
+                return ("ok", render_svg(message[1]))
+            except RFGraphError as exc:  # Graphviz failed on a diagram rfgraph wrote: not bad input
+                return ("error", 503, _one_line(exc))
+        gid, source = message[1], message[2]
+        net = cache.get(gid, source)
+        if net is None:
+            return ("missing",)
+        if kind == "summary":
+            return ("ok", summary(gid, message[3], net))
+        if kind == "structure":
+            return ("ok", structure(net))
+        if kind == "ask":
+            return ("ok", ask(net, message[3], message[4]))
+        if kind == "dot":
+            return ("ok", diagram_dot(net, message[3]))
+        return ("error", 500, f"unknown task {kind!r}")
+    except NodeNotFoundError as exc:
+        return ("error", 404, _one_line(exc))
+    except RFGraphError as exc:
+        return ("error", 400, _one_line(exc))
+    except MemoryError:
+        return ("error", 503, OUT_OF_MEMORY)
+    except RecursionError:
+        return ("error", 400, "the graph is nested too deeply to process")
+    except Exception as exc:  # a bug: log it here, never send a traceback to a client
+        traceback.print_exc(file=sys.stderr)
+        return ("error", 500, f"internal error ({type(exc).__name__}): please report it")
+
+
+def _one_line(exc: Exception) -> str:
+    return " ".join(str(exc).split())
+
+
+def limit_memory(limit: int) -> None:
+    """Cap this process's data segment (heap and anonymous writable memory) at ``limit``
+    bytes, so a runaway allocation fails here with MemoryError instead of taking the machine."""
+    if limit <= 0:
+        return
+    import resource
+
+    try:
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
+    except (ValueError, OSError):  # a hard limit below ours: keep it
+        pass
+
+
+def main(conn, kind: str, graphs: int, memory: int) -> None:
+    """The worker's loop: receive a task, send its reply, until the pipe closes."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the parent, which stops the workers
+    limit_memory(memory)
+    if kind == "render":
+        from .drawing import warm_up
+
+        warm_up()
+    cache = GraphCache(graphs)
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError, KeyboardInterrupt):
+            return
+        reply = handle_message(message, cache)
+        try:
+            conn.send(reply)
+        except (OSError, ValueError):
+            return
+        if reply[0] == "error" and reply[2] == OUT_OF_MEMORY:
+            os._exit(RECYCLE)  # after a MemoryError nothing in this process is trusted
