@@ -1,0 +1,73 @@
+// Building the page from data: every text goes in through textContent (never innerHTML), so
+// names from user files (<script>, quotes, &) show as written and can do nothing else.
+
+export const SVG_NS = "http://www.w3.org/2000/svg";
+
+/** An HTML element: h("td", {class: "x"}, "text", child, ...). */
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  setAttrs(el, attrs);
+  append(el, children);
+  return el;
+}
+
+/** An SVG element. */
+export function s(tag, attrs = {}, ...children) {
+  const el = document.createElementNS(SVG_NS, tag);
+  setAttrs(el, attrs);
+  append(el, children);
+  return el;
+}
+
+function setAttrs(el, attrs) {
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith("on") && typeof v === "function") el.addEventListener(k.slice(2), v);
+    else el.setAttribute(k, v === true ? "" : String(v));
+  }
+}
+
+function append(el, children) {
+  for (const c of children.flat()) {
+    if (c === undefined || c === null || c === false) continue;
+    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+}
+
+/** Empty an element and fill it with children. */
+export function fill(el, ...children) {
+  el.replaceChildren();
+  append(el, children);
+  return el;
+}
+
+/** A value as rfgraph writes it: null -> "–", numbers as they are, "a/b" fractions as is. */
+export function num(v) {
+  if (v === null || v === undefined) return "–";
+  return String(v);
+}
+
+/** Per-axis values: one value when every axis agrees, else "3 × 5". */
+export function perAxis(values) {
+  const texts = values.map(num);
+  return texts.every((t) => t === texts[0]) ? texts[0] : texts.join(" × ");
+}
+
+/** "224×224". */
+export function sizeText(size) {
+  return size ? size.join("×") : "–";
+}
+
+export function yes(flag) {
+  return flag === true ? "aligned" : flag === false ? "NOT aligned" : "unknown";
+}
+
+/** Download a Blob under a file name. */
+export function download(blob, name) {
+  const url = URL.createObjectURL(blob);
+  const a = h("a", { href: url, download: name });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}

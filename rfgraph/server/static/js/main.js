@@ -1,0 +1,330 @@
+// The explorer page: wires the API's answers to the views. State (graph, input, output,
+// input size, position, selected map, tab) lives in the URL hash.
+
+import * as api from "./api.js";
+import { InputCanvas } from "./canvas2d.js";
+import { Diagram } from "./diagram.js";
+import { download, fill, h } from "./dom.js";
+import { markMismatch, showMismatches, showNode, showSummary } from "./panel.js";
+import { Regions } from "./regions.js";
+import { readHash, writeHash } from "./state.js";
+import { NodeTable } from "./table.js";
+
+const $ = (id) => document.getElementById(id);
+
+/** Graphs with more layers than this open with elementwise layers folded into edges. */
+const COLLAPSE_ABOVE = 120;
+
+const state = { ...readHash() };
+const view = { id: null, detail: null, analysis: null, table: null, records: new Map(), collapse: null };
+
+const diagram = new Diagram($("diagram"), $("diagram-status"), { onSelect: (i) => selectNode(view.detail.maps[i], false) });
+const regions = new Regions($("regions"), $("region-hint"), { onPosition: (j) => setAt([j]) });
+const canvas = new InputCanvas({
+  input: $("input-canvas"), output: $("output-canvas"), inputCaption: $("input-caption"),
+  outputCaption: $("output-caption"), readout: $("canvas-readout"), onPosition: (pos) => setAt(pos),
+});
+const nodeTable = new NodeTable($("node-table"), $("table-filter"), $("table-count"), { onSelect: (name) => selectNode(name, true) });
+
+// -------------------------------------------------------------------------------------------
+// errors
+
+function showError(err) {
+  $("banner-text").textContent = err && err.message ? err.message : String(err);
+  $("banner").hidden = false;
+}
+
+function clearError() {
+  $("banner").hidden = true;
+}
+
+async function guarded(task) {
+  try {
+    await task();
+  } catch (err) {
+    showError(err);
+    console.warn(err);
+  }
+}
+
+// -------------------------------------------------------------------------------------------
+// graphs
+
+async function loadList() {
+  const { graphs } = await api.listGraphs();
+  const select = $("graph-select");
+  const groups = new Map();
+  for (const g of graphs) {
+    view.records.set(g.id, g);
+    const folder = g.name.includes("/") ? g.name.slice(0, g.name.lastIndexOf("/")) : "";
+    if (!groups.has(folder)) groups.set(folder, []);
+    groups.get(folder).push(g);
+  }
+  fill(select, h("option", { value: "", disabled: true }, "Choose a graph…"),
+    [...groups].map(([folder, list]) => h("optgroup", { label: folder ? `${folder}/` : "served" },
+      list.map((g) => h("option", { value: g.id }, `${g.name} (${g.edges} layers)`)))));
+  return graphs;
+}
+
+function addUploaded(record) {
+  view.records.set(record.id, record);
+  const select = $("graph-select");
+  let group = select.querySelector("optgroup[data-uploads]");
+  if (!group) {
+    group = h("optgroup", { label: "opened here", "data-uploads": "" });
+    select.append(group);
+  }
+  if (![...select.options].some((o) => o.value === record.id)) group.append(h("option", { value: record.id }, record.name));
+  select.value = record.id;
+}
+
+function params() {
+  return { input: state.input || undefined, output: state.output || undefined, input_size: state.size || undefined };
+}
+
+async function openGraph(id) {
+  clearError();
+  state.graph = id;
+  $("graph-select").value = id;
+  const detail = await api.graph(id);
+  view.id = id;
+  view.detail = detail;
+  view.collapse = detail.edges > COLLAPSE_ABOVE;
+  $("collapse").checked = view.collapse;
+  fill($("node-names"), detail.maps.map((m) => h("option", { value: m })));
+  await analyse();
+}
+
+/** (Re)compute everything that depends on the input, output and input size. */
+async function analyse() {
+  const id = view.id;
+  const p = params();
+  $("input-node").value = state.input || "";
+  $("output-node").value = state.output || "";
+  $("input-size").value = state.size || "";
+  writeHash(state);
+  const [analysis, table] = await Promise.all([
+    api.ask(id, "analyze", p),
+    api.ask(id, "table", { input: p.input, input_size: p.input_size }),
+  ]);
+  if (id !== view.id) return;
+  view.analysis = analysis;
+  view.table = table;
+  showSummary(analysis);
+  showMismatches(analysis, pickMismatch);
+  nodeTable.show(table, analysis);
+  fill($("json-view"), JSON.stringify(analysis, null, 2));
+  fill($("region-axis"), analysis.axes.map((a) => h("option", { value: a.axis }, String(a.axis))));
+  $("region-axis").value = state.axis || "0";
+  document.title = `${view.detail.name} · rfgraph`;
+  await Promise.all([drawDiagram(), refreshTab()]);
+  if (state.node) selectNode(state.node, true);
+  else showNode(analysis.output, table.nodes[analysis.output], analysis, nodeActions);
+  if ((analysis.mismatches || []).length) pickMismatch(0);
+}
+
+async function drawDiagram() {
+  const id = view.id;
+  $("diagram-status").textContent = "drawing…";
+  const p = params();
+  const svg = await api.diagram(id, { ...p, collapse: view.collapse ? 1 : 0 });
+  if (id !== view.id) return;
+  diagram.show(svg, view.detail.maps);
+  document.body.dataset.diagram = "ready";  // for tests and benchmarks: the diagram is interactive
+  if (state.node) diagram.select(view.detail.maps.indexOf(state.node));
+}
+
+// -------------------------------------------------------------------------------------------
+// selection
+
+const nodeActions = {
+  setInput: (name) => guarded(async () => { state.input = name; state.node = name; await analyse(); }),
+  setOutput: (name) => guarded(async () => { state.output = name; state.node = name; await analyse(); }),
+};
+
+function selectNode(name, focus) {
+  const index = view.detail.maps.indexOf(name);
+  if (index < 0) {
+    showError(`no map named ${name}`);
+    return;
+  }
+  state.node = name;
+  writeHash(state);
+  showNode(name, view.table.nodes[name], view.analysis, nodeActions);
+  nodeTable.select(name);
+  const drawn = diagram.select(index);
+  if (focus && drawn) {
+    diagram.focus(index);
+    diagram.flash(index);
+  }
+  $("diagram-status").textContent = drawn ? `selected ${name}` : `${name} is folded into an edge in this view (untick "fold elementwise layers" to see it)`;
+}
+
+function pickMismatch(k) {
+  const m = view.analysis.mismatches[k];
+  if (!m) return;
+  markMismatch(k);
+  const index = (name) => view.detail.maps.indexOf(name);
+  diagram.highlightPaths(m.paths.map((p) => p.nodes.map(index)));
+}
+
+function setAt(pos) {
+  state.at = pos.join(",");
+  writeHash(state);
+}
+
+// -------------------------------------------------------------------------------------------
+// tabs
+
+async function refreshTab() {
+  const tab = state.tab || "regions";
+  for (const b of document.querySelectorAll(".tabs button")) b.setAttribute("aria-selected", String(b.dataset.tab === tab));
+  for (const name of ["regions", "canvas", "table", "json"]) $(`pane-${name}`).hidden = name !== tab;
+  const at = state.at ? state.at.split(",").map(Number) : null;
+  if (tab === "regions") {
+    await regions.show({ id: view.id, analysis: view.analysis, table: view.table, detail: view.detail,
+      axis: Number($("region-axis").value || 0), allMaps: $("region-all-maps").checked, params: params(),
+      at: at ? at[0] : null });
+  } else if (tab === "canvas") {
+    await canvas.show({ id: view.id, analysis: view.analysis, params: params(), at });
+  }
+}
+
+// -------------------------------------------------------------------------------------------
+// export
+
+function exportSvg() {
+  const text = diagram.serialize();
+  if (text) download(new Blob([text], { type: "image/svg+xml" }), `${baseName()}.svg`);
+}
+
+async function exportPng() {
+  const text = diagram.serialize();
+  if (!text) return;
+  const url = URL.createObjectURL(new Blob([text], { type: "image/svg+xml" }));
+  const img = new Image();
+  img.src = url;
+  await img.decode();
+  const scale = Math.min(2, 16000 / Math.max(img.width, img.height));
+  const c = h("canvas", { width: Math.round(img.width * scale), height: Math.round(img.height * scale) });
+  const g = c.getContext("2d");
+  g.fillStyle = "#fff";
+  g.fillRect(0, 0, c.width, c.height);
+  g.drawImage(img, 0, 0, c.width, c.height);
+  URL.revokeObjectURL(url);
+  c.toBlob((blob) => download(blob, `${baseName()}.png`), "image/png");
+}
+
+function exportJson() {
+  const text = JSON.stringify(view.analysis, null, 2);
+  download(new Blob([text + "\n"], { type: "application/json" }), `${baseName()}.analysis.json`);
+}
+
+function baseName() {
+  const name = view.records.get(view.id)?.name || "graph";
+  return name.replace(/^.*\//, "").replace(/\.[^.]*$/, "");
+}
+
+// -------------------------------------------------------------------------------------------
+// uploads: the file picker and drag and drop
+
+async function openFile(file) {
+  clearError();
+  const record = await api.upload(file);
+  addUploaded(record);
+  Object.assign(state, { input: "", output: "", size: "", at: "", node: "" });
+  await openGraph(record.id);
+}
+
+function bindDrop() {
+  let depth = 0;
+  const drop = $("drop");
+  window.addEventListener("dragenter", (e) => { if (e.dataTransfer?.types?.includes("Files")) { depth++; drop.hidden = false; } });
+  window.addEventListener("dragleave", () => { depth = Math.max(0, depth - 1); if (!depth) drop.hidden = true; });
+  window.addEventListener("dragover", (e) => e.preventDefault());
+  window.addEventListener("drop", (e) => {
+    e.preventDefault();
+    depth = 0;
+    drop.hidden = true;
+    const file = e.dataTransfer?.files?.[0];
+    if (file) guarded(() => openFile(file));
+  });
+}
+
+// -------------------------------------------------------------------------------------------
+// controls
+
+function bindControls() {
+  $("graph-select").addEventListener("change", (e) => guarded(() => {
+    Object.assign(state, { input: "", output: "", size: "", at: "", node: "" });
+    return openGraph(e.target.value);
+  }));
+  $("open-file").addEventListener("click", () => $("file-input").click());
+  $("file-input").addEventListener("change", (e) => {
+    const file = e.target.files[0];
+    e.target.value = "";
+    if (file) guarded(() => openFile(file));
+  });
+  $("ends").addEventListener("submit", (e) => {
+    e.preventDefault();
+    state.input = $("input-node").value.trim();
+    state.output = $("output-node").value.trim();
+    state.size = $("input-size").value.trim();
+    state.at = "";
+    guarded(analyse);
+  });
+  $("search").addEventListener("change", (e) => {
+    const name = e.target.value;
+    if (name) selectNode(name, true);
+  });
+  $("search").addEventListener("keydown", (e) => {
+    if (e.key !== "Enter") return;
+    const needle = e.target.value.trim().toLowerCase();
+    const found = view.detail?.maps.find((m) => m.toLowerCase() === needle) || view.detail?.maps.find((m) => m.toLowerCase().includes(needle));
+    if (found) selectNode(found, true);
+    else showError(`no map matches ${e.target.value}`);
+  });
+  $("collapse").addEventListener("change", (e) => { view.collapse = e.target.checked; guarded(drawDiagram); });
+  $("zoom-in").addEventListener("click", () => diagram.zoom(0.75));
+  $("zoom-out").addEventListener("click", () => diagram.zoom(1.33));
+  $("zoom-fit").addEventListener("click", () => diagram.fit());
+  $("export-svg").addEventListener("click", exportSvg);
+  $("export-png").addEventListener("click", () => guarded(exportPng));
+  $("export-json").addEventListener("click", exportJson);
+  $("banner-close").addEventListener("click", clearError);
+  for (const b of document.querySelectorAll(".tabs button")) {
+    b.addEventListener("click", () => { state.tab = b.dataset.tab; writeHash(state); guarded(refreshTab); });
+  }
+  $("region-axis").addEventListener("change", (e) => { state.axis = e.target.value; writeHash(state); guarded(refreshTab); });
+  $("region-all-maps").addEventListener("change", () => guarded(refreshTab));
+  $("pick-image").addEventListener("click", () => $("image-input").click());
+  $("image-input").addEventListener("change", (e) => guarded(async () => {
+    const file = e.target.files[0];
+    if (file) canvas.setImage(await createImageBitmap(file));  // read here: never sent anywhere
+  }));
+  $("clear-image").addEventListener("click", () => canvas.setImage(null));
+  window.addEventListener("hashchange", () => guarded(async () => {
+    const next = readHash();
+    const graphChanged = next.graph && next.graph !== view.id;
+    Object.keys(state).forEach((k) => delete state[k]);
+    Object.assign(state, next);
+    if (graphChanged) await openGraph(next.graph);
+    else if (view.id) await analyse();
+  }));
+}
+
+// -------------------------------------------------------------------------------------------
+
+async function boot() {
+  bindControls();
+  bindDrop();
+  const graphs = await loadList();
+  if (!graphs.length && !state.graph) {
+    diagram.clear("No graph is served: open a file, or drop one on the page.");
+    return;
+  }
+  const start = state.graph || (graphs.find((g) => g.name === "resnet50.dot") || graphs[0]).id;
+  await openGraph(start);
+}
+
+guarded(boot);

@@ -1,0 +1,126 @@
+// The analysis in words and numbers: the headline (rf, stride, padding, centre, paths,
+// alignment), the selected map's panel, and the misalignments stated in plain words.
+
+import { fill, h, num, perAxis, sizeText } from "./dom.js";
+
+const $ = (id) => document.getElementById(id);
+
+/** Is a value one number for every axis? */
+function axisValues(axes, key) {
+  return perAxis(axes.map((a) => a[key]));
+}
+
+/** The receptive field; where it depends on the position, its range over the positions. */
+function rfText(analysis) {
+  return perAxis(analysis.axes.map((a) => {
+    if (a.rf !== null) return a.rf;
+    const sizes = (analysis.position_sizes || []).find((p) => p.axis === a.axis)?.sizes
+      || (a.phases || []).map((p) => p.size);
+    const live = (sizes || []).filter((v) => v > 0);
+    return live.length ? `${Math.min(...live)}–${Math.max(...live)}` : null;
+  }));
+}
+
+export function showSummary(analysis) {
+  const axes = analysis.axes;
+  $("m-rf").textContent = axes.every((a) => a.whole_input) ? "whole input" : rfText(analysis);
+  $("m-stride").textContent = axisValues(axes, "stride");
+  $("m-padding").textContent = axisValues(axes, "padding");
+  $("m-center").textContent = axisValues(axes, "center");
+  $("m-paths").textContent = Number(analysis.paths).toLocaleString("en");
+  const status = $("m-aligned");
+  status.textContent = analysis.aligned === true ? "aligned" : analysis.aligned === false ? "not aligned" : "unknown";
+  status.className = "value " + (analysis.aligned === true ? "yes" : analysis.aligned === false ? "no" : "");
+  const parts = [`${analysis.input} → ${analysis.output}`];
+  if (analysis.input_size) parts.push(`input ${sizeText(analysis.input_size)} → output ${sizeText(analysis.sizes[analysis.output])}`);
+  const reasons = [...new Set(axes.filter((a) => a.reason).map((a) => a.reason))];
+  for (const a of axes) {
+    if (a.local) parts.push(`axis ${a.axis}, paths avoiding whole-input layers: rf ${num(a.local.rf)}, stride ${num(a.local.stride)}`);
+    if (a.phases) parts.push(`axis ${a.axis}: region size by output position mod ${a.period}: ${a.phases.map((p) => p.size).join(", ")}`);
+  }
+  for (const p of analysis.position_sizes || []) {
+    const shown = p.sizes.slice(0, 16).join(", ") + (p.sizes.length > 16 ? ", …" : "");
+    parts.push(`axis ${p.axis}: region size by output position: ${shown}`);
+  }
+  fill($("summary-text"), [...parts, ...reasons].join(" · "));
+}
+
+/** The panel of one map: its row of the per-node table (seen from the input). */
+export function showNode(name, row, analysis, actions) {
+  const panel = $("node-panel");
+  if (!row) {
+    fill(panel, h("h2", {}, "Map"), h("p", { class: "node-name" }, name),
+      h("p", { class: "hint" }, `Not reached from the input ${analysis.input}.`),
+      nodeActions(name, analysis, actions));
+    return;
+  }
+  const axes = row.axes;
+  const size = analysis.sizes ? analysis.sizes[name] : null;
+  const body = [
+    ["receptive field r", perAxis(axes.map((a) => a.whole_input ? "whole input" : a.rf))],
+    ["effective stride S", axisValues(axes, "stride")],
+    ["effective padding P", axisValues(axes, "padding")],
+    ["centre of position 0", axisValues(axes, "center")],
+    ["feature-map size", size ? sizeText(size) : "–"],
+    ["paths from the input", Number(row.paths).toLocaleString("en")],
+  ];
+  const alignedText = row.aligned === true ? "yes" : row.aligned === false ? "no" : "unknown";
+  const table = h("table", { class: "kv" },
+    body.map(([k, v]) => h("tr", {}, h("th", {}, k), h("td", {}, v))),
+    h("tr", {}, h("th", {}, "aligned"), h("td", {}, h("span", { class: `pill ${alignedText}` }, alignedText))));
+  const reasons = [...new Set(axes.map((a) => a.reason).filter(Boolean))];
+  const local = axes.filter((a) => a.local).map((a) => `axis ${a.axis} without whole-input layers: r ${num(a.local.rf)}, S ${num(a.local.stride)}, P ${num(a.local.padding)}`);
+  fill(panel, h("h2", {}, "Map"), h("p", { class: "node-name" }, name),
+    h("p", { class: "hint" }, `seen from the input ${analysis.input}`), table,
+    [...reasons, ...local].map((r) => h("p", { class: "reason" }, r)),
+    nodeActions(name, analysis, actions));
+}
+
+function nodeActions(name, analysis, actions) {
+  return h("div", { class: "actions" },
+    h("button", { type: "button", onclick: () => actions.setInput(name), disabled: name === analysis.input }, "Make it the input"),
+    h("button", { type: "button", onclick: () => actions.setOutput(name), disabled: name === analysis.output }, "Make it the output"));
+}
+
+/** "centres drift apart by 1 px per output feature", in words. */
+export function describeMismatch(m) {
+  const [a, b] = m.paths;
+  const axes = m.axes.length > 1 ? `axes ${m.axes.join(", ")}` : `axis ${m.axes[0]}`;
+  if (m.kind === "stride") {
+    const offset = m.offset === null ? "" : `; at output 0 the centre of path ① is ${px(m.offset)} from path ②'s`;
+    return `Along ${axes}, the paths that meet at ${m.node} (parting at ${m.fork}) have different strides: `
+      + `${num(a.stride)} on path ① and ${num(b.stride)} on path ②. Their centres drift apart by ${num(m.drift)} px `
+      + `per output feature${offset}, so the region's size and shape depend on the position.`;
+  }
+  return `Along ${axes}, the paths that meet at ${m.node} (parting at ${m.fork}) have the same stride `
+    + `${num(a.stride)} but put the centre of every output feature ${px(m.offset)} apart `
+    + `(path ① minus path ②): the features of the two branches are not aligned.`;
+}
+
+function px(v) {
+  const n = Number(v);
+  if (Number.isFinite(n)) return `${n > 0 ? "+" : ""}${n} px`;
+  return `${v} px`;
+}
+
+export function showMismatches(analysis, onPick) {
+  const panel = $("mismatch-panel");
+  const list = $("mismatch-list");
+  const ms = analysis.mismatches || [];
+  panel.hidden = ms.length === 0;
+  fill(list, ms.map((m, k) => {
+    const item = h("div", { class: "mismatch", role: "button", tabindex: "0", "data-index": k },
+      h("p", { class: "what" }, describeMismatch(m)),
+      m.paths.map((p, j) => h("p", { class: "path" },
+        h("b", { class: j ? "path-b" : "path-a" }, j ? "path ② " : "path ① "),
+        `r ${num(p.rf)}, S ${num(p.stride)}, P ${num(p.padding)}: `, p.nodes.join(" → "))));
+    const pick = () => onPick(k);
+    item.addEventListener("click", pick);
+    item.addEventListener("keydown", (e) => { if (e.key === "Enter") pick(); });
+    return item;
+  }));
+}
+
+export function markMismatch(k) {
+  for (const el of document.querySelectorAll(".mismatch")) el.classList.toggle("active", Number(el.dataset.index) === k);
+}

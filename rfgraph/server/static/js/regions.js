@@ -1,0 +1,180 @@
+// Regions, Distill style: one row of cells per map along the chosen path(s), the output at the
+// bottom. Hover (or click) an output cell: every cell it depends on lights up in every map
+// (from the API's footprints: the page computes no receptive field itself). Padding is
+// hatched, cells inside the region that are not read ("holes": dilations, transposed
+// convolutions) stay pale, and when the graph is misaligned the two witness paths have a
+// colour each (purple where both read a cell).
+
+import * as api from "./api.js";
+import { fill, h, s } from "./dom.js";
+
+const LABEL_W = 170;
+const MAX_CELL = 26;
+
+export class Regions {
+  constructor(container, hint, { onPosition } = {}) {
+    this.container = container;
+    this.hint = hint;
+    this.onPosition = onPosition || (() => {});
+    this.token = 0;
+  }
+
+  /** Draw the rows for graph `id` with the current analysis, table and options. */
+  async show({ id, analysis, table, detail, axis, allMaps, params, at }) {
+    const token = ++this.token;
+    this.id = id;
+    this.params = params;
+    this.axis = axis;
+    if (!analysis.input_size) {
+      fill(this.container, h("p", { class: "hint" }, "Give an input size (above) to draw the maps cell by cell."));
+      return;
+    }
+    const outLength = analysis.sizes[analysis.output][axis];
+    const query = (j) => api.ask(id, "footprints", { ...params, at: j, axis });
+    const [first, last, chain] = await Promise.all([query(0), query(outLength - 1), this.#path(id, analysis, params)]);
+    if (token !== this.token) return;
+    const rows = this.#rows(chain, analysis, table, detail, axis, allMaps);
+    const margins = this.#margins(rows, analysis, axis, [first, last]);
+    this.rows = rows.map((name) => ({ name, length: analysis.sizes[name][axis], ...margins.get(name) }));
+    this.witnessed = (first.witnesses || []).length > 0;
+    this.#draw(analysis);
+    this.current = null;
+    const start = at !== undefined && at !== null && at >= 0 && at < outLength ? at : Math.floor((outLength - 1) / 2);
+    await this.highlight(start);
+  }
+
+  /** The maps to draw: the witness paths when misaligned, else the first input-output path. */
+  async #path(id, analysis, params) {
+    const ms = analysis.mismatches || [];
+    if (ms.length) return [...ms[0].paths[0].nodes, ...ms[0].paths[1].nodes];
+    const listed = await api.ask(id, "paths", { input: params.input, output: params.output, limit: 1 });
+    return listed.paths.length ? listed.paths[0].nodes : [analysis.input, analysis.output];
+  }
+
+  #rows(chain, analysis, table, detail, axis, allMaps) {
+    const order = new Map(detail.maps.map((n, i) => [n, i]));
+    const unique = [...new Set(chain)].filter((n) => analysis.sizes[n]).sort((a, b) => order.get(a) - order.get(b));
+    if (allMaps || unique.length <= 14) return unique;
+    // Only the maps where the geometry changes (a layer with a kernel or a stride), the ends,
+    // and the merges: elementwise layers repeat the row above.
+    const kept = [];
+    let previous = null;
+    for (const name of unique) {
+      const row = table.nodes[name];
+      const a = row ? row.axes[axis] : null;
+      const key = a ? `${a.rf}|${a.stride}|${a.padding}|${analysis.sizes[name][axis]}` : name;
+      if (name === analysis.input || name === analysis.output || key !== previous) kept.push(name);
+      previous = key;
+    }
+    return kept;
+  }
+
+  /** Padding cells to draw on each side of each map: as far as the first and the last output
+   * reach (they touch the most padding). */
+  #margins(rows, analysis, axis, answers) {
+    const out = new Map(rows.map((n) => [n, { left: 0, right: 0 }]));
+    for (const answer of answers) {
+      const lists = [answer.maps, ...(answer.witnesses || []).map((w) => w.maps)];
+      for (const maps of lists) {
+        for (const m of maps) {
+          const entry = out.get(m.node);
+          if (!entry || !m.padding.length) continue;
+          const n = analysis.sizes[m.node][axis];
+          entry.left = Math.max(entry.left, -Math.min(...m.padding));
+          entry.right = Math.max(entry.right, Math.max(...m.padding) - (n - 1));
+        }
+      }
+    }
+    return out;
+  }
+
+  #draw(analysis) {
+    const width = Math.max(this.container.clientWidth - 24, 600);
+    const widest = Math.max(...this.rows.map((r) => r.length + r.left + r.right));
+    const cell = Math.max(1, Math.min(MAX_CELL, (width - LABEL_W) / widest));
+    const rowH = Math.max(cell, 9);
+    const gap = Math.max(8, Math.min(rowH, 18));
+    const height = this.rows.length * (rowH + gap) + 10;
+    const defs = s("defs", {},
+      s("pattern", { id: "hatch", width: 4, height: 4, patternUnits: "userSpaceOnUse", patternTransform: "rotate(45)" },
+        s("rect", { width: 4, height: 4, fill: "#ffffff" }), s("rect", { width: 1.6, height: 4, fill: "#b8c2cc" })),
+      s("pattern", { id: "hatch-read", width: 4, height: 4, patternUnits: "userSpaceOnUse", patternTransform: "rotate(45)" },
+        s("rect", { width: 4, height: 4, fill: "#dbe7f0" }), s("rect", { width: 1.6, height: 4, fill: "#2a6f97" })));
+    const svg = s("svg", { width, height, role: "img", "aria-label": "regions map by map" }, defs);
+    this.cells = new Map(); // map name -> Map(position -> rect)
+    this.rows.forEach((row, k) => {
+      const y = 5 + k * (rowH + gap);
+      const total = row.length + row.left + row.right;
+      // A short map (the output of a deep network) would be a few pixels wide at the scale of
+      // the input: draw it larger (and say so) so that its cells can be pointed at.
+      const zoom = total * cell < 160 ? Math.min(Math.floor(160 / (total * cell)), Math.floor(MAX_CELL / cell)) : 1;
+      const c = cell * Math.max(zoom, 1);
+      const x0 = LABEL_W + (widest * cell - total * c) / 2;
+      const isOut = row.name === analysis.output;
+      const label = s("text", { x: LABEL_W - 10, y: y + rowH / 2 + 4, "text-anchor": "end",
+        class: "row-label" + (isOut ? " out" : "") }, this.#short(row.name));
+      label.append(s("title", {}, `${row.name} (length ${row.length})`));
+      svg.append(label);
+      if (zoom > 1) svg.append(s("text", { x: x0 + total * c + 8, y: y + rowH / 2 + 4, class: "note" }, `(drawn ${zoom}× larger)`));
+      const byPos = new Map();
+      for (let p = -row.left; p < row.length + row.right; p++) {
+        const inside = p >= 0 && p < row.length;
+        const rect = s("rect", { x: x0 + (p + row.left) * c, y, width: Math.max(c - (c > 4 ? 1 : 0), 0.8),
+          height: rowH, class: "cell" + (inside ? "" : " padcell") + (isOut && inside ? " outcell" : ""),
+          "data-p": p });
+        if (isOut && inside) {
+          rect.addEventListener("mouseenter", () => this.highlight(p));
+          rect.addEventListener("click", () => { this.highlight(p); this.onPosition(p); });
+        }
+        byPos.set(p, rect);
+        svg.append(rect);
+      }
+      this.cells.set(row.name, byPos);
+    });
+    fill(this.container, svg);
+  }
+
+  #short(name) {
+    return name.length > 24 ? "…" + name.slice(-23) : name;
+  }
+
+  /** Light up what output position `j` depends on. */
+  async highlight(j) {
+    if (!this.rows) return;
+    const token = ++this.token;
+    const answer = await api.ask(this.id, "footprints", { ...this.params, at: j, axis: this.axis });
+    if (token !== this.token) return;
+    this.current = j;
+    const a = new Map(), b = new Map();
+    const witnesses = answer.witnesses || [];
+    const firstMismatch = witnesses.filter((w) => w.mismatch === witnesses[0]?.mismatch);
+    for (const w of firstMismatch) for (const m of w.maps) (w.path === "a" ? a : b).set(m.node, new Set([...m.positions, ...m.padding]));
+    for (const m of answer.maps) {
+      const cells = this.cells.get(m.node);
+      if (!cells) continue;
+      const read = new Set(m.positions);
+      const pads = new Set(m.padding);
+      const lo = Math.min(...m.positions, ...m.padding), hi = Math.max(...m.positions, ...m.padding);
+      for (const [p, rect] of cells) {
+        const base = p >= 0 && p < m.length ? "cell" : "cell padcell";
+        let cls = "";
+        if (read.has(p)) {
+          const inA = a.get(m.node)?.has(p), inB = b.get(m.node)?.has(p);
+          cls = inA && inB ? " pab" : inA ? " pa" : inB ? " pb" : " read";
+        } else if (pads.has(p)) cls = " padread";
+        else if (p > lo && p < hi && p >= 0 && p < m.length) cls = " hole";
+        const out = rect.classList.contains("outcell") ? " outcell" : "";
+        rect.setAttribute("class", base + cls + out + (m.node === answer.output && p === j ? " current" : ""));
+      }
+    }
+    for (const [name, cells] of this.cells) {  // maps the output does not reach through
+      if (!answer.maps.some((m) => m.node === name)) for (const rect of cells.values()) rect.setAttribute("class", rect.getAttribute("class").replace(/ (read|pa|pb|pab|hole|padread)/g, ""));
+    }
+    const reads = answer.maps.find((m) => m.node === answer.input);
+    const count = reads ? reads.positions.length : 0;
+    this.hint.textContent = `Output ${j} of ${answer.output} (axis ${answer.axis}) reads ${count} input position${count === 1 ? "" : "s"}`
+      + (reads && reads.positions.length ? ` (${Math.min(...reads.positions)} to ${Math.max(...reads.positions)})` : "")
+      + (reads && reads.padding.length ? ` and ${reads.padding.length} padding` : "")
+      + (witnesses.length ? ". Colours: path ① and path ②, the two paths that disagree." : ".");
+  }
+}
