@@ -142,7 +142,9 @@ class PathGeometry:
         Centre of output feature 0 in input coordinates (feature j's centre is
         ``stride * j + center``).
     whole : bool
-        The path goes through a whole-input layer (nothing else is defined).
+        The path goes through a whole-input layer: nothing else is defined, except through a
+        layer that only reads statistics of the whole input (a normalisation), where the
+        numbers are those of the path's data (the statistics set aside).
     """
 
     rf: int | None

@@ -36,10 +36,10 @@ from fractions import Fraction
 
 from ..core.network import Network
 from ..core.numbers import Number, half, norm
-from ..core.ops import WHOLE, WIN
+from ..core.ops import CTX, IDENTITY, WHOLE, WIN
 from ..results import StrideClass
 
-__all__ = ["Flow", "axis_geometry", "backward_pass", "forward_pass", "trace_forward"]
+__all__ = ["Flow", "axis_geometry", "backward_pass", "forward_pass", "local_geometry", "trace_forward"]
 
 # Flags of a class record: some path has padding that depends on the input size; some path
 # has a fractional-stride layer (its r and P are not single numbers).
@@ -99,6 +99,11 @@ class Flow:
 def axis_geometry(net: Network, axis: int) -> list[tuple]:
     """Per-edge symbolic geometry along ``axis`` (see :meth:`rfgraph.core.ops.Layer.symbolic`)."""
     return [e.layer.symbolic(axis) for e in net.edges]
+
+
+def local_geometry(geom: tuple) -> tuple:
+    """The geometry of a layer's data path: a statistics layer (CTX) is the identity there."""
+    return IDENTITY if geom[0] == CTX else geom
 
 
 def _merge(cur: list, rec: list) -> None:
@@ -226,6 +231,10 @@ def _sweep(direction: str, origin: int, order: range, adjacency, ends: list[int]
                 if witness < 0:
                     witness = e
                 continue
+            if geom[0] == CTX:  # statistics: every output sees the whole input, the data passes
+                if witness < 0:
+                    witness = e
+                geom = IDENTITY
             recs = records[u]
             if recs:
                 if acc is None:
@@ -271,7 +280,7 @@ def trace_forward(net: Network, flow: Flow, geoms: Sequence[tuple], node: int, s
         candidates = (via,) if first and via is not None else net.in_edges[v]
         first = False
         for e in candidates:
-            geom = geoms[e]
+            geom = local_geometry(geoms[e])
             w = net.edges[e].src
             recs = flow.records[w]
             if geom[0] == WHOLE or not recs:
