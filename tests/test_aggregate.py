@@ -45,7 +45,7 @@ def check_classes(classes, groups):
             assert all(g.rf is not None for g in paths)
             assert c.padding == max(g.padding for g in paths)
             assert c.rf == max(g.rf - 1 - g.padding for g in paths) + c.padding + 1
-            assert c.rf_max == max(g.rf for g in paths) and c.rf_min == min(g.rf for g in paths)
+            assert c.path_rf_max == max(g.rf for g in paths) and c.path_rf_min == min(g.rf for g in paths)
 
 
 @settings(max_examples=300, deadline=None)
@@ -152,7 +152,10 @@ def test_fractional_stride_reports_fraction_and_period():
     G.add_edge("x", "a", op="conv", k=3, s=2, p=1)
     G.add_edge("a", "y", op="upsample", scale=2)  # stride 1 overall, but the region shifts every 2
     axis = rfgraph.analyze(G).axes[0]
-    assert axis.stride == 1 and axis.rf is None and axis.period == 2
+    # every region has 3 pixels ([-1, 1] for outputs 0 and 1, then [1, 3] for 2 and 3): that is
+    # the rf; no single padding describes where it starts
+    assert axis.stride == 1 and axis.rf == 3 == axis.rf_min == axis.rf_max and axis.period == 2
+    assert axis.padding is None and "offset varies" in axis.reason and "through upsampling" in axis.reason
     G = nx.MultiDiGraph()
     G.add_edge("x", "y", op="conv_transpose", k=4, s=2, p=1)
     axis = rfgraph.analyze(G).axes[0]

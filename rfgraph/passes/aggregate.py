@@ -63,8 +63,8 @@ def _make_class(stride: Number, rec: list) -> StrideClass:
         paths=n,
         rf=emax + pmax + 1 if exact and known else (rmax if exact and n == 1 else None),
         padding=pmax if exact and known else None,
-        rf_max=rmax if exact else None,
-        rf_min=rmin if exact else None,
+        path_rf_max=rmax if exact else None,
+        path_rf_min=rmin if exact else None,
         center_min=half(cmin) if known else None,
         center_max=half(cmax) if known else None,
         fractional=fractional,
@@ -89,6 +89,10 @@ class Flow:
         """The stride classes at ``node``, sorted by stride."""
         recs = self.records[node] or {}
         return [_make_class(stride, recs[stride]) for stride in sorted(recs)]
+
+    def fractional(self) -> bool:
+        """Some node has a fractional-stride layer on its paths."""
+        return any(rec[FLAGS] & FRACTIONAL for recs in self.records if recs for rec in recs.values())
 
     def whole_edge(self, node: int) -> int | None:
         """A whole-input edge on some path between the origin and ``node`` (None if none)."""
