@@ -201,14 +201,19 @@ def analyze(G: Any, input: Node | None = None, output: Node | None = None, *,
     within = net.between(x, y)
     axes: list[AxisResult | None] = [None] * net.ndim
     mismatches = []
+    passes = []
     for members, geoms in axis_groups(net):
         flow = forward_pass(net, x, geoms, within)
         classes = flow.classes(y)
-        table = _phase_tables(net, x, members[0], any(c.fractional for c in classes), within)
+        tables = _phase_tables(net, x, members[0], flow.fractional(), within)
         whole = _whole_text(net, flow, y)
         for axis in members:
-            axes[axis] = summarize(axis, classes, whole, table[y] if table else None)
+            axes[axis] = summarize(axis, classes, whole, tables[y] if tables else None)
         mismatches.extend(find_mismatches(net, x, y, geoms, flow, members))
+        passes.append((members, flow, tables))
+    last_local = None
+    if all(a.whole_input is not None and a.local is None for a in axes):
+        last_local = _last_local(net, x, y, within, passes)
     sized: dict[str, Any] = {}
     if net.sized:
         sized = dict(input_size=net.size_of(net.nodes[x]), sizes=net.sizes, same_padding=_same_padding(net))
@@ -217,8 +222,24 @@ def analyze(G: Any, input: Node | None = None, output: Node | None = None, *,
     return Analysis(
         input=net.nodes[x], output=net.nodes[y], paths=count_between(net, x, y),
         aligned=_combine(a.aligned for a in axes), axes=tuple(axes), mismatches=tuple(mismatches),
-        source=net.source, **sized,
+        source=net.source, last_local=last_local, **sized,
     )
+
+
+def _last_local(net: Network, x: int, y: int, within: Sequence[bool], passes: list) -> NodeResult | None:
+    """When every output depends on the whole input and no data path reaches it (a
+    classifier's logits), the last map on the way that still has a local receptive field
+    (ResNet-50's ``layer4``; EfficientNet's ``features``, whose data paths add global context):
+    the topologically last node between the input and the output with data paths."""
+    free = [v for v in range(x, y) if within[v] and all(flow.records[v] for _, flow, _ in passes)]
+    if not free:
+        return None
+    v = free[-1]
+    axes: list[AxisResult | None] = [None] * net.ndim
+    for members, flow, tables in passes:
+        for axis in members:
+            axes[axis] = summarize(axis, flow.classes(v), _whole_text(net, flow, v), tables[v] if tables else None)
+    return NodeResult(net.nodes[v], count_between(net, x, v), _combine(a.aligned for a in axes), tuple(axes))
 
 
 def _phase_tables(net: Network, x: int, axis: int, needed: bool,

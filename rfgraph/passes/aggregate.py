@@ -222,14 +222,14 @@ def _sweep(direction: str, origin: int, order: range, adjacency, ends: list[int]
         if within is not None and not within[v]:
             continue
         acc: dict | None = None
-        witness = -1
+        witness = inherited = -1  # a whole-input edge into v (the nearest witness), or one before
         for e in adjacency[v]:
             u = ends[e]
             if not reach[u]:
                 continue
             reach[v] = True
-            if witness < 0 and whole[u] >= 0:
-                witness = whole[u]
+            if inherited < 0 and whole[u] >= 0:
+                inherited = whole[u]
             geom = geoms[e]
             if geom[0] == WHOLE:
                 if witness < 0:
@@ -245,7 +245,7 @@ def _sweep(direction: str, origin: int, order: range, adjacency, ends: list[int]
                     acc = {}
                 transport(recs, geom, acc)
         records[v] = acc
-        whole[v] = witness
+        whole[v] = witness if witness >= 0 else inherited
     return Flow(direction, origin, records, whole, reach)
 
 

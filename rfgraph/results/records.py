@@ -13,6 +13,7 @@ Records are frozen dataclasses; the records that answer a whole question (:class
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -22,6 +23,7 @@ from ..core.attrs import position
 from ..core.errors import UnsupportedError
 from ..core.numbers import Number
 from .format import document, number, ratio, text
+from .report import analysis_report, format_rows, table_columns, table_rows
 
 __all__ = [
     "Analysis", "AxisResult", "Footprint", "Mismatch", "NodeResult", "Path", "PathGeometry", "PathList",
@@ -374,6 +376,7 @@ class Analysis:
     sizes: Mapping[Any, tuple[int, ...]] | None = None
     same_padding: tuple[ResolvedPadding, ...] = ()
     position_sizes: tuple[PositionSizes, ...] = ()
+    last_local: NodeResult | None = None  # no data path reaches the output: the last map one reaches
 
     @property
     def rf(self) -> tuple:
@@ -407,7 +410,19 @@ class Analysis:
             out["same_padding"] = [p.to_dict() for p in self.same_padding]
         if self.position_sizes:
             out["position_sizes"] = [p.to_dict() for p in self.position_sizes]
+        if self.last_local is not None:
+            out["last_local"] = {"node": str(self.last_local.node), **self.last_local.to_dict()}
         return document(out)
+
+    def report(self, name: str | None = None) -> str:
+        """The short text report (what ``rfgraph analyze`` prints)."""
+        return analysis_report(self, name)
+
+    def __str__(self) -> str:
+        return self.report()
+
+    def _repr_html_(self) -> str:
+        return "<pre>" + html.escape(self.report()) + "</pre>"
 
 
 @dataclass(frozen=True, slots=True)
@@ -447,6 +462,27 @@ class Table(Mapping):
     def to_dict(self) -> dict:
         return document({self.origin: str(self.node),
                          "nodes": {str(name): row.to_dict() for name, row in self.rows.items()}})
+
+    def to_rows(self) -> list[dict[str, Any]]:
+        """One flat dict per node (node, paths, rf, stride, padding, aligned, note): the text
+        table's cells."""
+        return table_rows(self)
+
+    def format(self, format: str = "text") -> str:
+        """The table as ``text``, ``markdown``, ``csv`` or ``html``."""
+        return format_rows(self.to_rows(), table_columns(0), format)
+
+    def to_pandas(self):
+        """The table as a pandas DataFrame (needs pandas)."""
+        import pandas
+
+        return pandas.DataFrame(self.to_rows())
+
+    def __str__(self) -> str:
+        return f"seen from the {self.origin} {self.node}\n" + self.format("text")
+
+    def _repr_html_(self) -> str:
+        return self.format("html")
 
 
 @dataclass(frozen=True, slots=True)
