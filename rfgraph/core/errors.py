@@ -8,7 +8,19 @@ from __future__ import annotations
 
 
 class RFGraphError(Exception):
-    """Base class of every error rfgraph raises for bad input or an impossible request."""
+    """Base class of every error rfgraph raises for bad input or an impossible request.
+
+    ``cli`` is the same message for the command line, when the way out differs there (an
+    option instead of a Python argument: ``--force`` rather than ``overwrite=True``).
+
+    >>> err = RFGraphError("a.dot: exists (overwrite=True replaces it)", cli="a.dot: exists (--force replaces it)")
+    >>> str(err), err.cli
+    ('a.dot: exists (overwrite=True replaces it)', 'a.dot: exists (--force replaces it)')
+    """
+
+    def __init__(self, message: str = "", *, cli: str | None = None) -> None:
+        super().__init__(message)
+        self.cli = cli if cli is not None else message
 
 
 class ParseError(RFGraphError):

@@ -18,7 +18,8 @@ def write_bytes(path: str | os.PathLike, data: bytes, *, overwrite: bool = False
     if not target.parent.is_dir():
         raise RFGraphError(f"{target}: the folder {target.parent} does not exist")
     if target.exists() and not overwrite:
-        raise RFGraphError(f"{target}: already exists (pass overwrite=True, or --force on the command line)")
+        raise RFGraphError(f"{target}: already exists (overwrite=True replaces it)",
+                           cli=f"{target}: already exists (--force replaces it)")
     import tempfile
 
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
