@@ -94,8 +94,10 @@ export class Diagram {
       this.setView({ x: x - w * 0.025, y, w: Math.max(w * 1.05, 900), h: visible });
       return;
     }
+    // small drawings: at most 1.3 times their natural size (text stays text-sized)
     const pad = 0.02;
-    this.setView({ x: x - w * pad, y: y - hgt * pad, w: w * (1 + 2 * pad), h: hgt * (1 + 2 * pad) });
+    const vw = Math.max(w * (1 + 2 * pad), rect.width / 1.3), vh = Math.max(hgt * (1 + 2 * pad), rect.height / 1.3);
+    this.setView({ x: x + w / 2 - vw / 2, y: y + hgt / 2 - vh / 2, w: vw, h: vh });
   }
 
   setView(v) {

@@ -99,6 +99,7 @@ async function openGraph(id) {
 async function analyse() {
   const id = view.id;
   const p = params();
+  document.body.dataset.view = "loading";
   $("input-node").value = state.input || "";
   $("output-node").value = state.output || "";
   $("input-size").value = state.size || "";
@@ -121,6 +122,8 @@ async function analyse() {
   if (state.node) selectNode(state.node, true);
   else showNode(analysis.output, table.nodes[analysis.output], analysis, nodeActions);
   if ((analysis.mismatches || []).length) pickMismatch(0);
+  document.body.dataset.graph = id;
+  document.body.dataset.view = "ready";  // for tests: everything about this graph is shown
 }
 
 async function drawDiagram() {

@@ -8,7 +8,7 @@
 import * as api from "./api.js";
 import { fill, h, s } from "./dom.js";
 
-const LABEL_W = 170;
+const LABEL_W = 200;
 const MAX_CELL = 26;
 
 export class Regions {
@@ -111,11 +111,12 @@ export class Regions {
       const c = cell * Math.max(zoom, 1);
       const x0 = LABEL_W + (widest * cell - total * c) / 2;
       const isOut = row.name === analysis.output;
+      const group = s("g", { class: "row", "data-node": row.name });
       const label = s("text", { x: LABEL_W - 10, y: y + rowH / 2 + 4, "text-anchor": "end",
         class: "row-label" + (isOut ? " out" : "") }, this.#short(row.name));
       label.append(s("title", {}, `${row.name} (length ${row.length})`));
-      svg.append(label);
-      if (zoom > 1) svg.append(s("text", { x: x0 + total * c + 8, y: y + rowH / 2 + 4, class: "note" }, `(drawn ${zoom}× larger)`));
+      group.append(label);
+      if (zoom > 1) group.append(s("text", { x: x0 + total * c + 8, y: y + rowH / 2 + 4, class: "note" }, `(drawn ${zoom}× larger)`));
       const byPos = new Map();
       for (let p = -row.left; p < row.length + row.right; p++) {
         const inside = p >= 0 && p < row.length;
@@ -127,15 +128,16 @@ export class Regions {
           rect.addEventListener("click", () => { this.highlight(p); this.onPosition(p); });
         }
         byPos.set(p, rect);
-        svg.append(rect);
+        group.append(rect);
       }
+      svg.append(group);
       this.cells.set(row.name, byPos);
     });
     fill(this.container, svg);
   }
 
   #short(name) {
-    return name.length > 24 ? "…" + name.slice(-23) : name;
+    return name.length > 26 ? "…" + name.slice(-25) : name;
   }
 
   /** Light up what output position `j` depends on. */

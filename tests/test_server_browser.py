@@ -1,0 +1,225 @@
+"""The explorer page in a real browser: Debian's Chromium driven by Playwright, against
+``rfgraph serve`` started on port 0. What the page shows is checked against the API's
+answers (and those against the CLI and exact regions in test_server_api.py).
+
+Skipped where Chromium or Playwright is missing; ``.ci/run`` installs both and fails if these
+tests are skipped. Screenshots go to ``$RFGRAPH_SCREENSHOTS`` (default: the test's tmp dir).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+ROOT = Path(__file__).resolve().parent.parent
+GRAPHS = ROOT / "graphs"
+CHROMIUM = next((p for p in (os.environ.get("RFGRAPH_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium"),
+                             shutil.which("chromium-browser")) if p and Path(p).exists()), None)
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no Chromium (apt-get install chromium)")
+
+
+@pytest.fixture(scope="module")
+def server():
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, "-m", "rfgraph", "serve", "--port", "0", str(GRAPHS)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    line = proc.stdout.readline()
+    assert line.startswith("rfgraph: serving on "), proc.stderr.read()
+    url = line.split(" on ", 1)[1].strip()
+    with urllib.request.urlopen(url + "api/graphs", timeout=30) as r:
+        ids = {g["name"]: g["id"] for g in json.loads(r.read())["graphs"]}
+    yield url, ids
+    proc.send_signal(signal.SIGINT)
+    proc.communicate(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, server, tmp_path, request):
+    """A page that records console errors and every request; requests to anything but the
+    server are blocked (and counted)."""
+    url, _ = server
+    # The page's Content-Security-Policy forbids evaluating strings, which Playwright's
+    # wait_for_function needs; bypassing it here also shows that escaping alone keeps hostile
+    # names inert (the policy is a second wall, checked in test_server_api.py).
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, bypass_csp=True)
+    page = context.new_page()
+    page.errors, page.requests, page.blocked = [], [], []
+    page.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    page.on("request", lambda r: page.requests.append(r.url))
+
+    def route(r):
+        if r.request.url.startswith(url) or r.request.url.startswith(("blob:", "data:")):
+            r.continue_()
+        else:
+            page.blocked.append(r.request.url)
+            r.abort()
+
+    context.route("**/*", route)
+    yield page
+    shots = Path(os.environ.get("RFGRAPH_SCREENSHOTS", tmp_path))
+    shots.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(shots / f"{request.node.name}.png"), full_page=True)
+    assert not page.errors, page.errors
+    assert not page.blocked, page.blocked
+    assert all(u.startswith((url, "blob:", "data:")) for u in page.requests)
+    assert all(u.startswith("http://127.0.0.1:") for u in page.requests if u.startswith("http"))
+    context.close()
+
+
+def open_graph(page, server, name: str, extra: str = "") -> None:
+    url, ids = server
+    page.goto(f"{url}#graph={ids[name]}{extra}")
+    page.wait_for_selector("body[data-view=ready]", timeout=60_000)
+
+
+def api(server, path: str) -> dict:
+    with urllib.request.urlopen(server[0] + path.lstrip("/"), timeout=60) as r:
+        return json.loads(r.read())
+
+
+def test_resnet50_shows_427_32_213(page, server):
+    open_graph(page, server, "resnet50.dot")
+    assert page.inner_text("#m-rf") == "427"
+    assert page.inner_text("#m-stride") == "32"
+    assert page.inner_text("#m-padding") == "213"
+    assert page.inner_text("#m-aligned") == "aligned"
+    assert page.locator("#diagram svg g.node").count() > 40
+
+
+def test_clicking_a_map_updates_the_panel(page, server):
+    open_graph(page, server, "resnet50.dot")
+    maps = api(server, f"/api/graphs/{server[1]['resnet50.dot']}")["maps"]
+    row = api(server, f"/api/graphs/{server[1]['resnet50.dot']}/table")["nodes"]["maxpool"]
+    node = page.locator(f"#diagram g.node[data-index='{maps.index('maxpool')}']")
+    node.click()
+    panel = page.locator("#node-panel")
+    assert panel.locator(".node-name").inner_text() == "maxpool"
+    values = dict(zip(panel.locator("th").all_inner_texts(), panel.locator("td").all_inner_texts()))
+    assert values["receptive field r"] == str(row["axes"][0]["rf"]) == "11"
+    assert values["effective stride S"] == "4" and values["effective padding P"] == "5"
+    assert values["feature-map size"] == "56×56"
+    assert "selected" in node.get_attribute("class")
+    page.get_by_role("button", name="Make it the output").click()
+    page.wait_for_function("document.querySelector('#m-rf').textContent === '11' && document.body.dataset.view === 'ready'")
+    assert "output=maxpool" in page.url
+
+
+def test_clicking_an_output_cell_lights_the_cells_the_api_says(page, server):
+    open_graph(page, server, "distill_fig1_chain.dot")
+    gid = server[1]["distill_fig1_chain.dot"]
+    for j in (0, 2):
+        page.locator(f"#regions rect.outcell[data-p='{j}']").click()
+        page.wait_for_function(f"document.querySelector('#region-hint').textContent.startsWith('Output {j} ')")
+        answer = api(server, f"/api/graphs/{gid}/footprints?at={j}")
+        for m in answer["maps"]:
+            lit = page.evaluate("""(name) => {
+                const row = [...document.querySelectorAll('#regions g.row')].find((g) => g.dataset.node === name);
+                const rects = [...row.querySelectorAll('rect.cell')];
+                const having = (re) => rects.filter((r) => re.test(r.getAttribute('class'))).map((r) => Number(r.dataset.p));
+                return {read: having(/\\b(read|pa|pb|pab)\\b/), pad: having(/\\bpadread\\b/)};
+            }""", m["node"])
+            assert lit["read"] == m["positions"], (j, m["node"])
+            assert lit["pad"] == m["padding"], (j, m["node"])
+    assert "at=2" in page.url
+
+
+def test_the_misaligned_example_highlights_two_paths(page, server):
+    open_graph(page, server, "distill_fig4_misaligned.dot")
+    assert page.inner_text("#m-aligned") == "not aligned"
+    assert page.inner_text("#m-rf") == "5–7"  # the region's size by position: 7, 6, 5, 6
+    text = page.inner_text("#mismatch-list")
+    assert "different strides: 2 on path ① and 1 on path ②" in text and "drift apart by 1 px" in text
+    result = api(server, f"/api/graphs/{server[1]['distill_fig4_misaligned.dot']}/analyze")
+    maps = api(server, f"/api/graphs/{server[1]['distill_fig4_misaligned.dot']}")["maps"]
+    for cls, path in zip(("on-a", "on-b"), result["mismatches"][0]["paths"]):
+        lit = sorted(int(i) for i in page.eval_on_selector_all(f"#diagram g.node.{cls}", "els => els.map(e => e.dataset.index)"))
+        assert lit == sorted(maps.index(n) for n in path["nodes"])
+        assert page.locator(f"#diagram g.edge.{cls}").count() == len(path["nodes"]) - 1
+    # the witness paths colour the region rows too: path ① only, path ② only, both
+    classes = page.eval_on_selector_all("#regions rect.cell", "els => els.map(e => e.getAttribute('class'))")
+    assert any(" pa" in c for c in classes) and any(" pb" in c for c in classes) and any(" pab" in c for c in classes)
+
+
+def test_the_2d_canvas_shows_the_exact_region_of_a_clicked_output(page, server):
+    open_graph(page, server, "resnet50.dot", "&tab=canvas")
+    page.locator("#output-canvas").click(position={"x": 5 * 34 + 10, "y": 2 * 34 + 10})
+    page.wait_for_function("document.querySelector('#canvas-readout').textContent.startsWith('output (2, 5)')")
+    region = api(server, f"/api/graphs/{server[1]['resnet50.dot']}/region?at=2,5&set=1")["positions"][0]
+    text = page.inner_text("#canvas-readout")
+    assert f"{region['count']} exact pixels" in text
+    assert f"rows {region['lo'][0]}–{region['hi'][0]}, columns {region['lo'][1]}–{region['hi'][1]}" in text
+    assert f"unclipped rows {region['u'][0]}–{region['v'][0]}" in text
+    assert "at=2%2C5" in page.url or "at=2,5" in page.url
+
+
+def test_the_url_is_the_view(page, server):
+    open_graph(page, server, "resnet50.dot", "&output=layer2&node=layer1")
+    assert page.inner_text("#m-rf") == "91"
+    assert page.locator("#node-panel .node-name").inner_text() == "layer1"
+
+
+def test_sortable_table(page, server):
+    open_graph(page, server, "vgg16.dot", "&tab=table")
+    page.locator("#node-table th", has_text="rf").click()
+    page.locator("#node-table th", has_text="rf").click()  # descending
+    first = page.locator("#node-table tbody tr").first.locator("td").all_inner_texts()
+    table = api(server, f"/api/graphs/{server[1]['vgg16.dot']}/table")["nodes"]
+    assert first[1] == str(max(r["axes"][0]["rf"] for r in table.values() if r["axes"][0]["rf"] is not None))
+
+
+def test_dropped_file_with_hostile_names_is_shown_as_text(page, server, tmp_path):
+    open_graph(page, server, "distill_fig1_chain.dot")
+    hostile = tmp_path / "hostile.dot"
+    hostile.write_text('digraph { "<img src=x onerror=window.pwned=1>" -> "<script>window.pwned=2</script>" '
+                       '[op=conv, k=3]; "<script>window.pwned=2</script>" -> "a&amp;\\"b" [op=conv, k=3]; }')
+    page.set_input_files("#file-input", str(hostile))
+    gid = json.loads(urllib.request.urlopen(urllib.request.Request(  # content-addressed: the page's id
+        server[0] + "api/graphs?name=hostile.dot", data=hostile.read_bytes(), method="POST")).read())["id"]
+    page.wait_for_function(f"document.body.dataset.graph === '{gid}' && document.body.dataset.view === 'ready'")
+    assert page.inner_text("#m-rf") == "5"
+    assert page.evaluate("window.pwned") is None
+    assert page.locator("#diagram img, #diagram script, #node-panel img, #node-panel script").count() == 0
+    assert page.locator("#node-panel .node-name").inner_text() == 'a&amp;"b'
+    page.locator("#tab-table").click()
+    names = page.locator("#node-table tbody td:first-child").all_inner_texts()
+    assert names == ["<img src=x onerror=window.pwned=1>", "<script>window.pwned=2</script>", 'a&amp;"b']
+
+
+def test_a_bad_file_says_why(page, server, tmp_path):
+    open_graph(page, server, "distill_fig1_chain.dot")
+    bad = tmp_path / "bad.dot"
+    bad.write_text("digraph { a -> b [op=conv, k=abc] }")
+    page.set_input_files("#file-input", str(bad))
+    page.wait_for_selector("#banner:not([hidden])")
+    assert "bad.dot: edge a -> b: attribute k='abc'" in page.inner_text("#banner-text")
+    page.errors.clear()  # the browser logs the 400 itself: expected here
+
+
+def test_densenet121_is_drawn_and_searchable(page, server):
+    open_graph(page, server, "zoo/densenet121.dot")
+    assert page.locator("#diagram svg g.node").count() > 100
+    page.fill("#search", "features.denseblock3.denselayer12.conv1")
+    page.press("#search", "Enter")
+    assert page.locator("#node-panel .node-name").inner_text() == "features.denseblock3.denselayer12.conv1"
