@@ -123,3 +123,22 @@ def test_port_in_use_is_a_clear_error():
     finally:
         proc.send_signal(signal.SIGINT)
         proc.communicate(timeout=30)
+
+
+def test_the_listening_socket_says_tcp():
+    """asyncio disables Nagle's algorithm only on sockets whose proto is IPPROTO_TCP; with
+    proto 0 (socket.create_server) every answer waited for the client's delayed ACK (40 ms)."""
+    import socket
+
+    from rfgraph.server.run import listen
+
+    sock = listen("127.0.0.1", 0)
+    try:
+        assert sock.proto == socket.IPPROTO_TCP and sock.getsockname()[1] > 0
+        client = socket.create_connection(sock.getsockname()[:2])
+        accepted, _ = sock.accept()
+        assert accepted.proto == socket.IPPROTO_TCP  # what asyncio checks before setting TCP_NODELAY
+        client.close()
+        accepted.close()
+    finally:
+        sock.close()
