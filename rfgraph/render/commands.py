@@ -3,7 +3,8 @@
 ::
 
     rfgraph render FILE -o out.svg|png|pdf|dot [--input N] [--output N] [--from-output]
-                   [--collapse] [--rankdir TB|LR] [--input-size N[,M]] [--renderer R] [--force]
+                   [--collapse] [--depth N] [--no-clusters] [--rankdir TB|LR] [--input-size N[,M]]
+                   [--renderer R] [--dpi DPI] [--force]
     rfgraph plot FILE --kind region|overlay|growth -o out.png|svg|pdf [--at J[,J]] [--image IMG]
                  [--input-size N[,M]] [--axis A] [--paths N] [--depth D] [--force]
 
@@ -36,6 +37,11 @@ def register(subparsers) -> None:
                    help="label maps with the output seen from them (instead of the map seen from the input)")
     p.add_argument("--collapse", action="store_true",
                    help="fold runs of elementwise layers (bn, relu, add, 1x1 conv) into one edge")
+    p.add_argument("--depth", type=int, metavar="N",
+                   help="draw each module at depth N of the names (1: stages like layer3, 2: blocks like "
+                        "layer3.2) as one node with r, S, P at its input and output")
+    p.add_argument("--no-clusters", action="store_true", help="do not box the maps of each module")
+    p.add_argument("--dpi", type=float, metavar="DPI", help="resolution of PNG files (Graphviz's default: 96)")
     p.add_argument("--rankdir", type=str.upper, choices=("TB", "LR", "BT", "RL"), default="TB",
                    help="layout direction (default TB: top to bottom)")
     p.add_argument("--no-legend", action="store_true", help="leave out the legend")
@@ -95,10 +101,10 @@ def cmd_render(args) -> int:
     from .graphviz import render
 
     net = load_file(args.file)
-    path = render(net, args.out, args.format, overwrite=args.force, renderer=args.renderer,
+    path = render(net, args.out, args.format, overwrite=args.force, renderer=args.renderer, dpi=args.dpi,
                   input=args.input, output=args.output, input_size=args.input_size,
-                  from_output=args.from_output, collapse=args.collapse, rankdir=args.rankdir,
-                  legend=not args.no_legend)
+                  from_output=args.from_output, collapse=args.collapse, depth=args.depth,
+                  clusters=not args.no_clusters, rankdir=args.rankdir, legend=not args.no_legend)
     return _report(args, path, "diagram")
 
 

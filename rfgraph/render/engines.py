@@ -16,6 +16,8 @@ from pathlib import Path
 
 from ..errors import RenderError
 
+#: formats whose size is in pixels (``dpi`` applies)
+RASTER_FORMATS = ("png", "jpg")
 #: formats by file suffix
 SUFFIX_FORMATS = {".dot": "dot", ".gv": "dot", ".svg": "svg", ".png": "png", ".pdf": "pdf",
                   ".jpg": "jpg", ".jpeg": "jpg", ".ps": "ps", ".eps": "eps"}
@@ -48,12 +50,14 @@ def format_for(path: str | os.PathLike, format: str | None = None) -> str:
     return SUFFIX_FORMATS[suffix]
 
 
-def render_dot(dot: str, format: str = "svg", *, renderer: str = "auto", timeout: float = 120) -> bytes:
+def render_dot(dot: str, format: str = "svg", *, renderer: str = "auto", timeout: float = 120,
+               dpi: float | None = None) -> bytes:
     """Render DOT text to ``format`` (``dot``, ``svg``, ``png``, ``pdf``, ...).
 
     ``renderer``: ``"system"`` (the Graphviz ``dot`` program on ``PATH``), ``"embedded"``
     (WebAssembly Graphviz, SVG only), or ``"auto"``: the system one when present, else the
-    embedded one for SVG. Raises :class:`~rfgraph.errors.RenderError` saying what to install when nothing can
+    embedded one for SVG. ``dpi``: resolution of PNG and JPEG images (Graphviz's default is 96;
+    other formats ignore it). Raises :class:`~rfgraph.errors.RenderError` saying what to install when nothing can
     produce ``format``.
 
     >>> render_dot("digraph { a }", "svg", renderer="embedded").startswith(b"<?xml")
@@ -66,7 +70,7 @@ def render_dot(dot: str, format: str = "svg", *, renderer: str = "auto", timeout
         raise RenderError(f"renderer {renderer!r}: use auto, system or embedded")
     program = system_dot() if renderer in ("auto", "system") else None
     if program is not None:
-        return _run_system(program, dot, format, timeout)
+        return _run_system(program, dot, format, timeout, dpi if format in RASTER_FORMATS else None)
     if renderer == "system":
         raise RenderError(f"cannot write {format.upper()}: the Graphviz 'dot' program is not on PATH "
                           "(install Graphviz: apt-get install graphviz, brew install graphviz or "
@@ -79,9 +83,10 @@ def render_dot(dot: str, format: str = "svg", *, renderer: str = "auto", timeout
     return _run_embedded(dot)
 
 
-def _run_system(program: str, dot: str, format: str, timeout: float) -> bytes:
+def _run_system(program: str, dot: str, format: str, timeout: float, dpi: float | None = None) -> bytes:
+    command = [program, f"-T{format}"] + ([f"-Gdpi={dpi:g}"] if dpi else [])
     try:
-        done = subprocess.run([program, f"-T{format}"], input=dot.encode("utf-8"), capture_output=True,
+        done = subprocess.run(command, input=dot.encode("utf-8"), capture_output=True,
                               timeout=timeout, check=False)
     except subprocess.TimeoutExpired:
         raise RenderError(f"Graphviz dot took more than {timeout:g} s: try collapse=True (--collapse)") from None

@@ -44,13 +44,17 @@ from ..errors import RenderError, RFGraphError
 from .engines import SUFFIX_FORMATS, embedded_available, format_for, render_dot, system_dot  # noqa: F401
 from .text import (axes_text, dot_attrs, geometry_text, joined, label_text, left_text, quote,  # noqa: F401
                    short_path, size_text, value_text, visible)
-from .view import (PATH_COLORS, DiagramData, DrawnEdge, Highlights, collapse_edges, diagram_data,  # noqa: F401
-                   drawn_edges, elementwise, highlights)
+from .view import (PATH_COLORS, DiagramData, DrawnEdge, Highlights, View, build_view, collapse_edges,  # noqa: F401
+                   diagram_data, elementwise, highlights)
 
 WARN_COLOR = "#c0392b"  # border of the merge nodes where a disagreement is born
 WARN_FILL = "#fadbd8"
 ENDPOINT_FILL = "#e3edf7"  # input and output
 WHOLE_FILL = "#eeeeee"  # maps that depend on the whole input
+MODULE_FILL = "#fff7e0"  # a module drawn as one node
+CLUSTER_FILLS = ("#f4f7fb", "#eaf0f7", "#e0e8f2")  # module boxes, darker when nested deeper
+CLUSTER_STYLE = {"style": "rounded,filled", "color": "#b8c4d6", "fontsize": "10", "labeljust": "l",
+                 "fontcolor": "#44546a", "penwidth": "1"}
 FONT = "Helvetica"
 RANKDIRS = ("TB", "LR", "BT", "RL")
 
@@ -59,20 +63,27 @@ QUICK_EDGES = 300
 
 
 def architecture_dot(G, *, input=None, output=None, input_size=None, from_output: bool = False,
-                     collapse: bool = False, rankdir: str = "TB", legend: bool = True,
-                     sizes: bool = True, witnesses: int = 2, keep: Iterable = (),
-                     title: str | None = None, quick: bool | None = None) -> str:
+                     collapse: bool = False, depth: int | None = None, clusters: bool = True,
+                     rankdir: str = "TB", legend: bool = True, sizes: bool = True, witnesses: int = 2,
+                     keep: Iterable = (), title: str | None = None, quick: bool | None = None) -> str:
     """DOT text of the annotated architecture of ``G`` (a Network, networkx graph or file).
 
     - ``input``/``output``: end-points (default: the graph's attributes, else the unique
       source/sink); the output is only needed for the misalignment diagnosis (and for
-      ``from_output``), so graphs with several sinks still draw.
+      ``from_output``), so graphs with several sinks still draw. Naming either crops the
+      drawing: to the maps between them, to what a named input reaches, or to what reaches a
+      named output.
     - ``input_size`` (default: the graph attribute): resolves SAME padding and shows each
       map's size (``sizes=False`` hides the sizes).
     - ``from_output``: label maps with the output seen from them (``rfgraph.output_table``)
       instead of the map seen from the input (``rfgraph.layer_table``).
     - ``collapse``: fold runs of elementwise layers (see :func:`collapse_edges`); ``keep``
       names nodes that must stay.
+    - ``depth``: draw each module of the hierarchy in the node names
+      (:mod:`rfgraph.hierarchy`) at this depth as one node (1: stages such as ``layer3``,
+      2: blocks such as ``layer3.2``) labelled with its number of layers and r, S, P at its
+      input and its output.
+    - ``clusters``: draw the enclosing modules as boxes around their maps.
     - ``rankdir``: ``TB`` (top to bottom) or ``LR`` (left to right; ``BT``, ``RL`` too).
     - ``witnesses``: draw the two witness paths of at most this many disagreements (all
       disagreements are listed in the legend and their merge nodes drawn in red).
@@ -82,34 +93,82 @@ def architecture_dot(G, *, input=None, output=None, input_size=None, from_output
       edges into merges (``concat``, ``add``: the octagon says it). Default: when the diagram
       has more than :data:`QUICK_EDGES` edges.
 
+    Nodes are ``n<i>`` (map ``i`` in topological order) and ``g<i>`` (a module whose first map
+    is ``i``), with the same ``id`` and a ``class`` (``map``/``module``, ``input``,
+    ``output``, ``merge``, ``mismatch``...) that web pages can select; module boxes are
+    clusters ``c<k>`` of class ``module``.
+
     >>> import rfgraph
     >>> dot = architecture_dot(rfgraph.load("graphs/distill_fig4_misaligned.dot"))
     >>> "strides 2 and 1" in dot and f'color="{WARN_COLOR}"' in dot
     True
+    >>> dot = architecture_dot(rfgraph.load("graphs/resnet50.dot"), depth=1)
+    >>> 'label="layer2\\\\n46 layers\\\\nin: r 35 · S 4 · P 17\\\\nout: r 91 · S 8 · P 45\\\\nsize 28×28"' in dot
+    True
     """
+    return _build(G, input=input, output=output, input_size=input_size, from_output=from_output,
+                  collapse=collapse, depth=depth, clusters=clusters, rankdir=rankdir, legend=legend,
+                  sizes=sizes, witnesses=witnesses, keep=keep, title=title, quick=quick)[0]
+
+
+def _build(G, *, input, output, input_size, from_output: bool, collapse: bool, depth: int | None,
+           clusters: bool, rankdir: str, legend: bool, sizes: bool, witnesses: int, keep: Iterable,
+           title: str | None, quick: bool | None) -> tuple[str, View]:
+    """The DOT text and the view it draws."""
     rankdir = _check_rankdir(rankdir)
+    depth = _check_depth(depth)
     data = diagram_data(G, input=input, output=output, input_size=input_size, from_output=from_output)
     net, x, y = data.net, data.x, data.y
     marks = highlights(net, data.mismatches, witnesses)
     protected = {x} | ({y} if y is not None else set()) | marks.warn | marks.forks
     protected |= {net.node_index(n) for n in keep}
-    edges, removed = drawn_edges(net, data.layers, protected, collapse)
-    indegree = [0] * len(net.nodes)
-    for e in edges:
-        indegree[e.dst] += 1
+    view = build_view(data, depth=depth, clusters=clusters, collapse=collapse, keep=protected,
+                      input_given=input is not None, output_given=output is not None)
+    indegree = view.indegree()
     if quick is None:
-        quick = len(edges) > QUICK_EDGES
-
-    out = ["digraph rfgraph {\n", *_defaults(rankdir, quick)]
-    for v in range(len(net.nodes)):
-        if v not in removed:
-            out.append(f"  n{v} [{dot_attrs(_node_attrs(data, v, indegree[v] > 1, marks, sizes))}];\n")
-    for e in edges:
-        out.append(f"  n{e.src} -> n{e.dst} [{dot_attrs(_edge_attrs(data, e, indegree[e.dst] > 1, marks, quick))}];\n")
+        quick = len(view.edges) > QUICK_EDGES
+    statements = {i: f"{box.id} [{dot_attrs(_box_attrs(data, view, i, indegree[i] > 1, marks, sizes))}];\n"
+                  for i, box in enumerate(view.boxes) if i not in view.removed}
+    out = ["digraph rfgraph {\n", *_defaults(rankdir, quick), *_clustered(view, statements)]
+    for e in view.edges:
+        attrs = _edge_attrs(data, view, e, indegree[e.dst] > 1, marks, quick)
+        out.append(f"  {view.boxes[e.src].id} -> {view.boxes[e.dst].id} [{dot_attrs(attrs)}];\n")
     if legend:
-        out.extend(_legend(data, witnesses, from_output, collapse, title, rankdir, any(d > 1 for d in indegree)))
+        out.extend(_legend(data, witnesses, from_output, collapse, title, rankdir, any(d > 1 for d in indegree),
+                           any(b.group for b in view.boxes)))
     out.append("}\n")
-    return "".join(out)
+    return "".join(out), view
+
+
+def _check_depth(depth: int | None) -> int | None:
+    if depth is None:
+        return None
+    if isinstance(depth, bool) or not isinstance(depth, int) or depth < 1:
+        raise RFGraphError(f"depth {depth!r}: give a module depth of 1 or more (1: stages, 2: blocks)")
+    return depth
+
+
+def _clustered(view: View, statements: dict[int, str]) -> list[str]:
+    """The node statements, those of each module inside its cluster (nested as the modules)."""
+    inside = {i for c in view.clusters for i in c.boxes}
+    out = [f"  {statements[i]}" for i in sorted(statements) if i not in inside]
+    children: dict[int | None, list[int]] = {}
+    for k, c in enumerate(view.clusters):
+        children.setdefault(c.parent, []).append(k)
+
+    def emit(k: int, indent: str) -> None:
+        c = view.clusters[k]
+        attrs = {"id": c.id, "class": "module", "label": label_text([c.name]), **CLUSTER_STYLE,
+                 "fillcolor": CLUSTER_FILLS[c.name.count(".") % len(CLUSTER_FILLS)]}
+        out.append(f"{indent}subgraph cluster_{c.id} {{\n{indent}  graph [{dot_attrs(attrs)}];\n")
+        out.extend(f"{indent}  {statements[i]}" for i in c.boxes if i in statements)
+        for child in children.get(k, ()):
+            emit(child, indent + "  ")
+        out.append(f"{indent}}}\n")
+
+    for k in children.get(None, ()):
+        emit(k, "  ")
+    return out
 
 
 def _check_rankdir(rankdir: str) -> str:
@@ -131,6 +190,17 @@ def _defaults(rankdir: str, quick: bool) -> list[str]:
     edge = {"fontname": FONT, "fontsize": "9", "color": "#555555", "fontcolor": "#333333", "arrowsize": "0.6"}
     return [f"  graph [{dot_attrs(graph_attrs)}];\n", f"  node [{dot_attrs(node)}];\n",
             f"  edge [{dot_attrs(edge)}];\n"]
+
+
+def _box_attrs(data: DiagramData, view: View, i: int, merge: bool, marks: Highlights, sizes: bool) -> dict[str, Any]:
+    """A drawn node's attributes: a map, or a module drawn as one node; its stable ``id``."""
+    box = view.boxes[i]
+    if box.group:
+        attrs = _module_attrs(data, view, box, sizes)
+    else:
+        attrs = _node_attrs(data, box.nodes[0], merge, marks, sizes)
+        attrs["class"] = " ".join(["map"] + ([attrs["class"]] if attrs.get("class") else []))
+    return {"id": box.id, **attrs}
 
 
 def _node_attrs(data: DiagramData, v: int, merge: bool, marks: Highlights, sizes: bool) -> dict[str, Any]:
@@ -168,13 +238,49 @@ def _node_attrs(data: DiagramData, v: int, merge: bool, marks: Highlights, sizes
     return attrs
 
 
-def _edge_attrs(data: DiagramData, e: DrawnEdge, into_merge: bool, marks: Highlights, quick: bool) -> dict[str, Any]:
-    """An edge's label (its layers), and its colours where it is on a witness path."""
+def _module_attrs(data: DiagramData, view: View, box, sizes: bool) -> dict[str, Any]:
+    """A module drawn as one node: its name, number of layers, r, S, P of the map that feeds it
+    and of the map it gives (from the per-node table), and that map's size."""
+    net = data.net
+    members = set(box.nodes)
+    layers = sum(1 for v in box.nodes for e in net.in_edges[v] if net.edges[e].src in view.box_of)
+    sources = sorted({net.edges[e].src for v in box.nodes for e in net.in_edges[v]
+                      if net.edges[e].src not in members and net.edges[e].src in view.box_of})
+    outputs = [v for v in box.nodes if v == data.y or not net.out_edges[v]
+               or any(net.edges[e].dst not in members for e in net.out_edges[v])]
+    lines = [box.name, f"{layers} layer{'s' if layers != 1 else ''}"]
+    lines.append("in: " + _maps_text(data, sources))
+    lines.append("out: " + _maps_text(data, outputs))
+    last = net.nodes[outputs[-1]] if outputs else None
+    if sizes and last in data.sizes:
+        lines.append(size_text(data.sizes[last]))
+    classes = ["module"] + [c for v, c in ((data.x, "input"), (data.y, "output")) if v in members]
+    attrs: dict[str, Any] = {"shape": "box", "peripheries": "2", "style": "filled", "fillcolor": MODULE_FILL,
+                             "class": " ".join(classes), "label": label_text(lines)}
+    if any(v in (data.x, data.y) for v in members):
+        attrs.update(fillcolor=ENDPOINT_FILL, penwidth="1.6")
+    return attrs
+
+
+def _maps_text(data: DiagramData, maps: Sequence[int]) -> str:
+    """r, S, P of some maps: the values when they agree (or there is one), else how many."""
+    texts = {axes_text(data.table[data.net.nodes[v]].axes) for v in maps if data.net.nodes[v] in data.table}
+    if not maps:
+        return "-"
+    if len(texts) == 1:
+        return texts.pop()
+    return f"{len(maps)} maps" if texts else "not reached"
+
+
+def _edge_attrs(data: DiagramData, view: View, e: DrawnEdge, into_merge: bool, marks: Highlights,
+                quick: bool) -> dict[str, Any]:
+    """An edge's label (its layers; none into a module, whose node stands for them), and its
+    colours where it is on a witness path."""
     layers = data.layers
-    if quick and into_merge and all(elementwise(layers[i]) for i in e.ids):
+    if view.boxes[e.dst].group or (quick and into_merge and all(elementwise(layers[i]) for i in e.ids)):
         attrs: dict[str, Any] = {}  # quick mode: "concat" or "add" on every edge into a merge is only clutter
     else:
-        attrs = {"xlabel" if quick else "label": label_text([", ".join(layers[i].label() for i in e.ids)])}
+        attrs = {"xlabel" if quick else "label": label_text([_layers_text(layers, e.ids, view.boxes[e.src].group)])}
     colors: list[str] = []
     for i in e.ids:
         for c in marks.edge_colors.get(i, ()):
@@ -187,15 +293,27 @@ def _edge_attrs(data: DiagramData, e: DrawnEdge, into_merge: bool, marks: Highli
     return attrs
 
 
+def _layers_text(layers: Sequence, ids: Sequence[int], parallel: bool) -> str:
+    """``conv k3, bn, relu`` for a chain of layers; ``concat ×3`` for parallel edges out of a
+    module."""
+    labels = [layers[i].label() for i in ids]
+    if not parallel:
+        return ", ".join(labels)
+    counts: dict[str, int] = {}
+    for label in labels:
+        counts[label] = counts.get(label, 0) + 1
+    return ", ".join(label + (f" ×{n}" if n > 1 else "") for label, n in counts.items())
+
+
 # ---------------------------------------------------------------------------------------------
 # The legend
 
 
 def _legend(data: DiagramData, witnesses: int, from_output: bool, collapse: bool, title: str | None,
-            rankdir: str, has_merge: bool) -> list[str]:
+            rankdir: str, has_merge: bool, has_modules: bool = False) -> list[str]:
     """The summary as the graph's label and, per drawn disagreement, two coloured path keys."""
     mismatches = data.mismatches
-    lines = (_summary_lines(data, from_output, title) + _key_lines(collapse, has_merge)
+    lines = (_summary_lines(data, from_output, title) + _key_lines(collapse, has_merge, has_modules)
              + _mismatch_lines(mismatches))
     label = {"label": left_text(lines), "labelloc": "t", "labeljust": "l", "fontsize": "10"}
     items = [f"  graph [{dot_attrs(label)}];\n"]
@@ -234,11 +352,14 @@ def _summary_lines(data: DiagramData, from_output: bool, title: str | None) -> l
     return lines
 
 
-def _key_lines(collapse: bool, has_merge: bool) -> list[str]:
+def _key_lines(collapse: bool, has_merge: bool, has_modules: bool = False) -> list[str]:
     """What the shapes mean."""
     keys = (["octagon: merge (in-degree > 1)"] if has_merge else []) + (
         ["collapsed: each edge lists its layers"] if collapse else [])
-    return ["; ".join(keys)] if keys else []
+    lines = ["; ".join(keys)] if keys else []
+    if has_modules:
+        lines.append("double box: a module drawn as one node, r, S, P of the map into it (in) and out of it (out)")
+    return lines
 
 
 def _mismatch_lines(mismatches: Sequence) -> list[str]:
@@ -330,12 +451,16 @@ class Diagram:
     True
     >>> d
     Diagram(5 nodes, 5 edges)
+    >>> d.ids["n0"], d.ids["n4"]     # the SVG's element ids, and what each stands for
+    ('x', 'y')
     """
 
     dot: str
     nodes: int = 0
     edges: int = 0
     _svg: dict = field(default_factory=dict, repr=False)
+    #: element id in the DOT and SVG -> the map's name, or the module's name (``g<i>``, ``c<k>``)
+    ids: dict = field(default_factory=dict, repr=False)
 
     def svg(self, renderer: str = "auto") -> str:
         """The diagram as SVG text (rendered once, then cached)."""
@@ -363,14 +488,18 @@ class Diagram:
         return None
 
     def save(self, path: str | os.PathLike, format: str | None = None, *, overwrite: bool = False,
-             renderer: str = "auto") -> Path:
-        """Write the diagram to ``path`` (format from the suffix unless given); refuses to
-        replace an existing file unless ``overwrite``."""
+             renderer: str = "auto", dpi: float | None = None) -> Path:
+        """Write the diagram to ``path`` (format from the suffix unless given; ``dpi``: the
+        resolution of PNG and JPEG images); refuses to replace an existing file unless
+        ``overwrite``."""
         from ..io.safe_write import write_bytes
 
         fmt = format_for(path, format)
         _refuse_existing(path, overwrite)
-        data = self.svg(renderer).encode("utf-8") if fmt == "svg" else render_dot(self.dot, fmt, renderer=renderer)
+        if fmt == "svg":
+            data = self.svg(renderer).encode("utf-8")
+        else:
+            data = render_dot(self.dot, fmt, renderer=renderer, dpi=dpi)
         return write_bytes(path, data, overwrite=overwrite)
 
     def __str__(self) -> str:
@@ -387,19 +516,32 @@ def _refuse_existing(path: str | os.PathLike, overwrite: bool) -> None:
 
 
 def diagram(G, **options: Any) -> Diagram:
-    """The :class:`Diagram` of ``G``; ``options`` as for :func:`architecture_dot`."""
-    dot = architecture_dot(G, **options)
-    nodes = sum(1 for line in dot.splitlines() if re.match(r"  n\d+ \[", line))
-    edges = sum(1 for line in dot.splitlines() if re.match(r"  n\d+ -> n\d+ ", line))
-    return Diagram(dot, nodes, edges)
+    """The :class:`Diagram` of ``G``; ``options`` as for :func:`architecture_dot`.
+
+    >>> import rfgraph
+    >>> d = diagram(rfgraph.load("graphs/resnet50.dot"), depth=1, collapse=True)
+    >>> d, d.ids["g37"]
+    (Diagram(10 nodes, 9 edges), 'layer2')
+    """
+    defaults = dict(input=None, output=None, input_size=None, from_output=False, collapse=False, depth=None,
+                    clusters=True, rankdir="TB", legend=True, sizes=True, witnesses=2, keep=(), title=None,
+                    quick=None)
+    unknown = sorted(set(options) - set(defaults))
+    if unknown:
+        raise TypeError(f"diagram() got unexpected options: {', '.join(unknown)}")
+    dot, view = _build(G, **{**defaults, **options})
+    ids = {box.id: box.name for i, box in enumerate(view.boxes) if i not in view.removed}
+    ids.update({c.id: c.name for c in view.clusters})
+    return Diagram(dot, len(view.boxes) - len(view.removed), len(view.edges), ids=ids)
 
 
 def render(G, path: str | os.PathLike, format: str | None = None, *, overwrite: bool = False,
-           renderer: str = "auto", **options: Any) -> Path:
-    """Draw ``G`` to ``path``: ``.dot``/``.gv`` (always), ``.svg`` (system Graphviz or the
-    ``render`` extra), ``.png``/``.pdf`` (system Graphviz). ``options`` as for
-    :func:`architecture_dot` (``collapse=True``, ``rankdir="LR"``, ``from_output=True``...).
-    Returns the path written; refuses to replace a file unless ``overwrite``."""
+           renderer: str = "auto", dpi: float | None = None, **options: Any) -> Path:
+    """Draw ``G`` to ``path``: ``.dot``/``.gv`` (always), ``.svg`` (system Graphviz, else the
+    embedded one), ``.png``/``.pdf`` (system Graphviz; ``dpi`` sets the resolution of PNG).
+    ``options`` as for :func:`architecture_dot` (``collapse=True``, ``depth=1``,
+    ``rankdir="LR"``, ``from_output=True``...). Returns the path written; refuses to replace a
+    file unless ``overwrite``."""
     fmt = format_for(path, format)
     _refuse_existing(path, overwrite)
-    return diagram(G, **options).save(path, fmt, overwrite=overwrite, renderer=renderer)
+    return diagram(G, **options).save(path, fmt, overwrite=overwrite, renderer=renderer, dpi=dpi)

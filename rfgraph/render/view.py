@@ -121,9 +121,14 @@ def collapse_edges(net, layers: Sequence, keep: set[int]) -> tuple[list[DrawnEdg
     and one out-edge and is not in ``keep``: ``w -> u -> v`` becomes ``w -> v``. Returns the
     edges and the nodes removed. Each resulting edge is one layer followed by elementwise ones,
     so the maps that remain are exactly those where the geometry changes, forks and merges."""
-    edges = [DrawnEdge(e.src, e.dst, [e.id]) for e in net.edges]
-    into: list[list[int]] = [[] for _ in net.nodes]  # drawn edge indices by target
-    out: list[list[int]] = [[] for _ in net.nodes]
+    return fold_elementwise([DrawnEdge(e.src, e.dst, [e.id]) for e in net.edges], len(net.nodes), layers, keep)
+
+
+def fold_elementwise(edges: list[DrawnEdge], n: int, layers: Sequence, keep: set[int]) -> tuple[list[DrawnEdge], set[int]]:
+    """:func:`collapse_edges` on any drawing whose ``n`` nodes are numbered in topological
+    order (maps, or maps and modules drawn as one node)."""
+    into: list[list[int]] = [[] for _ in range(n)]  # drawn edge indices by target
+    out: list[list[int]] = [[] for _ in range(n)]
     for i, e in enumerate(edges):
         into[e.dst].append(i)
         out[e.src].append(i)
@@ -148,8 +153,151 @@ def collapse_edges(net, layers: Sequence, keep: set[int]) -> tuple[list[DrawnEdg
     return [e for i, e in enumerate(edges) if alive[i]], removed
 
 
-def drawn_edges(net, layers: Sequence, keep: set[int], collapse: bool) -> tuple[list[DrawnEdge], set[int]]:
-    """The edges to draw and the nodes left out: every edge as it is, or collapsed."""
+# ---------------------------------------------------------------------------------------------
+# What is drawn: the maps between the end-points, modules as one node, module boxes
+
+
+@dataclass
+class Box:
+    """A node of the drawing: one map, or a module drawn as one node (``group``).
+
+    ``id`` is stable and safe for DOT, SVG and web pages: ``n<i>`` for map ``i`` (its index
+    in topological order), ``g<i>`` for a module whose first map is ``i``. ``scope`` lists
+    the modules that enclose it (outermost first)."""
+
+    id: str
+    name: Any
+    nodes: tuple[int, ...]
+    group: bool
+    scope: tuple[str, ...] = ()
+
+
+@dataclass
+class Cluster:
+    """A module drawn as a box around its nodes: ``boxes`` directly inside it, ``parent`` the
+    index of the enclosing cluster."""
+
+    id: str
+    name: str
+    parent: int | None
+    boxes: list[int] = field(default_factory=list)
+
+
+@dataclass
+class View:
+    """The drawing: its nodes (``boxes``, in topological order), the box of every drawn map,
+    the edges between boxes, the boxes folded away by collapsing, and the module clusters."""
+
+    boxes: list[Box]
+    box_of: dict[int, int]
+    edges: list[DrawnEdge]
+    removed: set[int]
+    clusters: list[Cluster]
+
+    def indegree(self) -> list[int]:
+        counts = [0] * len(self.boxes)
+        for e in self.edges:
+            counts[e.dst] += 1
+        return counts
+
+
+def crop(net, x: int, y: int | None, input_given: bool, output_given: bool) -> list[bool]:
+    """The maps drawn: between a named input and a named output, everything the named input
+    reaches, everything that reaches the named output, or the whole graph."""
+    if input_given and output_given and y is not None:
+        return net.between(x, y)
+    if input_given:
+        return net.descendants(x)
+    if output_given and y is not None:
+        return net.ancestors(y)
+    return [True] * len(net.nodes)
+
+
+def make_boxes(net, drawn: Sequence[bool], hier, depth: int | None) -> tuple[list[Box], dict[int, int]]:
+    """One box per drawn map, or, at ``depth``, one per module of the hierarchy at that depth
+    (a module with a single drawn map is drawn as that map)."""
+    if hier is None:
+        boxes = [Box(f"n{v}", net.nodes[v], (v,), False) for v in range(len(net.nodes)) if drawn[v]]
+    else:
+        boxes = []
+        for item in hier.items(depth or 0):
+            members = tuple(v for v in (net.index[n] for n in item.nodes) if drawn[v])
+            if not members:
+                continue
+            scope = hier.scope(net.nodes[members[0]])
+            if item.container and len(members) > 1:
+                boxes.append(Box(f"g{members[0]}", item.name, members, True, scope[: scope.index(item.name)]))
+            else:
+                boxes.extend(Box(f"n{v}", net.nodes[v], (v,), False, hier.scope(net.nodes[v])) for v in members)
+    boxes.sort(key=lambda b: b.nodes[0])
+    return boxes, {v: i for i, b in enumerate(boxes) for v in b.nodes}
+
+
+def box_edges(net, box_of: dict[int, int], boxes: Sequence[Box]) -> list[DrawnEdge]:
+    """The edges between boxes: each edge between two maps as it is; the edges into or out of
+    a module merged, one per pair of boxes (edges inside a module are not drawn)."""
+    out: dict[tuple, DrawnEdge] = {}
+    for e in net.edges:
+        a, b = box_of.get(e.src), box_of.get(e.dst)
+        if a is None or b is None or a == b:
+            continue
+        key = (a, b) if boxes[a].group or boxes[b].group else (a, b, e.id)
+        if key in out:
+            out[key].ids.append(e.id)
+        else:
+            out[key] = DrawnEdge(a, b, [e.id])
+    return list(out.values())
+
+
+def make_clusters(hier, boxes: Sequence[Box], removed: set[int], depth: int | None) -> list[Cluster]:
+    """The modules drawn as boxes around their nodes: convex modules shallower than ``depth``
+    (all of them without a depth) holding at least two drawn nodes, nested as the modules
+    are; a module holding exactly what one inner module holds adds nothing and is left out."""
+    if hier is None:
+        return []
+    holds: dict[str, set[int]] = {}
+    for i, box in enumerate(boxes):
+        if i in removed:
+            continue
+        for c in box.scope:
+            holds.setdefault(c, set()).add(i)
+    names = [c for c in hier.containers if c in holds and hier.containers[c].convex and len(holds[c]) > 1
+             and (depth is None or hier.containers[c].depth < depth)]
+    names = [c for c in names if not any(holds[d] == holds[c] and d.startswith(c + ".") for d in names)]
+    clusters: list[Cluster] = []
+    index: dict[str, int] = {}
+    for c in names:  # outer modules come first
+        parent = next((index[p] for p in reversed(list(_ancestors(c))) if p in index), None)
+        index[c] = len(clusters)
+        clusters.append(Cluster(f"c{len(clusters)}", c, parent))
+    for i, box in enumerate(boxes):
+        inner = [index[c] for c in box.scope if c in index]
+        if i not in removed and inner:
+            clusters[inner[-1]].boxes.append(i)
+    return clusters
+
+
+def _ancestors(name: str):
+    """``a``, ``a.b`` for ``a.b.c``."""
+    parts = name.split(".")
+    for k in range(1, len(parts)):
+        yield ".".join(parts[:k])
+
+
+def build_view(data: DiagramData, *, depth: int | None, clusters: bool, collapse: bool, keep: set[int],
+               input_given: bool, output_given: bool) -> View:
+    """Crop, group by module, join the boxes, collapse, and box the modules."""
+    from ..hierarchy import hierarchy
+
+    net = data.net
+    drawn = crop(net, data.x, data.y, input_given, output_given)
+    hier = hierarchy(net) if depth is not None or clusters else None
+    boxes, box_of = make_boxes(net, drawn, hier, depth)
+    edges = box_edges(net, box_of, boxes)
+    removed: set[int] = set()
     if collapse:
-        return collapse_edges(net, layers, keep)
-    return [DrawnEdge(e.src, e.dst, [e.id]) for e in net.edges], set()
+        # modules, and maps whose out-edge goes into a module (it would take the module's layers), stay
+        keep_boxes = {box_of[v] for v in keep if v in box_of} | {i for i, b in enumerate(boxes) if b.group}
+        keep_boxes |= {e.src for e in edges if boxes[e.dst].group}
+        edges, removed = fold_elementwise(edges, len(boxes), data.layers, keep_boxes)
+    return View(boxes, box_of, edges, removed, make_clusters(hier, boxes, removed, depth) if clusters else [])
