@@ -65,8 +65,8 @@ def test_region_misaligned_one_colour_per_path(tmp_path):
         expected = sum(len(fp.positions) for fp in footprints(net, 1, edges=path.edges).values())
         assert len(filled(ax, color)) == expected
     labels = [t.get_text() for t in fig.legends[0].get_texts()]
-    assert labels[0] == "path 1: x → a → y (r 5, S 2, P 2)"
-    assert labels[1] == "path 2: x → b → c → y (r 5, S 1, P 0)"
+    assert labels[0] == "path ①: x → a → y (r 5, S 2, P 2)"
+    assert labels[1] == "path ②: x → b → c → y (r 5, S 1, P 0)"
     assert "input x[0..5], 6 pixels" in ax.get_title()  # the article: 6 samples for output 1
     root = ET.fromstring((tmp_path / "fig4.svg").read_text())
     assert root.tag.endswith("svg")

@@ -17,6 +17,8 @@ from rfgraph.errors import RFGraphError
 from rfgraph.hierarchy import hierarchy
 from rfgraph.io.dot import parse_dot
 from rfgraph.render import architecture_dot, diagram, render
+from matplotlib.colors import to_hex
+
 from rfgraph.render.text import axes_text
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -225,3 +227,61 @@ def test_cli_render_depth_crop_and_clusters(capsys, tmp_path):
     capsys.readouterr()
     assert main(["render", str(GRAPHS / "resnet50.dot"), "-o", str(out), "--force", "--depth", "0"]) == 2
     assert "depth 0: give a module depth of 1 or more" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------------------------------
+# Paths are named the same way everywhere
+
+
+def test_paths_named_alike_in_diagram_and_plot():
+    from rfgraph.render import plot_region
+    from rfgraph.render.witness import COLORS
+
+    fig4 = rfgraph.load(GRAPHS / "distill_fig4_misaligned.dot")  # it has nodes called a and b
+    raw = parse_dot(architecture_dot(fig4))
+    keys = {a["label"]: a["fontcolor"] for n, a in raw.nodes.items() if n.startswith("legend_") and "label" in a}
+    plot = plot_region(fig4, at=1)
+    entries = {t.get_text(): to_hex(h.get_facecolor()) for t, h in zip(plot.legends[0].get_texts(),
+                                                                       plot.legends[0].legend_handles)}
+    for label, color in (("path ①: x → a → y (r 5, S 2, P 2)", COLORS[0]),
+                         ("path ②: x → b → c → y (r 5, S 1, P 0)", COLORS[1])):
+        assert keys[label] == color and entries[label] == color
+    legend = raw.graph["label"]
+    assert "centre of path ① minus path ②: -2 px" in legend
+    assert "path a" not in legend and "path b" not in legend
+
+
+def test_shared_witness_paths_keep_one_name_and_colour():
+    """Two disagreements sharing a path: that path is drawn and named once."""
+    G = nx.MultiDiGraph()
+    G.add_edge("x", "a", op="conv", k=3, s=2, p=1)
+    G.add_edge("x", "b", op="conv", k=3, p=1)
+    G.add_edge("x", "c", op="conv", k=5, s=2, p=1)
+    for u in "abc":
+        G.add_edge(u, "y", op="add")
+    result = rfgraph.analyze(G, input_size=None)
+    paths = {tuple(p.edges) for m in result.mismatches for p in m.paths}
+    raw = parse_dot(architecture_dot(G, witnesses=9))
+    keys = [a["label"] for n, a in raw.nodes.items() if n.startswith("legend_") and "label" in a]
+    assert len(keys) == len(paths) and len({a["fontcolor"] for n, a in raw.nodes.items()
+                                            if n.startswith("legend_") and "label" in a}) == len(paths)
+    assert [k.split(":")[0] for k in keys] == [f"path {c}" for c in "①②③"[: len(paths)]]
+
+
+def test_plot_legend_shows_where_long_paths_differ():
+    from rfgraph.render import plot_region
+
+    G = rfgraph.load(GRAPHS / "resnet50.dot").to_networkx()
+    for _, v, d in G.edges(data=True):
+        if v == "layer2.0.conv2":  # shift the strided 3x3: the block no longer lines up
+            d.pop("p")
+            d.update(p_l=0, p_r=2)
+    fig = plot_region(G, at=1, output="layer2.0", input_size=32, max_cells=200,
+                      nodes=["layer1", "layer2.0.conv2", "layer2.0"])
+    labels = [t.get_text() for t in fig.legends[0].get_texts()][:4]
+    assert [label.split(":")[0] for label in labels] == ["path ①", "path ②", "path ③", "path ④"]
+    for label in labels:  # the long common start (image, conv1, ..., layer1.0) is left out
+        assert label.split(": ")[1].startswith("… → layer1.0 → ") and "image" not in label and "maxpool" not in label
+        assert "layer2.0.add → …" in label
+    assert "layer1.1.add" in labels[0] and "layer1.1.conv1" in labels[2]  # the skip vs the block
+    assert "layer2.0.downsample.0" in labels[1] and "layer2.0.conv3" in labels[0]

@@ -15,8 +15,7 @@ from typing import Any
 
 from ..errors import RenderError, RFGraphError
 
-#: Path colours (the witness colours of the diagrams first).
-COLORS = ("#1f77b4", "#e8710a", "#2ca02c", "#9467bd", "#17becf", "#8c564b", "#e377c2", "#7f7f7f")
+from .witness import COLORS  # noqa: F401  (path colours: the same in diagrams and plots)
 FIGURE_FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf", ".jpg": "jpg", ".jpeg": "jpg"}
 
 

@@ -44,6 +44,7 @@ from ..errors import RenderError, RFGraphError
 from .engines import SUFFIX_FORMATS, embedded_available, format_for, render_dot, system_dot  # noqa: F401
 from .text import (axes_text, dot_attrs, geometry_text, joined, label_text, left_text, quote,  # noqa: F401
                    short_path, size_text, value_text, visible)
+from .witness import path_color, path_name, path_number, witness_paths
 from .view import (PATH_COLORS, DiagramData, DrawnEdge, Highlights, View, build_view, collapse_edges,  # noqa: F401
                    diagram_data, elementwise, highlights)
 
@@ -311,13 +312,14 @@ def _layers_text(layers: Sequence, ids: Sequence[int], parallel: bool) -> str:
 
 def _legend(data: DiagramData, witnesses: int, from_output: bool, collapse: bool, title: str | None,
             rankdir: str, has_merge: bool, has_modules: bool = False) -> list[str]:
-    """The summary as the graph's label and, per drawn disagreement, two coloured path keys."""
+    """The summary as the graph's label and a coloured key per witness path drawn."""
     mismatches = data.mismatches
+    paths = witness_paths(mismatches[: max(witnesses, 0)])
     lines = (_summary_lines(data, from_output, title) + _key_lines(collapse, has_merge, has_modules)
-             + _mismatch_lines(mismatches))
+             + _mismatch_lines(mismatches, paths))
     label = {"label": left_text(lines), "labelloc": "t", "labeljust": "l", "fontsize": "10"}
     items = [f"  graph [{dot_attrs(label)}];\n"]
-    keys = _path_keys(mismatches[: max(witnesses, 0)])
+    keys = _path_keys(mismatches, paths)
     if keys:
         items.extend(_keys_in_rows(keys) if rankdir in ("TB", "BT") else _keys_in_column(keys))
     return items
@@ -362,19 +364,24 @@ def _key_lines(collapse: bool, has_merge: bool, has_modules: bool = False) -> li
     return lines
 
 
-def _mismatch_lines(mismatches: Sequence) -> list[str]:
-    """One line per disagreement (at most six): where, along which axes, what differs."""
+def _mismatch_lines(mismatches: Sequence, paths: Sequence) -> list[str]:
+    """One line per disagreement (at most six): where, along which axes, what differs, naming
+    the paths drawn as in their keys (``path ①``)."""
     from ..results import text
 
     if not mismatches:
         return []
     lines = [f"red: where paths that disagree meet ({len(mismatches)})"]
     for m in mismatches[:6]:
+        numbers = [path_number(paths, p) if tuple(p.edges) in {tuple(q.edges) for q in paths} else None
+                   for p in m.paths]
+        first, second = (("one path", "the other") if None in numbers else
+                         (path_name(numbers[0]), path_name(numbers[1])))
         if m.kind == "stride":
             what = (f"strides {text(m.paths[0].geometry.S)} and {text(m.paths[1].geometry.S)}; centre of "
-                    f"path a minus path b: {text(m.offset)} px at output 0, {text(m.drift)} px more per output")
+                    f"{first} minus {second}: {text(m.offset)} px at output 0, {text(m.drift)} px more per output")
         else:
-            what = f"centre of path a minus path b: {text(m.offset)} px"
+            what = f"centre of {first} minus {second}: {text(m.offset)} px"
         axes = ",".join(map(str, m.axes))
         lines.append(f"misaligned at {visible(m.node)} (axis {axes}, {m.kind}): {what}")
     if len(mismatches) > 6:
@@ -382,15 +389,15 @@ def _mismatch_lines(mismatches: Sequence) -> list[str]:
     return lines
 
 
-def _path_keys(drawn: Sequence) -> list[tuple[str, str, str]]:
-    """(key node, colour, description) of the two witness paths of each drawn disagreement."""
+def _path_keys(mismatches: Sequence, paths: Sequence) -> list[tuple[str, str, str]]:
+    """(key node, colour, description) of every witness path drawn: its name, the part drawn
+    in colour (from the fork to the merge of its first disagreement) and its r, S, P."""
     keys = []
-    for i, m in enumerate(drawn):
-        pair = PATH_COLORS[i % len(PATH_COLORS)]
-        for tag, color, path in zip("ab", pair, m.paths):
-            name = f"path {tag}{i + 1 if len(drawn) > 1 else ''}"
-            desc = f"{name}: {short_path(_segment(path.nodes, m.fork, m.node), 4)} ({geometry_text(path.geometry)})"
-            keys.append((f"legend_{i}{tag}", color, desc))
+    for k, path in enumerate(paths):
+        m = next(m for m in mismatches if any(tuple(p.edges) == tuple(path.edges) for p in m.paths))
+        desc = (f"{path_name(k)}: {short_path(_segment(path.nodes, m.fork, m.node), 4)} "
+                f"({geometry_text(path.geometry)})")
+        keys.append((f"legend_{k}", path_color(k), desc))
     return keys
 
 
@@ -398,20 +405,19 @@ _KEY_TEXT = {"shape": "plaintext", "style": "", "fontsize": "10", "class": "lege
 
 
 def _keys_in_rows(keys: list[tuple[str, str, str]]) -> list[str]:
-    """Top to bottom: a coloured line and its text, the two keys of a disagreement side by side
-    in one row."""
+    """Top to bottom: a coloured line and its text, two keys side by side in each row."""
     point = {"shape": "point", "width": "0.01", "style": "invis"}
     items = []
-    for i in range(len(keys) // 2):
-        items.append(f"  subgraph legend_paths_{i} {{\n    rank=same;\n")
-        for key, color, desc in keys[2 * i: 2 * i + 2]:
+    for i in range(0, len(keys), 2):
+        items.append(f"  subgraph legend_paths_{i // 2} {{\n    rank=same;\n")
+        for key, color, desc in keys[i: i + 2]:
             items.append(f"    {key}0 [{dot_attrs(point)}]; "
                          f"{key}1 [{dot_attrs({**_KEY_TEXT, 'fontcolor': color, 'label': label_text([desc])})}];\n")
             edge = {"color": color, "penwidth": "3", "arrowhead": "none", "minlen": "2", "class": "legend-path"}
             items.append(f"    {key}0 -> {key}1 [{dot_attrs(edge)}];\n")
         items.append("  }\n")
         if i:
-            items.append(f"  {keys[2 * i - 2][0]}0 -> {keys[2 * i][0]}0 [style=invis];\n")
+            items.append(f"  {keys[i - 2][0]}0 -> {keys[i][0]}0 [style=invis];\n")
     return items
 
 

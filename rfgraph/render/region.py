@@ -23,6 +23,7 @@ from typing import Any
 
 from ..errors import AttributeValueError, RFGraphError
 from .figures import COLORS, finish, name, new_figure, refuse_existing
+from .witness import differing_part, path_color, path_name, witness_paths
 
 UNION_FILL = "#fde6c4"  # reached by some path not drawn on its own
 PAD_FILL = "#e4e4e4"
@@ -55,7 +56,7 @@ def plot_region(G, at: int | None = None, *, axis: int = 0, input_size: Any = No
     >>> import rfgraph
     >>> fig = plot_region(rfgraph.load("graphs/distill_fig4_misaligned.dot"), at=1)
     >>> [t.get_text() for t in fig.legends[0].get_texts()][:2]
-    ['path 1: x → a → y (r 5, S 2, P 2)', 'path 2: x → b → c → y (r 5, S 1, P 0)']
+    ['path ①: x → a → y (r 5, S 2, P 2)', 'path ②: x → b → c → y (r 5, S 1, P 0)']
     """
     refuse_existing(path, overwrite)
     data = region_data(G, at, axis=axis, input_size=input_size, input=input, output=output,
@@ -133,7 +134,7 @@ def region_data(G, at: int | None, *, axis: int, input_size: Any, input, output,
     if by_path is None:
         by_path = result.aligned is False and result.paths > 1
     if by_path:
-        series = [Series(label, COLORS[i % len(COLORS)], footprints(net, j, axis, edges=edges, **ends))
+        series = [Series(label, path_color(i), footprints(net, j, axis, edges=edges, **ends))
                   for i, (label, edges) in enumerate(_path_series(net, x, y, axis, result, max_paths))]
     else:
         series = [Series("region of the output feature", COLORS[0], union)]
@@ -142,27 +143,26 @@ def region_data(G, at: int | None, *, axis: int, input_size: Any, input, output,
 
 def _path_series(net, x: int, y: int, axis: int, result, max_paths: int) -> list[tuple[str, tuple[int, ...]]]:
     """(legend label, edges) of the paths drawn on their own: the witnesses of the
-    disagreements first, then others in enumeration order, at most ``max_paths``."""
+    disagreements first (numbered as in the diagrams), then others in enumeration order, at
+    most ``max_paths``; each label shows where the paths differ, not what they share."""
     from ..paths import Path as GraphPath
     from ..paths import iter_between
     from ..results import text
     from .text import short_path
 
-    chosen: list[tuple[int, ...]] = []
-    for m in result.mismatches:
-        for w in m.paths:
-            if tuple(w.edges) not in chosen:
-                chosen.append(tuple(w.edges))
+    chosen = [tuple(w.edges) for w in witness_paths(result.mismatches)]
     for p in iter_between(net, x, y):
         if len(chosen) >= max_paths:
             break
         if p.edges not in chosen:
             chosen.append(p.edges)
+    paths = [GraphPath(net, edges, x) for edges in chosen[:max_paths]]
+    parts = differing_part([p.nodes for p in paths])
     out = []
-    for i, edges in enumerate(chosen[:max_paths]):
-        p = GraphPath(net, edges, x)
+    for i, (p, nodes) in enumerate(zip(paths, parts)):
         g = p.geometry[axis]
-        out.append((f"path {i + 1}: {short_path(p.nodes)} (r {text(g.r)}, S {text(g.S)}, P {text(g.P)})", edges))
+        out.append((f"{path_name(i)}: {short_path(nodes, 12)} (r {text(g.r)}, S {text(g.S)}, P {text(g.P)})",
+                    tuple(p.edges)))
     return out
 
 

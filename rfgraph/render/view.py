@@ -13,8 +13,11 @@ from typing import Any
 
 from ..errors import TopologyError
 
-#: Colours of the two witness paths of each disagreement (a, b), cycled for several.
-PATH_COLORS = (("#1f77b4", "#e8710a"), ("#2ca02c", "#9467bd"), ("#17becf", "#8c564b"))
+from .witness import COLORS, path_color, path_number, witness_paths
+
+#: The colours of the paths drawn, two by two (the two witness paths of each disagreement
+#: when no path is shared between disagreements).
+PATH_COLORS = tuple(zip(COLORS[0::2], COLORS[1::2]))
 
 
 @dataclass
@@ -80,15 +83,18 @@ class Highlights:
 
 
 def highlights(net, mismatches: Sequence, witnesses: int) -> Highlights:
-    """The highlighted nodes, and the witness paths of the first ``witnesses`` disagreements
-    coloured where the two paths differ (between the fork and the merge: their common prefix
-    and suffix are the same edges and are described in the legend)."""
+    """The highlighted nodes, and the witness paths of the first ``witnesses`` disagreements,
+    each in its colour (:mod:`rfgraph.render.witness`), coloured where the two paths of a
+    disagreement differ (between the fork and the merge: their common prefix and suffix are
+    the same edges and are described in the legend)."""
     marks = Highlights({net.index[m.node] for m in mismatches if m.node in net.index},
                        {net.index[m.fork] for m in mismatches if m.fork in net.index})
-    for i, m in enumerate(mismatches[: max(witnesses, 0)]):
-        pair = PATH_COLORS[i % len(PATH_COLORS)]
+    drawn = mismatches[: max(witnesses, 0)]
+    paths = witness_paths(drawn)
+    for m in drawn:
         a_edges, b_edges = (set(p.edges) for p in m.paths)
-        for color, path, other in ((pair[0], m.paths[0], b_edges), (pair[1], m.paths[1], a_edges)):
+        for path, other in ((m.paths[0], b_edges), (m.paths[1], a_edges)):
+            color = path_color(path_number(paths, path))
             for e in path.edges:
                 if e not in other and color not in marks.edge_colors.setdefault(e, []):
                     marks.edge_colors[e].append(color)
