@@ -285,3 +285,51 @@ def test_plot_legend_shows_where_long_paths_differ():
         assert "layer2.0.add → …" in label
     assert "layer1.1.add" in labels[0] and "layer1.1.conv1" in labels[2]  # the skip vs the block
     assert "layer2.0.downsample.0" in labels[1] and "layer2.0.conv3" in labels[0]
+
+
+# ---------------------------------------------------------------------------------------------
+# The command line: -o FILE and --output NODE, options named in errors
+
+
+def test_output_that_looks_like_a_file_says_use_o(capsys, tmp_path):
+    from rfgraph.cli import main
+
+    r50 = str(GRAPHS / "resnet50.dot")
+    for argv in (["render", r50, "--output", str(tmp_path / "r.svg")],
+                 ["plot", r50, "--kind", "growth", "--output", str(tmp_path / "g.png")]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert "to write a file use -o FILE" in err and err.count("\n") == 1, err
+    for argv in (["render", r50, "-o", str(tmp_path / "r.dot"), "--output", "r50.svg"],
+                 ["plot", r50, "--kind", "growth", "-o", str(tmp_path / "g.png"), "--output", "g.PNG"]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert "no such node" in err and "to write a file use -o FILE" in err, err
+    assert not list(tmp_path.iterdir())
+    assert main(["render", r50, "-o", str(tmp_path / "r.dot"), "--output", "layer3.2"]) == 0  # a dotted node name
+    assert main(["render", r50, "-o", str(tmp_path / "s.dot"), "--output", "nosuchnode"]) == 2
+    err = capsys.readouterr().err
+    assert "no such node" in err and "-o FILE" not in err
+    assert main(["render", r50]) == 2 and "no output file: give -o FILE" in capsys.readouterr().err
+
+
+def test_limits_are_cli_options_and_errors_name_them(capsys, tmp_path):
+    from rfgraph.cli import main
+    from rfgraph.render import plot_region
+
+    chain = str(GRAPHS / "distill_fig1_chain.dot")
+    out = str(tmp_path / "c.png")
+    assert main(["plot", chain, "--kind", "region", "-o", out, "--input-size", "60", "--max-cells", "6"]) == 2
+    err = capsys.readouterr().err
+    assert "allow more with --max-cells N" in err and "max_cells=" not in err
+    assert main(["plot", chain, "--kind", "region", "-o", out, "--input-size", "60", "--max-cells", "12"]) == 0
+    assert main(["plot", chain, "--kind", "region", "-o", out, "--force", "--max-rows", "2"]) == 2
+    err = capsys.readouterr().err
+    assert "--nodes A,B,C" in err and "--max-rows N" in err and "nodes=[" not in err
+    assert main(["plot", chain, "--kind", "region", "-o", out]) == 2
+    err = capsys.readouterr().err
+    assert "use --force" in err and "overwrite=True" not in err
+    with pytest.raises(RFGraphError, match=r"max_cells=\.\.\."):  # from Python: the argument
+        plot_region(chain, input_size=60, max_cells=6)
+    with pytest.raises(RFGraphError, match="pass overwrite=True"):
+        plot_region(chain, path=out)

@@ -15,6 +15,7 @@ import subprocess
 from pathlib import Path
 
 from ..errors import RenderError
+from .wording import option
 
 #: formats whose size is in pixels (``dpi`` applies)
 RASTER_FORMATS = ("png", "jpg")
@@ -46,7 +47,7 @@ def format_for(path: str | os.PathLike, format: str | None = None) -> str:
     suffix = Path(path).suffix.lower()
     if suffix not in SUFFIX_FORMATS:
         raise RenderError(f"{path}: unknown diagram type {suffix or '(no suffix)'!r}: "
-                          f"use .svg, .png, .pdf or .dot (or give format=...)")
+                          f"use .svg, .png, .pdf or .dot (or give {option('format=...', '--format FMT')})")
     return SUFFIX_FORMATS[suffix]
 
 
@@ -89,7 +90,8 @@ def _run_system(program: str, dot: str, format: str, timeout: float, dpi: float 
         done = subprocess.run(command, input=dot.encode("utf-8"), capture_output=True,
                               timeout=timeout, check=False)
     except subprocess.TimeoutExpired:
-        raise RenderError(f"Graphviz dot took more than {timeout:g} s: try collapse=True (--collapse)") from None
+        raise RenderError(f"Graphviz dot took more than {timeout:g} s: try "
+                          f"{option('collapse=True or depth=1', '--collapse or --depth 1')}") from None
     except OSError as exc:
         raise RenderError(f"cannot run Graphviz dot ({program}): {exc}") from None
     if done.returncode != 0 or not done.stdout:

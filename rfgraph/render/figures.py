@@ -15,6 +15,7 @@ from typing import Any
 
 from ..errors import RenderError, RFGraphError
 
+from .wording import already_exists
 from .witness import COLORS  # noqa: F401  (path colours: the same in diagrams and plots)
 FIGURE_FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf", ".jpg": "jpg", ".jpeg": "jpg"}
 
@@ -57,7 +58,7 @@ def save_figure(fig, path: str | os.PathLike, *, overwrite: bool = False, format
 def refuse_existing(path, overwrite: bool) -> None:
     """Fail before drawing when the target exists (the write checks again, atomically)."""
     if path is not None and not overwrite and Path(path).exists() and not Path(path).is_dir():
-        raise RFGraphError(f"{path}: already exists (pass overwrite=True, or --force on the command line)")
+        raise RFGraphError(already_exists(path))
 
 
 def finish(fig, path, overwrite: bool):

@@ -44,6 +44,7 @@ from ..errors import RenderError, RFGraphError
 from .engines import SUFFIX_FORMATS, embedded_available, format_for, render_dot, system_dot  # noqa: F401
 from .text import (axes_text, dot_attrs, geometry_text, joined, label_text, left_text, quote,  # noqa: F401
                    short_path, size_text, value_text, visible)
+from .wording import already_exists
 from .witness import path_color, path_name, path_number, witness_paths
 from .view import (PATH_COLORS, DiagramData, DrawnEdge, Highlights, View, build_view, collapse_edges,  # noqa: F401
                    diagram_data, elementwise, highlights)
@@ -518,7 +519,7 @@ class Diagram:
 def _refuse_existing(path: str | os.PathLike, overwrite: bool) -> None:
     """Fail before any work when the target exists (write_bytes checks again, atomically)."""
     if not overwrite and Path(path).exists() and not Path(path).is_dir():
-        raise RFGraphError(f"{path}: already exists (pass overwrite=True, or --force on the command line)")
+        raise RFGraphError(already_exists(path))
 
 
 def diagram(G, **options: Any) -> Diagram:

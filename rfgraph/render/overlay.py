@@ -16,6 +16,7 @@ from typing import Any
 
 from ..errors import AttributeValueError, RenderError, RFGraphError
 from .figures import COLORS, finish, name, new_figure, refuse_existing
+from .wording import option
 
 
 def plot_overlay(G, at: Any = None, *, image: Any = None, input_size: Any = None, input=None,
@@ -60,7 +61,7 @@ def plot_overlay(G, at: Any = None, *, image: Any = None, input_size: Any = None
 def _need_2d(ndim: int) -> None:
     if ndim != 2:
         raise RFGraphError(f"an overlay needs a 2-D graph: this one has {ndim} axis"
-                           f"{'es' if ndim > 1 else ''} (use plot_region)")
+                           f"{'es' if ndim > 1 else ''} ({option('use plot_region', 'use --kind region')})")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -100,8 +101,8 @@ def overlay_input(net, image: Any, input_size: Any):
     elif input_size is None:
         input_size = net.input_size
     if input_size is None:
-        raise AttributeValueError("no input size: give an image, input_size=... (--input-size) or the graph "
-                                  "attribute input_size")
+        raise AttributeValueError(f"no input size: give an image, {option('input_size=...', '--input-size N,M')} "
+                                  "or the graph attribute input_size")
     size = tuple(input_size) if isinstance(input_size, (tuple, list)) else (int(input_size),)
     if len(size) == 1 and net.flexible:
         size = size * 2

@@ -23,6 +23,7 @@ from typing import Any
 
 from ..errors import AttributeValueError, RFGraphError
 from .figures import COLORS, finish, name, new_figure, refuse_existing
+from .wording import option
 from .witness import differing_part, path_color, path_name, witness_paths
 
 UNION_FILL = "#fde6c4"  # reached by some path not drawn on its own
@@ -187,7 +188,9 @@ def choose_rows(data: RegionData, nodes: Sequence | None, max_rows: int) -> tupl
             chains = {(e.src, e.dst, tuple(e.ids)) for e in collapsed}
     if len(rows) > max_rows:
         raise RFGraphError(f"{len(rows)} feature maps between {name(net.nodes[x])} and {name(net.nodes[y])}: "
-                           f"too many to draw (max_rows={max_rows}); choose some with nodes=[...] (--nodes A,B,C)")
+                           f"too many to draw (at most {max_rows}); choose some with "
+                           f"{option('nodes=[...]', '--nodes A,B,C')} or allow more with "
+                           f"{option('max_rows=...', '--max-rows N')}")
     return rows, chains
 
 
@@ -226,8 +229,9 @@ def row_span(data: RegionData, v: int, max_cells: int) -> Span:
         if cut_hi - cut_lo + 1 > max_cells:
             raise RFGraphError(
                 f"the region of {name(net.nodes[data.y])}[{data.j}] spans {max(reached) - min(reached) + 1} cells of "
-                f"{name(net.nodes[v])} along axis {axis}: too many to draw (max_cells={max_cells}); "
-                "use a smaller input size (--input-size)")
+                f"{name(net.nodes[v])} along axis {axis}: too many to draw (at most {max_cells}); "
+                f"allow more with {option('max_cells=...', '--max-cells N')} or use a smaller input size "
+                f"({option('input_size=...', '--input-size N')})")
     return Span(n, lo, hi, cut_lo, cut_hi)
 
 
