@@ -270,3 +270,47 @@ def test_cli_plot_region_of_a_large_graph_needs_nodes(capsys, tmp_path):
     assert "--nodes" in capsys.readouterr().err
     assert main(argv + ["--nodes", "maxpool,layer1,layer2,layer3,layer4"]) == 0
     assert read_png(out).shape[0] > 100
+
+
+# ---------------------------------------------------------------------------------------------
+# plot_growth on real networks: modules named, local values, ranges
+
+
+def test_growth_names_stages_of_big_graphs():
+    fig = plot_growth(GRAPHS / "resnet50.dot")
+    labels = [t.get_text() for t in fig.axes[2].get_xticklabels()]
+    assert labels == ["image", "layer1", "layer2", "layer3", "layer4", "avgpool"]
+    assert "grouped by module" in fig.axes[2].get_xlabel() and "topological index" in fig.axes[2].get_xlabel()
+    ticks = dict(zip(labels, fig.axes[2].get_xticks()))
+    net = rfgraph.load(GRAPHS / "resnet50.dot")
+    order = [n for n in net.nodes]  # every map is drawn: topological index = position
+    layer2 = [i for i, n in enumerate(order) if str(n).startswith("layer2")]
+    assert ticks["layer2"] == (layer2[0] + layer2[-1]) / 2
+    dense = [t.get_text() for t in plot_growth(GRAPHS / "zoo/densenet121.dot").axes[2].get_xticklabels()]
+    assert "features.denseblock3" in dense and "features.transition2" in dense
+
+
+def test_growth_shows_local_values_of_whole_input_maps():
+    net = rfgraph.load(GRAPHS / "zoo/efficientnet_b0.dot")
+    table = rfgraph.layer_table(net)
+    fig = plot_growth(net)
+    local = [ln for ln in fig.axes[0].lines if ln.get_label() == "local (+ global context)"]
+    expected = [row.axes[0].local.rf for row in table.values() if row.axes[0].whole_input and row.axes[0].local]
+    assert len(local) == 1 and list(local[0].get_ydata()) == expected and expected[-1] == 851
+    assert "local r 851 + global context" in fig.axes[0].get_title()
+
+
+def test_growth_draws_ranges_as_bands():
+    net = rfgraph.load(GRAPHS / "zoo/unet.dot")
+    fig = plot_growth(net)
+    head = rfgraph.analyze(net)  # the output: its region size by position, one period
+    sizes = [p["size"] for p in head.axes[0].phases]
+    assert (min(sizes), max(sizes)) == (188, 204)
+    bands = [c for c in fig.axes[0].collections if c.get_label() == "range over output positions"]
+    assert bands
+    extents = [c.get_paths()[0].get_extents() for c in fig.axes[0].collections if c.get_paths()]
+    x_head = max(e.x1 for e in extents)
+    at_head = [e for e in extents if e.x1 == x_head]
+    assert any((e.y0, e.y1) == (188, 204) for e in at_head)
+    assert "r 188–204 by output position, S 1" in fig.axes[0].get_title()
+    assert not [ln for ln in fig.axes[0].lines if ln.get_marker() == "x"]  # no map left without a value

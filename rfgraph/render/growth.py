@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import AttributeValueError
@@ -27,17 +27,29 @@ def plot_growth(G, *, input=None, input_size: Any = None, depth: str = "topologi
     the input (:func:`rfgraph.layer_table`) against depth: ``"topological"`` (the map's index
     in topological order) or ``"longest"`` (layers on the longest path from the input).
 
-    One line per axis when the axes differ. Maps without a single value (paths with different
-    strides, SAME padding without an input size) are marked ``x`` at the bottom of the panel;
-    maps that depend on the whole input are marked ``▲`` at the top.
+    One line per axis when the axes differ. Maps that depend on the whole input are marked
+    ``▲`` at the top, and where some paths avoid the whole-input layers (squeeze-excitation,
+    image pooling) their local r, S, P is drawn in hollow points ("+ global context"). Maps
+    whose region size depends on the output position through upsampling (U-Net decoders) get
+    a band from the smallest to the largest. Maps still without a value (paths with different
+    strides, SAME padding without an input size) are marked ``x`` at the bottom of the panel.
+    Small graphs name every map on the x axis; larger ones name their stages or blocks (the
+    modules of :mod:`rfgraph.hierarchy`), shaded in turn.
+
+    >>> import rfgraph
+    >>> fig = plot_growth(rfgraph.load("graphs/resnet50.dot"))
+    >>> [t.get_text() for t in fig.axes[2].get_xticklabels()]
+    ['image', 'layer1', 'layer2', 'layer3', 'layer4', 'avgpool']
     """
     refuse_existing(path, overwrite)
     data = growth_data(G, input=input, input_size=input_size, depth=depth)
     fig = new_figure(7.5, 6.4)
     panels = fig.subplots(3, 1, sharex=True)
+    spans = module_spans(data)
     for ax, (attr, label) in zip(panels, QUANTITIES):
+        shade_spans(ax, spans)
         draw_panel(ax, data, attr, label)
-    name_x_axis(panels[-1], data)
+    name_x_axis(panels[-1], data, spans)
     if title is None:
         title = growth_title(data)
         mark_output(panels, data)
@@ -64,6 +76,8 @@ class GrowthData:
     depths: dict[int, int]
     depth: str
     same_axes: bool
+    layers: Sequence | None = None  # the edges' layers with SAME padding resolved, if known
+    ranges: dict[int, list] = field(default_factory=dict)  # node -> per axis (rf, padding) ranges
 
 
 def growth_data(G, *, input, input_size: Any, depth: str) -> GrowthData:
@@ -83,7 +97,40 @@ def growth_data(G, *, input, input_size: Any, depth: str) -> GrowthData:
     rows = sorted(((depths[net.index[n]], net.index[n], row) for n, row in table.items()
                    if net.index[n] in depths))
     same = all(len({(a.rf, a.stride, a.padding) for a in row.axes}) == 1 for _, _, row in rows)
-    return GrowthData(net, x, table, rows, [0] if same else list(range(net.ndim)), depths, depth, same)
+    data = GrowthData(net, x, table, rows, [0] if same else list(range(net.ndim)), depths, depth, same, layers)
+    data.ranges = {v: phase_ranges(data, v, row) for _, v, row in rows if _has_phases(row)}
+    return data
+
+
+def _has_phases(row) -> bool:
+    """A map whose region size depends on the output position through upsampling alone (one
+    stride class, fractional): its size repeats with a period, so it has a range."""
+    return any(a.rf is None and a.whole_input is None and len(a.classes) == 1 and a.classes[0].fractional
+               and a.classes[0].padding_known for a in row.axes)
+
+
+def phase_ranges(data: GrowthData, v: int, row) -> list[tuple[tuple, tuple] | None]:
+    """Per axis ``((rf_min, rf_max), (padding_min, padding_max))`` of a map whose region
+    repeats with a period (None on an axis with a single value).
+
+    PLUG-IN POINT: the per-node table does not carry these yet; they are read from
+    :func:`rfgraph.analyze` between the input and this map (its ``phases``: the region of one
+    period of output positions). When ``AxisResult`` gets ``rf_min``/``rf_max`` (and the
+    padding's), read them from ``row.axes`` here instead.
+    """
+    from ..analysis import analyze
+
+    result = analyze(data.net, data.net.nodes[data.x], data.net.nodes[v], layers=data.layers)
+    out: list[tuple[tuple, tuple] | None] = []
+    for a in result.axes:
+        phases = [p for p in a.phases if p["u"] is not None]
+        if a.rf is not None or not phases or a.stride is None:
+            out.append(None)
+            continue
+        sizes = [p["size"] for p in phases]
+        paddings = [a.stride * p["at"] - p["u"] for p in phases]  # u(j) = S j - P(j)
+        out.append(((min(sizes), max(sizes)), (float(min(paddings)), float(max(paddings)))))
+    return out
 
 
 def map_depths(net, x: int, kind: str) -> dict[int, int]:
@@ -105,23 +152,37 @@ def map_depths(net, x: int, kind: str) -> dict[int, int]:
 
 @dataclass
 class Points:
-    """One quantity along one axis: the defined values, the maps without a single value and
-    the maps that depend on the whole input (by depth)."""
+    """One quantity along one axis: the defined values, the maps without a single value, the
+    maps that depend on the whole input (by depth), the local values of whole-input maps
+    (paths avoiding the whole-input layers) and the ranges ``(x, low, high)``."""
 
     xs: list[int]
     ys: list[float]
     missing: list[int]
     whole: list[int]
+    local_xs: list[int] = field(default_factory=list)
+    local_ys: list[float] = field(default_factory=list)
+    ranges: list[tuple[int, float, float]] = field(default_factory=list)
 
 
-def quantity_points(rows: Sequence[tuple[int, int, Any]], attr: str, axis: int) -> Points:
+def quantity_points(rows: Sequence[tuple[int, int, Any]], attr: str, axis: int,
+                    ranges: dict | None = None) -> Points:
     """The points of quantity ``attr`` (``rf``, ``stride`` or ``padding``) along ``axis``."""
     points = Points([], [], [], [])
-    for d, _, row in rows:
+    ranges = ranges or {}
+    for d, v, row in rows:
         a = row.axes[axis]
         value = getattr(a, attr)
+        span = ranges.get(v, [None] * len(row.axes))[axis]
         if a.whole_input is not None:
             points.whole.append(d)
+            local = getattr(a.local, attr) if a.local is not None else None
+            if local is not None:
+                points.local_xs.append(d)
+                points.local_ys.append(float(local))
+        elif value is None and span is not None and attr in ("rf", "padding"):
+            low, high = span[0] if attr == "rf" else span[1]
+            points.ranges.append((d, float(low), float(high)))
         elif value is None:
             points.missing.append(d)
         else:
@@ -137,8 +198,9 @@ def quantity_points(rows: Sequence[tuple[int, int, Any]], attr: str, axis: int) 
 def draw_panel(ax, data: GrowthData, attr: str, label: str) -> None:
     """One quantity: a line per axis drawn, the marks of maps without a value, the scale."""
     for a in data.axes:
-        points = quantity_points(data.rows, attr, a)
+        points = quantity_points(data.rows, attr, a, data.ranges)
         _draw_points(ax, data, points, a, first=a == data.axes[0])
+        _draw_extras(ax, points, COLORS[a % len(COLORS)], first=a == data.axes[0])
     ax.set_ylabel(label, fontsize=9)
     ax.grid(True, alpha=0.3)
     _scale(ax, data, attr)
@@ -151,7 +213,12 @@ def _draw_points(ax, data: GrowthData, points: Points, a: int, first: bool) -> N
     label = None if data.same_axes else f"axis {a}"
     color = COLORS[a % len(COLORS)]
     if data.depth.startswith("topo"):
-        ax.plot(points.xs, points.ys, "-", marker="o", markersize=3, linewidth=1.0, label=label, color=color)
+        # the line stops where maps drawn otherwise come between (a U-Net's cropped skip
+        # connections are not on the way from the encoder to the decoder)
+        others = sorted(points.missing + points.whole + [x for x, _, _ in points.ranges])
+        xs, ys = _broken(points.xs, points.ys, others)
+        ax.plot(xs, ys, "-", linewidth=1.0, color=color)
+        ax.plot(points.xs, points.ys, "o", markersize=3, label=label, color=color)
     else:  # several maps per depth: the points, and a line through the largest
         ax.plot(points.xs, points.ys, "o", markersize=3, label=label, color=color)
         top: dict = {}
@@ -164,6 +231,45 @@ def _draw_points(ax, data: GrowthData, points: Points, a: int, first: bool) -> N
     if points.whole:
         ax.plot(points.whole, [0.96] * len(points.whole), "^", color="#555555", markersize=5,
                 transform=ax.get_xaxis_transform(), label="whole input" if first else None)
+        ax.margins(y=0.12)  # headroom: the marks at the top stay clear of the highest points
+
+
+def _broken(xs: Sequence[int], ys: Sequence[float], others: Sequence[int]) -> tuple[list, list]:
+    """``xs``, ``ys`` with a gap (NaN) wherever one of ``others`` lies between two points."""
+    import bisect
+
+    out_x: list = []
+    out_y: list = []
+    for i, (x, y) in enumerate(zip(xs, ys)):
+        if i and bisect.bisect_right(others, xs[i - 1]) != bisect.bisect_left(others, x):
+            out_x.append(float("nan"))
+            out_y.append(float("nan"))
+        out_x.append(x)
+        out_y.append(y)
+    return out_x, out_y
+
+
+def _draw_extras(ax, points: Points, color: str, first: bool) -> None:
+    """Local values of whole-input maps (hollow points, dashed) and ranges (bands; a bar for a
+    single map)."""
+    if points.local_xs:
+        ax.plot(points.local_xs, points.local_ys, "--", marker="o", markersize=3.5, linewidth=0.8,
+                markerfacecolor="white", color=color, label="local (+ global context)" if first else None)
+    runs: list[list[tuple[int, float, float]]] = []
+    for item in points.ranges:  # contiguous runs of maps with a range make one band each
+        if runs and not any(runs[-1][-1][0] < x < item[0] for x in points.xs + points.missing):
+            runs[-1].append(item)
+        else:
+            runs.append([item])
+    for k, run in enumerate(runs):
+        label = "range over output positions" if first and k == 0 else None
+        xs, lows, highs = zip(*run)
+        if len(run) == 1:
+            ax.vlines(xs, lows, highs, color=color, linewidth=4, alpha=0.35, label=label)
+        else:
+            ax.fill_between(xs, lows, highs, color=color, alpha=0.25, linewidth=0, label=label)
+        ax.plot(xs, [(lo + hi) / 2 for lo, hi in zip(lows, highs)], ":", marker=".", markersize=3,
+                linewidth=0.8, color=color)
 
 
 def _scale(ax, data: GrowthData, attr: str) -> None:
@@ -181,14 +287,71 @@ def _scale(ax, data: GrowthData, attr: str) -> None:
             ax.yaxis.set_major_formatter(FuncFormatter(lambda val, _: f"{val:g}"))
 
 
-def name_x_axis(bottom, data: GrowthData) -> None:
-    """Small graphs: every map named on the x axis; else what the depth counts."""
+@dataclass
+class Span:
+    """A module along the x axis: from ``start`` to ``end`` (depths), its name."""
+
+    start: float
+    end: float
+    name: str
+
+
+def module_spans(data: GrowthData) -> list[Span]:
+    """The stages or blocks named on the x axis (none when every map is named, or when names
+    have no hierarchy): the outermost depth of :mod:`rfgraph.hierarchy` at which no module
+    holds more than 60% of the maps, each module's maps from its first to its last."""
+    from ..hierarchy import hierarchy
+
+    if len(data.rows) <= 30 and data.depth.startswith("topo"):
+        return []
+    h = hierarchy(data.net)
+    drawn = {v for _, v, _ in data.rows}
+    for level in range(1, h.depth + 1):
+        items = [[data.depths[data.net.index[n]] for n in item.nodes if data.net.index[n] in drawn]
+                 for item in h.items(level)]
+        if max(len(xs) for xs in items) <= 0.6 * len(data.rows) or level == h.depth:
+            break
+    else:
+        return []
+    return [Span(min(xs), max(xs), item.name) for item, xs in zip(h.items(level), items) if xs]
+
+
+def shade_spans(ax, spans: Sequence[Span]) -> None:
+    """Every other module shaded, so the stages read as bands."""
+    wide = [span for span in spans if span.end > span.start]
+    for span in wide[1::2]:
+        ax.axvspan(span.start - 0.5, span.end + 0.5, color="#f0f0f0", zorder=0, linewidth=0)
+
+
+def name_x_axis(bottom, data: GrowthData, spans: Sequence[Span] = ()) -> None:
+    """Small graphs: every map named on the x axis; larger ones: the modules (as many names as
+    fit, widest modules first); else what the depth counts."""
+    what = "topological index" if data.depth.startswith("topo") else "longest path from the input"
     if len(data.rows) <= 30 and data.depth.startswith("topo"):
         bottom.set_xticks([d for d, _, _ in data.rows])
         bottom.set_xticklabels([name(data.net.nodes[v]) for _, v, _ in data.rows], rotation=60, ha="right", fontsize=7)
+    elif spans:
+        shown = _names_that_fit(bottom, spans)
+        bottom.set_xticks([(s.start + s.end) / 2 for s in shown])
+        bottom.set_xticklabels([name(s.name) for s in shown], rotation=60, ha="right", fontsize=7)
+        bottom.set_xlabel(f"maps by {what}, grouped by module", fontsize=9)
     else:
-        what = "topological index" if data.depth.startswith("topo") else "longest path from the input"
         bottom.set_xlabel(f"depth ({what})", fontsize=9)
+
+
+def _names_that_fit(ax, spans: Sequence[Span]) -> list[Span]:
+    """The modules whose names can be written without touching: rotated labels need about
+    0.14 inch between ticks; wider modules are named first."""
+    lo = min(s.start for s in spans) - 0.5
+    hi = max(s.end for s in spans) + 0.5
+    width_in = ax.get_position().width * ax.figure.get_figwidth()
+    gap = 0.14 * (hi - lo) / max(width_in, 1e-6)
+    shown: list[Span] = []
+    for span in sorted(spans, key=lambda s: s.start - s.end):
+        centre = (span.start + span.end) / 2
+        if all(abs(centre - (s.start + s.end) / 2) >= gap for s in shown):
+            shown.append(span)
+    return sorted(shown, key=lambda s: s.start)
 
 
 def _output(data: GrowthData) -> int | None:
@@ -208,7 +371,7 @@ def mark_output(panels, data: GrowthData) -> None:
 
 def growth_title(data: GrowthData) -> str:
     """The graph's name and, with a default output, its r, S, P (marked by a dotted line)."""
-    from .text import value_text
+    from .text import joined, value_text
 
     net = data.net
     head = f"{net.name or 'network'}: r, S, P seen from {name(net.nodes[data.x])}"
@@ -216,9 +379,16 @@ def growth_title(data: GrowthData) -> str:
     if y is None:
         return head
     row = data.table[net.nodes[y]]
+    ranges = data.ranges.get(y)
     if all(a.rf is not None for a in row.axes):
         values = ", ".join(f"{q} {value_text([getattr(a, attr) for a in row.axes])}"
                            for q, attr in (("r", "rf"), ("S", "stride"), ("P", "padding")))
+    elif ranges and all(r is not None for r in ranges):
+        rf = joined([f"{lo}" if lo == hi else f"{lo}–{hi}" for (lo, hi), _ in ranges])
+        values = f"r {rf} by output position, S {value_text([a.stride for a in row.axes])}"
+    elif all(a.local is not None and a.local.rf is not None for a in row.axes):
+        values = (f"whole input; local r {value_text([a.local.rf for a in row.axes])} + global context, "
+                  f"S {value_text([a.local.stride for a in row.axes])}")
     else:
         values = "; ".join(sorted({a.reason or "no single value" for a in row.axes}))
     return head + f"\noutput {name(net.nodes[y])} (dotted line): {values}"
