@@ -314,3 +314,45 @@ def test_growth_draws_ranges_as_bands():
     assert any((e.y0, e.y1) == (188, 204) for e in at_head)
     assert "r 188–204 by output position, S 1" in fig.axes[0].get_title()
     assert not [ln for ln in fig.axes[0].lines if ln.get_marker() == "x"]  # no map left without a value
+
+
+# ---------------------------------------------------------------------------------------------
+# plot_overlay: resizing, labels that do not overlap
+
+
+def label_boxes(fig):
+    renderer = fig.canvas.get_renderer()
+    return [(t.get_text(), t.get_window_extent(renderer)) for t in fig.axes[0].texts if t.get_gid() == "position-label"]
+
+
+def test_overlay_labels_never_overlap():
+    positions = [(i, j) for i in range(3) for j in range(3)]  # neighbours: boxes nearly on top of each other
+    fig = plot_overlay(GRAPHS / "resnet50.dot", positions, output="layer1", input_size=48)
+    boxes = label_boxes(fig)
+    assert sorted(t for t, _ in boxes) == sorted(f"{i},{j}" for i, j in positions)
+    for a in range(len(boxes)):
+        for b in range(a + 1, len(boxes)):
+            assert not boxes[a][1].overlaps(boxes[b][1]), (boxes[a][0], boxes[b][0])
+    # a label alone sits inside its box's top-left corner, as before
+    (text, box), = label_boxes(plot_overlay(GRAPHS / "resnet50.dot", (3, 3), output="layer1", input_size=48))
+    assert text == "3,3"
+
+
+def test_overlay_resizes_the_image_to_the_input_size(tmp_path):
+    image = tmp_path / "big.png"
+    matplotlib.image.imsave(image, np.random.default_rng(2).random((100, 80, 3)))
+    net = rfgraph.load(GRAPHS / "resnet50.dot")
+    fig = plot_overlay(net, (2, 2), image=image, input_size=(64, 48), output="layer1")
+    shown = fig.axes[0].images[0].get_array()
+    assert shown.shape[:2] == (64, 48)
+    assert "image resized from 100×80 to 64×48" in fig.axes[0].get_title()
+    r = regions(net, (64, 48), output="layer1")
+    (lo0, lo1), (hi0, hi1) = r.at((2, 2))["lo"], r.at((2, 2))["hi"]
+    assert boxes(fig.axes[0], COLORS[0]) == [(lo0, lo1, hi0 - lo0 + 1, hi1 - lo1 + 1)]
+    same = plot_overlay(net, (2, 2), image=image, output="layer1")  # no input size: the image's own
+    assert same.axes[0].images[0].get_array().shape[:2] == (100, 80) and "resized" not in same.axes[0].get_title()
+    out = tmp_path / "o.png"
+    from rfgraph.cli import main
+
+    assert main(["plot", str(GRAPHS / "resnet50.dot"), "--kind", "overlay", "--image", str(image),
+                 "--input-size", "56", "--output", "layer1", "-o", str(out)]) == 0

@@ -26,11 +26,14 @@ def plot_overlay(G, at: Any = None, *, image: Any = None, input_size: Any = None
 
     ``at`` is one position ``(i, j)`` or a list of them (default: the centre output and the
     top-left one, which shows clipping at the border). ``image`` is a file name (PNG; JPEG
-    needs Pillow) or an array; its height and width are the input size. Without an image, a
-    grid of ``input_size`` (argument or graph attribute) is drawn.
+    needs Pillow) or an array; its height and width are the input size, unless
+    ``input_size`` is given too: then the image is resized to it (as a network's
+    preprocessing would) and the title says so. Without an image, a grid of ``input_size``
+    (argument or graph attribute) is drawn.
 
     Each region is drawn as its exact hull inside the image (solid; ``regions(...).at(pos)``
-    ``lo``/``hi``), the unclipped region with padding (dashed; ``u``/``v``) and its centre.
+    ``lo``/``hi``), the unclipped region with padding (dashed; ``u``/``v``) and its centre;
+    the position labels are placed so that they never overlap.
     """
     from ..network import as_network
     from ..regions import regions
@@ -38,7 +41,7 @@ def plot_overlay(G, at: Any = None, *, image: Any = None, input_size: Any = None
     refuse_existing(path, overwrite)
     net = as_network(G)
     _need_2d(net.ndim if not net.flexible else 2)
-    pixels, size = overlay_input(net, image, input_size)
+    pixels, size, resized = overlay_input(net, image, input_size)
     r = regions(net, size, input, output)
     _need_2d(len(r.input_size))
     positions = overlay_positions(at, r.output_size)
@@ -52,9 +55,13 @@ def plot_overlay(G, at: Any = None, *, image: Any = None, input_size: Any = None
     _frame(ax, bounds)
     H, W = r.input_size
     oh, ow = r.output_size
-    ax.set_title(title if title is not None else
-                 f"receptive fields of {name(r.output)} ({oh}×{ow}) on {name(r.input)} ({H}×{W})", fontsize=10)
-    overlay_legend(fig, notes, unclipped)
+    if title is None:
+        title = f"receptive fields of {name(r.output)} ({oh}×{ow}) on {name(r.input)} ({H}×{W})"
+        if resized:
+            title += f"\nimage resized from {resized[0]}×{resized[1]} to {H}×{W}"
+    ax.set_title(title, fontsize=10)
+    overlay_legend(fig, [(color, text) for color, text, _ in notes], unclipped)
+    place_labels(ax, [label for _, _, label in notes if label is not None])
     return finish(fig, path, overwrite)
 
 
@@ -88,8 +95,9 @@ def read_image(path: str | os.PathLike):
 
 
 def overlay_input(net, image: Any, input_size: Any):
-    """The image's pixels (None without an image) and the input size: the image's height and
-    width, else ``input_size``, else the graph attribute."""
+    """The image's pixels (None without an image), the input size and, when the image was
+    resized to ``input_size``, its original height and width (else None). The input size is
+    ``input_size``, else the image's, else the graph attribute."""
     import numpy as np
 
     pixels = None
@@ -97,16 +105,61 @@ def overlay_input(net, image: Any, input_size: Any):
         pixels = read_image(image) if isinstance(image, (str, os.PathLike)) else np.asarray(image)
         if pixels.ndim not in (2, 3):
             raise RFGraphError(f"the image has {pixels.ndim} dimensions: expected height x width (x channels)")
-        input_size = tuple(int(n) for n in pixels.shape[:2])
+        if input_size is None:
+            input_size = tuple(int(n) for n in pixels.shape[:2])
     elif input_size is None:
         input_size = net.input_size
     if input_size is None:
         raise AttributeValueError(f"no input size: give an image, {option('input_size=...', '--input-size N,M')} "
                                   "or the graph attribute input_size")
-    size = tuple(input_size) if isinstance(input_size, (tuple, list)) else (int(input_size),)
-    if len(size) == 1 and net.flexible:
+    size = tuple(int(n) for n in input_size) if isinstance(input_size, (tuple, list)) else (int(input_size),)
+    if len(size) == 1 and (net.flexible or net.ndim == 2):
         size = size * 2
-    return pixels, size
+    resized = None
+    if pixels is not None and len(size) == 2 and tuple(pixels.shape[:2]) != size:
+        resized = tuple(int(n) for n in pixels.shape[:2])
+        pixels = resize_image(pixels, size)
+    return pixels, size, resized
+
+
+def resize_image(pixels, size: tuple[int, int]):
+    """``pixels`` resampled to ``size`` (height, width): each output pixel the average of the
+    input area it covers (shrinking), or linearly interpolated (enlarging).
+
+    >>> import numpy as np
+    >>> resize_image(np.arange(16.0).reshape(4, 4), (2, 2)).tolist()
+    [[2.5, 4.5], [10.5, 12.5]]
+    """
+    import numpy as np
+
+    data = np.asarray(pixels, dtype=np.float64)
+    rows, cols = (_resample_matrix(n_in, n_out) for n_in, n_out in zip(data.shape[:2], size))
+    out = np.einsum("ij,jk...->ik...", rows, data)
+    out = np.einsum("ij,kj...->ki...", cols, out)
+    if np.issubdtype(np.asarray(pixels).dtype, np.integer):
+        out = np.clip(np.rint(out), 0, np.iinfo(np.asarray(pixels).dtype).max).astype(np.asarray(pixels).dtype)
+    return out
+
+
+def _resample_matrix(n_in: int, n_out: int):
+    """``W`` (n_out x n_in) with ``out = W @ in`` along one axis."""
+    import numpy as np
+
+    W = np.zeros((n_out, n_in))
+    if n_out <= n_in:  # area: output i covers input [i, i + 1) * n_in / n_out
+        scale = n_in / n_out
+        for i in range(n_out):
+            lo, hi = i * scale, (i + 1) * scale
+            for j in range(int(np.floor(lo)), min(int(np.ceil(hi)), n_in)):
+                W[i, j] = min(hi, j + 1) - max(lo, j)
+        return W / W.sum(axis=1, keepdims=True)
+    centres = np.clip((np.arange(n_out) + 0.5) * n_in / n_out - 0.5, 0, n_in - 1)
+    left = np.floor(centres).astype(int)
+    right = np.minimum(left + 1, n_in - 1)
+    frac = centres - left
+    W[np.arange(n_out), left] += 1 - frac
+    W[np.arange(n_out), right] += frac
+    return W
 
 
 def overlay_positions(at: Any, out_size: tuple[int, int]) -> list[tuple[int, int]]:
@@ -175,13 +228,14 @@ def draw_backdrop(ax, pixels, input_size: tuple[int, int]) -> None:
 
 
 def draw_region(ax, color: str, where: str, pos: tuple[int, int], item: dict, whole: bool,
-                unclipped: bool) -> tuple[str, str]:
-    """One output feature's exact region (filled, solid border), unclipped region (dashed),
-    centre (+) and position label; returns its legend entry (colour, text)."""
+                unclipped: bool) -> tuple[str, str, tuple | None]:
+    """One output feature's exact region (filled, solid border), unclipped region (dashed) and
+    centre (+); returns its legend entry (colour, text) and its label to place (text, colour,
+    box corners in data coordinates), or None."""
     from matplotlib.patches import Rectangle
 
     if item["lo"] is None:
-        return color, f"{where}: depends on no input pixel"
+        return color, f"{where}: depends on no input pixel", None
     (lo0, lo1), (hi0, hi1) = item["lo"], item["hi"]
     box = ((lo1 - 0.5, lo0 - 0.5), hi1 - lo1 + 1, hi0 - lo0 + 1)
     ax.add_patch(Rectangle(*box, facecolor=color, alpha=0.15, edgecolor="none", zorder=2))
@@ -199,9 +253,34 @@ def draw_region(ax, color: str, where: str, pos: tuple[int, int], item: dict, wh
         if (u0, u1, v0, v1) != (lo0, lo1, hi0, hi1):
             text += f"; with padding {v0 - u0 + 1}×{v1 - u1 + 1} from ({u0},{u1})"
         text += f"; centre ({c0}, {c1})"
-    ax.annotate(f"{pos[0]},{pos[1]}", (lo1 - 0.5, lo0 - 0.5), xytext=(3, -3), textcoords="offset points",
-                color=color, fontsize=8, ha="left", va="top", fontweight="bold", zorder=5)
-    return color, text
+    return color, text, (f"{pos[0]},{pos[1]}", color, (lo1 - 0.5, lo0 - 0.5, hi1 + 0.5, hi0 + 0.5))
+
+
+def place_labels(ax, labels: list[tuple[str, str, tuple]]) -> list:
+    """Write each position label at the first place around its box where it overlaps no label
+    already written: inside the top-left corner (the default), the other corners, just
+    outside; else further down the box's left edge until it is free. Returns the texts."""
+    renderer = ax.figure.canvas.get_renderer()
+    placed: list = []
+    texts = []
+    for text, color, (x0, y0, x1, y1) in labels:
+        # (anchor, offset in points, alignment); y grows downwards on the image
+        candidates = [((x0, y0), (3, -3), "left", "top"), ((x1, y0), (-3, -3), "right", "top"),
+                      ((x0, y1), (3, 3), "left", "bottom"), ((x1, y1), (-3, 3), "right", "bottom"),
+                      ((x0, y0), (0, 3), "left", "bottom"), ((x0, y1), (0, -3), "left", "top")]
+        candidates += [((x0, y0), (3, -3 - 11 * k), "left", "top") for k in range(1, 200)]
+        for k, (anchor, offset, ha, va) in enumerate(candidates):
+            label = ax.annotate(text, anchor, xytext=offset, textcoords="offset points", color=color, fontsize=8,
+                                ha=ha, va=va, fontweight="bold", zorder=5, gid="position-label",
+                                bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none",
+                                      "alpha": 0.8})  # readable on any photograph
+            box = label.get_window_extent(renderer)
+            if k == len(candidates) - 1 or not any(box.overlaps(other) for other in placed):
+                break
+            label.remove()
+        placed.append(box)
+        texts.append(label)
+    return texts
 
 
 def _frame(ax, bounds: list[float]) -> None:
