@@ -333,3 +333,18 @@ def test_limits_are_cli_options_and_errors_name_them(capsys, tmp_path):
         plot_region(chain, input_size=60, max_cells=6)
     with pytest.raises(RFGraphError, match="pass overwrite=True"):
         plot_region(chain, path=out)
+
+
+def test_labels_show_local_numbers_and_ranges():
+    effnet = rfgraph.load(GRAPHS / "zoo/efficientnet_b0.dot")
+    labels = node_labels(architecture_dot(effnet))
+    table = rfgraph.layer_table(effnet)
+    local = table["features.4"].axes[0].local
+    assert labels["features.4"][0] == f"r {local.rf} + global context · S {local.stride} · P {local.padding}"
+    assert labels["features"][0] == "r 851 + global context · S 32 · P 425"
+    assert node_labels(architecture_dot(GRAPHS / "alexnet.dot"))["fc6"][0] == "whole input"  # no local path
+    unet = rfgraph.load(GRAPHS / "zoo/unet.dot")
+    labels = node_labels(architecture_dot(unet))
+    sizes = [p["size"] for p in rfgraph.analyze(unet).axes[0].phases]
+    assert labels["head"][0].startswith(f"r {min(sizes)}–{max(sizes)} · S 1 · P ")
+    assert all("varies" not in lines[0] for lines in labels.values())

@@ -213,7 +213,7 @@ def _node_attrs(data: DiagramData, v: int, merge: bool, marks: Highlights, sizes
     attrs: dict[str, Any] = {}
     classes = []
     if row is not None:
-        lines.append(axes_text(row.axes))
+        lines.append(axes_text(row.axes, data.ranges.get(v)))
         if all(a.whole_input is not None for a in row.axes):
             attrs["fillcolor"] = WHOLE_FILL
             classes.append("whole")

@@ -16,6 +16,7 @@ from typing import Any
 
 from ..errors import AttributeValueError
 from .figures import COLORS, finish, name, new_figure, refuse_existing
+from .view import has_phases, phase_ranges
 
 QUANTITIES = (("rf", "receptive field r"), ("stride", "effective stride S"), ("padding", "effective padding P"))
 
@@ -98,39 +99,8 @@ def growth_data(G, *, input, input_size: Any, depth: str) -> GrowthData:
                    if net.index[n] in depths))
     same = all(len({(a.rf, a.stride, a.padding) for a in row.axes}) == 1 for _, _, row in rows)
     data = GrowthData(net, x, table, rows, [0] if same else list(range(net.ndim)), depths, depth, same, layers)
-    data.ranges = {v: phase_ranges(data, v, row) for _, v, row in rows if _has_phases(row)}
+    data.ranges = {v: phase_ranges(net, x, v, layers) for _, v, row in rows if has_phases(row)}
     return data
-
-
-def _has_phases(row) -> bool:
-    """A map whose region size depends on the output position through upsampling alone (one
-    stride class, fractional): its size repeats with a period, so it has a range."""
-    return any(a.rf is None and a.whole_input is None and len(a.classes) == 1 and a.classes[0].fractional
-               and a.classes[0].padding_known for a in row.axes)
-
-
-def phase_ranges(data: GrowthData, v: int, row) -> list[tuple[tuple, tuple] | None]:
-    """Per axis ``((rf_min, rf_max), (padding_min, padding_max))`` of a map whose region
-    repeats with a period (None on an axis with a single value).
-
-    PLUG-IN POINT: the per-node table does not carry these yet; they are read from
-    :func:`rfgraph.analyze` between the input and this map (its ``phases``: the region of one
-    period of output positions). When ``AxisResult`` gets ``rf_min``/``rf_max`` (and the
-    padding's), read them from ``row.axes`` here instead.
-    """
-    from ..analysis import analyze
-
-    result = analyze(data.net, data.net.nodes[data.x], data.net.nodes[v], layers=data.layers)
-    out: list[tuple[tuple, tuple] | None] = []
-    for a in result.axes:
-        phases = [p for p in a.phases if p["u"] is not None]
-        if a.rf is not None or not phases or a.stride is None:
-            out.append(None)
-            continue
-        sizes = [p["size"] for p in phases]
-        paddings = [a.stride * p["at"] - p["u"] for p in phases]  # u(j) = S j - P(j)
-        out.append(((min(sizes), max(sizes)), (float(min(paddings)), float(max(paddings)))))
-    return out
 
 
 def map_depths(net, x: int, kind: str) -> dict[int, int]:

@@ -91,19 +91,28 @@ def value_text(values: Sequence[Any]) -> str:
     return joined([text(v) for v in values])
 
 
-def axes_text(axes: Sequence) -> str:
+def axes_text(axes: Sequence, ranges: Sequence | None = None) -> str:
     """``r 7 · S 4 · P 3`` for a node's :class:`~rfgraph.results.AxisResult` records (values
-    per axis separated by commas when the axes differ); whole-input and undefined values are
-    said in words.
+    per axis separated by commas when the axes differ); undefined values are said in words.
+    A map that depends on the whole input shows the r, S, P of the paths that avoid the
+    whole-input layers, marked ``+ global context`` (``whole input`` when there are none);
+    ``ranges`` (per axis ``((rf_min, rf_max), (P_min, P_max))``) gives a range where the
+    region size depends on the output position.
 
     >>> import rfgraph
     >>> row = rfgraph.layer_table("graphs/distill_fig1_chain.dot")["f4"]
     >>> axes_text(row.axes)
     'r 7 · S 4 · P 3'
+    >>> axes_text(rfgraph.layer_table("graphs/zoo/efficientnet_b0.dot")["features"].axes)
+    'r 851 + global context · S 32 · P 425'
     """
     if all(a.whole_input is not None for a in axes):
+        if all(a.local is not None and a.local.rf is not None for a in axes):
+            local = axes_text([a.local for a in axes])
+            return local.replace(" · S", " + global context · S", 1)
         return "whole input"
-    parts = [_axis_parts(a) for a in axes]
+    ranges = ranges or [None] * len(axes)
+    parts = [_range_parts(a, span) if span is not None else _axis_parts(a) for a, span in zip(axes, ranges)]
     r, s, p = (joined([x[i] for x in parts]) for i in range(3))
     return f"r {r} · S {s} · P {p}"
 
@@ -121,6 +130,19 @@ def _axis_parts(a) -> tuple[str, str, str]:
     # "?": SAME padding that needs the input size
     return (text(a.rf) if a.rf is not None else "?", text(a.stride),
             text(a.padding) if a.padding is not None else "?")
+
+
+def _range_parts(a, span) -> tuple[str, str, str]:
+    """(r, S, P) of an axis whose region size repeats with the output position."""
+    from ..results import text
+
+    (r_lo, r_hi), (p_lo, p_hi) = span
+    show = lambda lo, hi: text(lo) if lo == hi else f"{text(lo)}–{text(hi)}"  # noqa: E731
+    return (show(r_lo, r_hi), text(a.stride), show(_integral(p_lo), _integral(p_hi)))
+
+
+def _integral(x):
+    return int(x) if float(x).is_integer() else x
 
 
 def size_text(size: Sequence[int] | None) -> str | None:

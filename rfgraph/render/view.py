@@ -37,6 +37,7 @@ class DiagramData:
     y: int | None
     table: dict
     result: Any | None
+    ranges: dict = field(default_factory=dict)  # node index -> phase_ranges, maps seen from the input
 
     @property
     def mismatches(self) -> list:
@@ -69,7 +70,41 @@ def diagram_data(G, *, input=None, output=None, input_size=None, from_output: bo
         table = layer_table(net, net.nodes[x], layers=layers)
     result = analyze(net, net.nodes[x], net.nodes[y], layers=layers) if y is not None else None
     layer_list = layers if layers is not None else [e.layer for e in net.edges]
-    return DiagramData(net, layer_list, sizes, x, y, table, result)
+    ranges = {} if from_output else {net.index[n]: phase_ranges(net, x, net.index[n], layers)
+                                     for n, row in table.items() if has_phases(row)}
+    return DiagramData(net, layer_list, sizes, x, y, table, result, ranges)
+
+
+def has_phases(row) -> bool:
+    """A table row whose region size depends on the output position through upsampling alone
+    (one stride class, fractional): its size repeats with a period, so it has a range."""
+    return any(a.rf is None and a.whole_input is None and len(a.classes) == 1 and a.classes[0].fractional
+               and a.classes[0].padding_known for a in row.axes)
+
+
+def phase_ranges(net, x: int, v: int, layers: Sequence | None) -> list[tuple[tuple, tuple] | None]:
+    """Per axis ``((rf_min, rf_max), (padding_min, padding_max))`` of map ``v`` seen from
+    input ``x``, for a map whose region repeats with a period (None on an axis with a single
+    value).
+
+    PLUG-IN POINT: the per-node table does not carry these yet; they are read from
+    :func:`rfgraph.analyze` between the input and this map (its ``phases``: the region of one
+    period of output positions). When ``AxisResult`` gets ``rf_min``/``rf_max`` (and the
+    padding's), read them from the table row instead; diagrams and growth plots both call this.
+    """
+    from ..analysis import analyze
+
+    result = analyze(net, net.nodes[x], net.nodes[v], layers=layers)
+    out: list[tuple[tuple, tuple] | None] = []
+    for a in result.axes:
+        phases = [p for p in a.phases if p["u"] is not None]
+        if a.rf is not None or not phases or a.stride is None:
+            out.append(None)
+            continue
+        sizes = [p["size"] for p in phases]
+        paddings = [a.stride * p["at"] - p["u"] for p in phases]  # u(j) = S j - P(j)
+        out.append(((min(sizes), max(sizes)), (float(min(paddings)), float(max(paddings)))))
+    return out
 
 
 @dataclass
