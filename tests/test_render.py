@@ -172,12 +172,18 @@ def test_misaligned_svg_has_colours_and_legend(tmp_path):
     assert "misaligned at y" in all_text and "-2 px at output 0" in all_text
 
 
-def test_witnesses_only_colour_where_paths_differ():
+def misaligned_resnet50() -> nx.MultiDiGraph:
+    """ResNet-50 with the strided 3x3 of block layer2.0 shifted: the block no longer lines up."""
     G = rfgraph.load(GRAPHS / "resnet50.dot").to_networkx()
     for _, v, d in G.edges(data=True):
-        if v == "layer2.0.conv2":  # shift the strided 3x3: the block no longer lines up
+        if v == "layer2.0.conv2":
             d.pop("p")
             d.update(p_l=0, p_r=2)
+    return G
+
+
+def test_witnesses_only_colour_where_paths_differ():
+    G = misaligned_resnet50()
     result = rfgraph.analyze(G)
     assert [m.node for m in result.mismatches] == ["layer2.0.add"]
     dot = architecture_dot(G, collapse=True)

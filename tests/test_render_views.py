@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 import networkx as nx
 import pytest
 from conftest import GRAPHS
-from test_render import diagram_edges, embedded, fake_dot, node_labels, svg_groups
+from test_render import diagram_edges, embedded, fake_dot, misaligned_resnet50, node_labels, svg_groups
 
 import rfgraph
 from rfgraph.errors import RFGraphError
@@ -271,11 +271,7 @@ def test_shared_witness_paths_keep_one_name_and_colour():
 def test_plot_legend_shows_where_long_paths_differ():
     from rfgraph.render import plot_region
 
-    G = rfgraph.load(GRAPHS / "resnet50.dot").to_networkx()
-    for _, v, d in G.edges(data=True):
-        if v == "layer2.0.conv2":  # shift the strided 3x3: the block no longer lines up
-            d.pop("p")
-            d.update(p_l=0, p_r=2)
+    G = misaligned_resnet50()
     fig = plot_region(G, at=1, output="layer2.0", input_size=32, max_cells=200,
                       nodes=["layer1", "layer2.0.conv2", "layer2.0"])
     labels = [t.get_text() for t in fig.legends[0].get_texts()][:4]
