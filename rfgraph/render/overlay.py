@@ -1,6 +1,6 @@
 """The overlay: the exact region (solid, inside the image) and the unclipped region (dashed,
 padding included) of output features, with their centres, over an image or a plain grid of
-the input size (2-D graphs). The regions come from :func:`rfgraph.regions.regions`.
+the input size (2-D graphs). The regions come from :func:`rfgraph.exact_regions`.
 
 >>> import rfgraph
 >>> fig = plot_overlay(rfgraph.load("graphs/resnet50.dot"), (3, 3), output="layer1", input_size=32)

@@ -3,7 +3,7 @@ the output at the top (as in the first figure of Araujo et al., Distill 2019), w
 that one output feature depends on coloured in every map, padding cells hatched, and for a
 misaligned graph one colour per path (a cell split in stripes when several paths reach it).
 
-The cells come from :func:`rfgraph.regions.footprints`; nothing here computes a receptive
+The cells come from :func:`rfgraph.footprints`; nothing here computes a receptive
 field. Steps, one function each: the data (:func:`region_data`), which maps get a row
 (:func:`choose_rows`), which cells of each row (:func:`row_span`), the layout
 (:class:`RegionLayout`), the drawing of a row (:func:`draw_row`), the title and the legend.
