@@ -42,6 +42,7 @@ from .core.numbers import half
 from .core.perf import paused_gc
 from .passes.aggregate import Flow, axis_geometry, backward_pass, forward_pass
 from .passes.alignment import find_mismatches
+from .passes.hierarchy import hierarchy
 from .passes.paths import count_between, iter_between, make_path, path_counts
 from .passes.shapes import infer_shapes, with_sizes
 from .results import (Analysis, AxisResult, Footprint, NodeResult, Path, PathList, PositionSizes, RegionList,
@@ -54,8 +55,8 @@ if TYPE_CHECKING:
 # The numpy passes (exact regions, footprints) are imported where they are used: numpy alone
 # costs more than the rest of `import rfgraph`, and most questions never need it.
 
-__all__ = ["analyze", "count_paths", "exact_regions", "footprints", "infer_shapes", "iter_paths", "list_paths",
-           "nearest_output", "path_of", "regions_at", "table", "with_sizes"]
+__all__ = ["analyze", "count_paths", "exact_regions", "footprints", "hierarchy", "infer_shapes", "iter_paths",
+           "list_paths", "nearest_output", "path_of", "regions_at", "table", "with_sizes"]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -217,9 +217,24 @@ def test_a_bad_file_says_why(page, server, tmp_path):
     page.errors.clear()  # the browser logs the 400 itself: expected here
 
 
-def test_densenet121_is_drawn_and_searchable(page, server):
+def test_densenet121_opens_as_modules_that_open_on_click_and_search_finds_maps_inside(page, server):
     open_graph(page, server, "zoo/densenet121.dot")
-    assert page.locator("#diagram svg g.node").count() > 100
-    page.fill("#search", "features.denseblock3.denselayer12.conv1")
+    detail = api(server, f"/api/graphs/{server[1]['zoo/densenet121.dot']}")
+    depth2 = next(d for d in detail["depths"] if d["depth"] == 2)
+    assert page.input_value("#view-select") == "d2" and "view=d2" in page.url
+    assert page.locator("#diagram svg g.node").count() == depth2["nodes"] - 3  # (the stem's elementwise maps fold)
+    name = "features.denseblock3.denselayer12.conv1"
+    page.fill("#search", name)
     page.press("#search", "Enter")
-    assert page.locator("#node-panel .node-name").inner_text() == "features.denseblock3.denselayer12.conv1"
+    assert page.locator("#node-panel .node-name").inner_text() == name
+    holder = depth2["node_of"][detail["maps"].index(name)]
+    assert holder.startswith("g")
+    assert "inside the module features.denseblock3" in page.inner_text("#diagram-status")
+    page.locator(f"#diagram g.node[data-module='{holder[1:]}']").click()
+    page.wait_for_function("document.querySelector('#diagram-status').textContent.startsWith('opened features.denseblock3')")
+    assert page.input_value("#view-select") == "d3"
+    depth3 = next(d for d in detail["depths"] if d["depth"] == 3)
+    drawn = set(page.eval_on_selector_all("#diagram svg g.node", "els => els.map(e => e.id)"))
+    assert drawn <= set(depth3["node_of"]) and len(drawn) > 40
+    page.locator("#view-up").click()
+    page.wait_for_function("document.querySelector('#view-select').value === 'd2'")

@@ -60,6 +60,26 @@ class ModelImportError(RFGraphError):
     """A PyTorch or ONNX model cannot be converted (tracing failed, an unknown operation)."""
 
 
+def worded(message: str, **options: tuple[str, str]) -> dict[str, str]:
+    """The arguments of an :class:`RFGraphError` whose way out names an option: each
+    ``{name}`` in ``message`` is the Python spelling in the message, the command-line
+    spelling in ``cli``.
+
+    >>> worded("too many (allow more with {fix})", fix=("max_cells=...", "--max-cells N"))
+    {'message': 'too many (allow more with max_cells=...)', 'cli': 'too many (allow more with --max-cells N)'}
+    >>> RFGraphError(**worded("{fix}", fix=("a", "b"))).cli
+    'b'
+    """
+    return {"message": message.format(**{k: v[0] for k, v in options.items()}),
+            "cli": message.format(**{k: v[1] for k, v in options.items()})}
+
+
+def already_exists(path: object) -> RFGraphError:
+    """The error for a file that would be replaced."""
+    return RFGraphError(**worded(f"{path}: already exists ({{fix}} to replace it)",
+                                 fix=("pass overwrite=True", "use --force")))
+
+
 def where(source: str | None) -> str:
     """Prefix for messages: ``"file.dot: "`` or ``""`` for graphs built in code."""
     return f"{source}: " if source else ""

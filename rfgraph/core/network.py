@@ -199,7 +199,7 @@ class Network:
             message = f"{where(self.source)}{role} {name!r}: no such node{hint}"
             cli = message
             if role == "output" and _FILE_SUFFIX.search(str(name)):
-                cli += " (to write a file, use -o FILE: --output names a node)"
+                cli += " (--output names a node: to write a file use -o FILE)"
             raise NodeNotFoundError(message, cli=cli)
         return idx
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ..core.errors import RFGraphError
+from ..core.errors import RFGraphError, already_exists
 
 
 def write_bytes(path: str | os.PathLike, data: bytes, *, overwrite: bool = False) -> Path:
@@ -18,8 +18,7 @@ def write_bytes(path: str | os.PathLike, data: bytes, *, overwrite: bool = False
     if not target.parent.is_dir():
         raise RFGraphError(f"{target}: the folder {target.parent} does not exist")
     if target.exists() and not overwrite:
-        raise RFGraphError(f"{target}: already exists (overwrite=True replaces it)",
-                           cli=f"{target}: already exists (--force replaces it)")
+        raise already_exists(target)
     import tempfile
 
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)

@@ -29,7 +29,8 @@ from .format import size_text, text
 if TYPE_CHECKING:
     from .records import Analysis, AxisResult, Table
 
-__all__ = ["FORMATS", "analysis_report", "format_rows", "note_text", "padding_text", "rf_text", "stride_text",
+__all__ = ["FORMATS", "analysis_report", "format_rows", "note_text", "padding_range", "padding_text", "rf_text",
+           "stride_text",
            "table_columns", "table_rows", "yes"]
 
 #: Table formats: aligned text, GitHub Markdown, CSV, an HTML table.
@@ -67,15 +68,22 @@ def stride_text(axis: AxisResult) -> str:
     return text(_data(axis).stride)
 
 
+def padding_range(axis: AxisResult) -> tuple | None:
+    """With upsampling, the smallest and largest offset of the region from ``stride * j``
+    (``u(j) = stride * j - padding(j)``) over the output positions; None without phases."""
+    if not axis.phases or axis.stride is None:
+        return None
+    offsets = [axis.stride * p.at - p.u for p in axis.phases if p.u is not None]
+    return (min(offsets), max(offsets)) if offsets else None
+
+
 def padding_text(axis: AxisResult) -> str:
     """The effective padding, or its range when it varies with the output position."""
     data = _data(axis)
-    if data.padding is not None or not data.phases or data.stride is None:
+    span = padding_range(data) if data.padding is None else None
+    if span is None:
         return text(data.padding)
-    offsets = [data.stride * p.at - p.u for p in data.phases if p.u is not None]
-    if not offsets:
-        return "-"
-    low, high = min(offsets), max(offsets)
+    low, high = span
     return text(low) if low == high else f"{text(low)}-{text(high)}"
 
 

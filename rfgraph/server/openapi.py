@@ -28,6 +28,7 @@ _PARAM_SCHEMAS = {
                  "integers separated by commas, one per axis (224,224 or 224x224)"),
     P.flag: ({"type": "string", "enum": ["1", "0", "true", "false", "yes", "no", "on", "off", ""]}, "1 or 0"),
     P.rankdir: ({"type": "string", "enum": ["TB", "LR", "BT", "RL"]}, "layout direction"),
+    P.depth: ({"type": "integer", "minimum": 1, "maximum": 32}, "an integer"),
 }
 
 _MEANINGS = {
@@ -43,6 +44,8 @@ _MEANINGS = {
     "axis": "the axis followed (default 0)",
     "pixel": "an input pixel (one value per axis, or one for all)",
     "collapse": "fold runs of elementwise layers into one edge",
+    "depth": "draw each module of the hierarchy in the node names at this depth as one node (1: stages such as "
+             "layer3, 2: blocks such as layer3.2); its id is g<i>, i its first map",
     "rankdir": "layout direction (default TB)",
     "name": "the file's name: its suffix (.dot, .gv, .graphml, .onnx) gives the format",
 }

@@ -56,6 +56,13 @@ def flag(text: str) -> bool:
     return value
 
 
+def depth(text: str) -> int:
+    value = integer(text)
+    if not 1 <= value <= 32:
+        raise ValueError("expected a depth from 1 to 32")
+    return value
+
+
 def rankdir(text: str) -> str:
     value = text.strip().upper()
     if value not in ("TB", "LR", "BT", "RL"):
@@ -72,8 +79,8 @@ PATHS: Spec = {"input": node, "output": node, "limit": integer}
 REGION: Spec = {"at": integers, "all": flag, "input": node, "output": node, "input_size": integers, "set": flag}
 FOOTPRINTS: Spec = {"at": integer, "axis": integer, "input": node, "output": node, "input_size": integers}
 NEAREST: Spec = {"pixel": integers, "input": node, "output": node}
-DIAGRAM: Spec = {"input": node, "output": node, "input_size": integers, "collapse": flag, "from_output": flag,
-                 "rankdir": rankdir}
+DIAGRAM: Spec = {"input": node, "output": node, "input_size": integers, "collapse": flag, "depth": depth,
+                 "from_output": flag, "rankdir": rankdir}
 
 
 def read_params(query: Mapping[str, str] | Any, spec: Spec, required: tuple[str, ...] = ()) -> dict[str, Any]:

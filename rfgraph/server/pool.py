@@ -26,6 +26,9 @@ from .worker import main as worker_main
 
 __all__ = ["Failed", "Pool", "Unavailable"]
 
+#: Seconds a new worker may take to start (import rfgraph; compile the WebAssembly renderer).
+BOOT_TIMEOUT = 120.0
+
 
 class Unavailable(Exception):
     """The question could not be answered in time or the worker died: HTTP 503."""
@@ -49,6 +52,19 @@ class _Worker:
                                    name=f"rfgraph-{kind}")
         self.process.start()
         child.close()
+        self.ready = False
+
+    def wait_ready(self) -> None:
+        """Wait for the worker to have started (imports, the renderer's compile): not part of
+        any question's time limit, but bounded too."""
+        if self.ready:
+            return
+        try:
+            if not self.conn.poll(BOOT_TIMEOUT) or self.conn.recv() != ("ready",):
+                raise ConnectionError("the worker did not start")
+        except (EOFError, OSError) as exc:
+            raise ConnectionError("the worker did not start") from exc
+        self.ready = True
 
     def call(self, message: tuple, timeout: float) -> tuple:
         """Send a task and wait for its reply at most ``timeout`` seconds."""
@@ -130,6 +146,9 @@ class Pool:
         except queue.Empty:
             raise Unavailable(f"every worker was busy for {limit:g} s (--timeout): try again later") from None
         try:
+            if not worker.ready:
+                worker.wait_ready()
+                deadline = max(deadline, time.monotonic() + limit)  # its start does not count
             reply = worker.call(message, deadline - time.monotonic())
             if reply[0] == "missing":
                 if source is None:

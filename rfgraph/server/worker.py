@@ -110,9 +110,31 @@ def summary(gid: str, name: str, net) -> dict:
 
 
 def structure(net) -> dict:
-    """The maps (in the order of the diagram's node ids ``n0, n1, ...``) and the layers."""
+    """The maps (in the order of the diagram's node ids ``n0, n1, ...``), the layers, and the
+    module views: at each depth of the module hierarchy, the diagram node (``n<i>`` or
+    ``g<i>``) that holds each map."""
     return {"maps": [str(n) for n in net.nodes],
-            "layers": [{"source": e.src, "target": e.dst, "label": e.layer.label()} for e in net.edges]}
+            "layers": [{"source": e.src, "target": e.dst, "label": e.layer.label()} for e in net.edges],
+            "depths": depth_views(net)}
+
+
+def depth_views(net) -> list[dict]:
+    """For depth 1, 2, ... while a depth draws fewer nodes than there are maps: how many
+    nodes the diagram at that depth draws and which node holds each map (the diagram's own
+    grouping, :func:`rfgraph.render.view.make_boxes`, on the whole graph)."""
+    from ..passes.hierarchy import hierarchy
+    from ..render.view import make_boxes
+
+    hier = hierarchy(net)
+    drawn = [True] * len(net.nodes)
+    views = []
+    depth = 1
+    while True:
+        boxes, box_of = make_boxes(net, drawn, hier, depth)
+        if len(boxes) >= len(net.nodes) or depth > 12:
+            return views
+        views.append({"depth": depth, "nodes": len(boxes), "node_of": [boxes[box_of[v]].id for v in range(len(net.nodes))]})
+        depth += 1
 
 
 def _str(node) -> str | None:
@@ -208,6 +230,7 @@ def main(conn, kind: str, graphs: int, memory: int) -> None:
 
         warm_up()
     cache = GraphCache(graphs)
+    conn.send(("ready",))
     while True:
         try:
             message = conn.recv()

@@ -24,10 +24,11 @@ function sanitize(text) {
 }
 
 export class Diagram {
-  constructor(container, status, { onSelect } = {}) {
+  constructor(container, status, { onSelect, onOpen } = {}) {
     this.container = container;
     this.status = status;
     this.onSelect = onSelect || (() => {});
+    this.onOpen = onOpen || (() => {});
     this.svg = null;
     this.nodes = new Map(); // index -> <g>
     this.edges = [];        // {src, dst, el}
@@ -47,31 +48,42 @@ export class Diagram {
     this.maps = maps;
     this.nodes.clear();
     this.edges = [];
+    this.modules = new Map(); // first map index -> <g> of a module drawn as one node
     for (const g of svg.querySelectorAll("g.node")) {
       const id = g.querySelector("title")?.textContent || "";
-      const m = /^n(\d+)$/.exec(id);
+      const m = /^([ng])(\d+)$/.exec(id);
       if (!m) continue;
-      const index = Number(m[1]);
-      g.dataset.index = String(index);
+      const index = Number(m[2]);
       g.setAttribute("tabindex", "0");
       g.setAttribute("role", "button");
-      g.setAttribute("aria-label", maps[index] ?? id);
-      this.nodes.set(index, g);
+      if (m[1] === "n") {
+        g.dataset.index = String(index);
+        g.setAttribute("aria-label", maps[index] ?? id);
+        this.nodes.set(index, g);
+      } else {
+        g.dataset.module = String(index);
+        g.dataset.name = g.querySelector("text")?.textContent || id;  // its label's first line
+        g.setAttribute("aria-label", `module ${g.dataset.name}: open it`);
+        this.modules.set(index, g);
+      }
     }
     for (const g of svg.querySelectorAll("g.edge")) {
-      const m = /^n(\d+)->n(\d+)$/.exec(g.querySelector("title")?.textContent || "");
-      if (m) this.edges.push({ src: Number(m[1]), dst: Number(m[2]), el: g });
+      const m = /^([ng])(\d+)->([ng])(\d+)$/.exec(g.querySelector("title")?.textContent || "");
+      if (m && m[1] === "n" && m[3] === "n") this.edges.push({ src: Number(m[2]), dst: Number(m[4]), el: g });
     }
     for (const t of svg.querySelectorAll("title")) t.textContent = this.#titleText(t.textContent);
     fill(this.container, svg);
     this.svg = svg;
     this.fit();
-    this.status.textContent = `${this.nodes.size} maps drawn · drag to pan, wheel to zoom, click a map`;
+    const modules = this.modules.size ? ` and ${this.modules.size} modules (click one to open it)` : "";
+    this.status.textContent = `${this.nodes.size} maps${modules} drawn · drag to pan, wheel to zoom, click a map`;
   }
 
   #titleText(id) {
     const m = /^n(\d+)$/.exec(id);
-    return m && this.maps[Number(m[1])] !== undefined ? this.maps[Number(m[1])] : "";
+    if (m && this.maps[Number(m[1])] !== undefined) return this.maps[Number(m[1])];
+    const g = /^g(\d+)$/.exec(id);
+    return g && this.modules.has(Number(g[1])) ? `${this.modules.get(Number(g[1])).dataset.name}: click to open` : "";
   }
 
   clear(message) {
@@ -114,14 +126,19 @@ export class Diagram {
     this.setView({ x: v.x + (v.w - w) * cx, y: v.y + (v.h - hgt) * cy, w, h: hgt });
   }
 
-  /** Centre the view on a node (zooming in to read it). */
-  focus(index) {
-    const g = this.nodes.get(index);
+  /** Centre the view on a node (a map, or with `module` the module drawn as one node). */
+  focus(index, module = false) {
+    const g = (module ? this.modules : this.nodes).get(index);
     if (!g || !this.view) return false;
-    const b = g.getBBox();
-    const w = Math.min(this.view.w, Math.max(b.width * 6, 500));
+    // the node's box in the drawing's coordinates (Graphviz translates its top group)
+    const r = g.getBoundingClientRect();
+    const toSvg = this.svg.getScreenCTM().inverse();
+    const a = new DOMPoint(r.left, r.top).matrixTransform(toSvg);
+    const b = new DOMPoint(r.right, r.bottom).matrixTransform(toSvg);
+    const bw = b.x - a.x, bh = b.y - a.y;
+    const w = Math.min(this.view.w, Math.max(bw * 6, 500));
     const hgt = this.view.h * (w / this.view.w);
-    this.setView({ x: b.x + b.width / 2 - w / 2, y: b.y + b.height / 2 - hgt / 2, w, h: hgt });
+    this.setView({ x: a.x + bw / 2 - w / 2, y: a.y + bh / 2 - hgt / 2, w, h: hgt });
     return true;
   }
 
@@ -155,14 +172,19 @@ export class Diagram {
       c.classList.remove("dragging");
       if (moved) return;
       const g = e.target.closest?.("g.node");
-      if (g && c.contains(g)) this.onSelect(Number(g.dataset.index));
+      if (g && c.contains(g)) this.#activate(g);
     });
     c.addEventListener("keydown", (e) => {
       const g = e.target.closest?.("g.node");
-      if (g && (e.key === "Enter" || e.key === " ")) { e.preventDefault(); this.onSelect(Number(g.dataset.index)); }
+      if (g && (e.key === "Enter" || e.key === " ")) { e.preventDefault(); this.#activate(g); }
       if (e.key === "+" || e.key === "=") this.zoom(0.8);
       if (e.key === "-") this.zoom(1.25);
     });
+  }
+
+  #activate(g) {
+    if (g.dataset.module !== undefined) this.onOpen(Number(g.dataset.module), g.dataset.name);
+    else this.onSelect(Number(g.dataset.index));
   }
 
   // ---------------------------------------------------------------------------------------
@@ -175,8 +197,8 @@ export class Diagram {
     return Boolean(g);
   }
 
-  flash(index) {
-    const g = this.nodes.get(index);
+  flash(index, module = false) {
+    const g = (module ? this.modules : this.nodes).get(index);
     if (!g) return;
     g.classList.add("found");
     setTimeout(() => g.classList.remove("found"), 1600);

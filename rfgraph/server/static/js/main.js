@@ -12,13 +12,19 @@ import { NodeTable } from "./table.js";
 
 const $ = (id) => document.getElementById(id);
 
-/** Graphs with more layers than this open with elementwise layers folded into edges. */
-const COLLAPSE_ABOVE = 120;
+/** Graphs with more layers than this open with elementwise layers folded into edges... */
+const FOLD_ABOVE = 120;
+/** ...and with more than this, as modules (the shallowest depth that draws enough nodes). */
+const MODULES_ABOVE = 400;
+const MODULES_AT_LEAST = 10;
 
 const state = { ...readHash() };
-const view = { id: null, detail: null, analysis: null, table: null, records: new Map(), collapse: null };
+const view = { id: null, detail: null, analysis: null, table: null, records: new Map() };
 
-const diagram = new Diagram($("diagram"), $("diagram-status"), { onSelect: (i) => selectNode(view.detail.maps[i], false) });
+const diagram = new Diagram($("diagram"), $("diagram-status"), {
+  onSelect: (i) => selectNode(view.detail.maps[i], false),
+  onOpen: (first, name) => guarded(() => openModule(first, name)),
+});
 const regions = new Regions($("regions"), $("region-hint"), { onPosition: (j) => setAt([j]) });
 const canvas = new InputCanvas({
   input: $("input-canvas"), output: $("output-canvas"), inputCaption: $("input-caption"),
@@ -89,8 +95,7 @@ async function openGraph(id) {
   const detail = await api.graph(id);
   view.id = id;
   view.detail = detail;
-  view.collapse = detail.edges > COLLAPSE_ABOVE;
-  $("collapse").checked = view.collapse;
+  fillViews(detail);
   fill($("node-names"), detail.maps.map((m) => h("option", { value: m })));
   await analyse();
 }
@@ -126,13 +131,62 @@ async function analyse() {
   document.body.dataset.view = "ready";  // for tests: everything about this graph is shown
 }
 
+// -------------------------------------------------------------------------------------------
+// what the diagram draws: every map, elementwise layers folded, or modules at a depth
+
+function fillViews(detail) {
+  const options = [h("option", { value: "all" }, "every map"), h("option", { value: "fold" }, "elementwise layers folded")];
+  for (const d of detail.depths) options.push(h("option", { value: `d${d.depth}` }, `modules at depth ${d.depth} (${d.nodes} nodes)`));
+  fill($("view-select"), options);
+  const valid = (v) => v === "all" || v === "fold" || detail.depths.some((d) => `d${d.depth}` === v);
+  if (!valid(state.view)) state.view = defaultView(detail);
+  $("view-select").value = state.view;
+}
+
+function defaultView(detail) {
+  if (detail.edges > MODULES_ABOVE && detail.depths.length) {
+    const enough = detail.depths.find((d) => d.nodes >= MODULES_AT_LEAST) || detail.depths[detail.depths.length - 1];
+    return `d${enough.depth}`;
+  }
+  return detail.edges > FOLD_ABOVE ? "fold" : "all";
+}
+
+function currentDepth() {
+  return state.view && state.view.startsWith("d") ? Number(state.view.slice(1)) : null;
+}
+
+/** A module drawn as one node was clicked: open it (one level deeper), centred on it. */
+async function openModule(first, name) {
+  const depth = currentDepth();
+  const deeper = view.detail.depths.find((d) => d.depth === depth + 1);
+  state.view = deeper ? `d${deeper.depth}` : "fold";
+  $("view-select").value = state.view;
+  writeHash(state);
+  await drawDiagram();
+  const shown = diagram.focus(first, true) || diagram.focus(first);
+  diagram.flash(first, diagram.modules.has(first));
+  $("diagram-status").textContent = `opened ${name}` + (shown ? "" : " (its first map is folded into an edge)");
+}
+
+function viewUp() {
+  const depth = currentDepth();
+  const depths = view.detail.depths;
+  if (depth === null && depths.length) state.view = `d${depths[depths.length - 1].depth}`;
+  else if (depth > 1) state.view = `d${depth - 1}`;
+  $("view-select").value = state.view;
+  writeHash(state);
+  return drawDiagram();
+}
+
 async function drawDiagram() {
   const id = view.id;
   $("diagram-status").textContent = "drawing…";
   const p = params();
-  const svg = await api.diagram(id, { ...p, collapse: view.collapse ? 1 : 0 });
+  const depth = currentDepth();
+  const svg = await api.diagram(id, { ...p, collapse: state.view === "all" ? 0 : 1, depth: depth ?? undefined });
   if (id !== view.id) return;
   diagram.show(svg, view.detail.maps);
+  $("view-up").hidden = !view.detail.depths.length || depth === 1;
   document.body.dataset.diagram = "ready";  // for tests and benchmarks: the diagram is interactive
   if (state.node) diagram.select(view.detail.maps.indexOf(state.node));
 }
@@ -160,7 +214,20 @@ function selectNode(name, focus) {
     diagram.focus(index);
     diagram.flash(index);
   }
-  $("diagram-status").textContent = drawn ? `selected ${name}` : `${name} is folded into an edge in this view (untick "fold elementwise layers" to see it)`;
+  if (drawn) {
+    $("diagram-status").textContent = `selected ${name}`;
+    return;
+  }
+  const depth = currentDepth();
+  const holder = depth ? view.detail.depths.find((d) => d.depth === depth)?.node_of[index] : null;
+  const module = holder && holder.startsWith("g") ? Number(holder.slice(1)) : null;
+  if (module !== null && diagram.modules.has(module)) {
+    if (focus) diagram.focus(module, true);
+    diagram.flash(module, true);
+    $("diagram-status").textContent = `${name} is inside the module ${diagram.modules.get(module).dataset.name}: click it to open it`;
+  } else {
+    $("diagram-status").textContent = `${name} is folded into an edge in this view (show "every map" to see it)`;
+  }
 }
 
 function pickMismatch(k) {
@@ -235,7 +302,7 @@ async function openFile(file) {
   clearError();
   const record = await api.upload(file);
   addUploaded(record);
-  Object.assign(state, { input: "", output: "", size: "", at: "", node: "" });
+  Object.assign(state, { input: "", output: "", size: "", at: "", node: "", view: "" });
   await openGraph(record.id);
 }
 
@@ -259,7 +326,7 @@ function bindDrop() {
 
 function bindControls() {
   $("graph-select").addEventListener("change", (e) => guarded(() => {
-    Object.assign(state, { input: "", output: "", size: "", at: "", node: "" });
+    Object.assign(state, { input: "", output: "", size: "", at: "", node: "", view: "" });
     return openGraph(e.target.value);
   }));
   $("open-file").addEventListener("click", () => $("file-input").click());
@@ -287,7 +354,8 @@ function bindControls() {
     if (found) selectNode(found, true);
     else showError(`no map matches ${e.target.value}`);
   });
-  $("collapse").addEventListener("change", (e) => { view.collapse = e.target.checked; guarded(drawDiagram); });
+  $("view-select").addEventListener("change", (e) => { state.view = e.target.value; writeHash(state); guarded(drawDiagram); });
+  $("view-up").addEventListener("click", () => guarded(viewUp));
   $("zoom-in").addEventListener("click", () => diagram.zoom(0.75));
   $("zoom-out").addEventListener("click", () => diagram.zoom(1.33));
   $("zoom-fit").addEventListener("click", () => diagram.fit());

@@ -87,20 +87,27 @@ export function describeMismatch(m) {
   const [a, b] = m.paths;
   const axes = m.axes.length > 1 ? `axes ${m.axes.join(", ")}` : `axis ${m.axes[0]}`;
   if (m.kind === "stride") {
-    const offset = m.offset === null ? "" : `; at output 0 the centre of path ① is ${px(m.offset)} from path ②'s`;
+    const offset = m.offset === null ? "" : `; at output 0 ${centres(m.offset)}`;
     return `Along ${axes}, the paths that meet at ${m.node} (parting at ${m.fork}) have different strides: `
       + `${num(a.stride)} on path ① and ${num(b.stride)} on path ②. Their centres drift apart by ${num(m.drift)} px `
       + `per output feature${offset}, so the region's size and shape depend on the position.`;
   }
   return `Along ${axes}, the paths that meet at ${m.node} (parting at ${m.fork}) have the same stride `
-    + `${num(a.stride)} but put the centre of every output feature ${px(m.offset)} apart `
-    + `(path ① minus path ②): the features of the two branches are not aligned.`;
+    + `${num(a.stride)}, but for every output feature ${centres(m.offset)}: the two branches' features `
+    + `are not aligned.`;
 }
 
-function px(v) {
-  const n = Number(v);
-  if (Number.isFinite(n)) return `${n > 0 ? "+" : ""}${n} px`;
-  return `${v} px`;
+/** "path ①'s centre lies 2 px before path ②'s" from the offset (path ① minus path ②). */
+function centres(offset) {
+  const n = Number(typeof offset === "string" && offset.includes("/") ? eval0(offset) : offset);
+  if (!Number.isFinite(n) || n === 0) return "the two paths put the centre at the same place";
+  const size = typeof offset === "string" ? offset.replace(/^-/, "") : String(Math.abs(n));
+  return `path ①'s centre lies ${size} px ${n < 0 ? "before" : "after"} path ②'s along the axis`;
+}
+
+function eval0(fraction) {
+  const [a, b] = fraction.split("/").map(Number);
+  return a / b;
 }
 
 export function showMismatches(analysis, onPick) {

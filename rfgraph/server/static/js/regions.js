@@ -10,6 +10,7 @@ import { fill, h, s } from "./dom.js";
 
 const LABEL_W = 200;
 const MAX_CELL = 26;
+const MAX_ROWS = 24;
 
 export class Regions {
   constructor(container, hint, { onPosition } = {}) {
@@ -66,7 +67,19 @@ export class Regions {
       if (name === analysis.input || name === analysis.output || key !== previous) kept.push(name);
       previous = key;
     }
-    return kept;
+    return kept.length <= MAX_ROWS ? kept : this.#fewer(kept, analysis, table, axis);
+  }
+
+  /** At most MAX_ROWS rows: the ends and every map where the stride changes, then maps
+   * evenly spread between them. */
+  #fewer(names, analysis, table, axis) {
+    const stride = (n) => table.nodes[n]?.axes[axis]?.stride;
+    const must = new Set([names[0], names[names.length - 1]]);
+    names.forEach((n, i) => { if (i && stride(n) !== stride(names[i - 1])) must.add(n); });
+    const rest = names.filter((n) => !must.has(n));
+    const room = Math.max(MAX_ROWS - must.size, 0);
+    const picked = new Set([...must, ...rest.filter((_, i) => Math.floor((i * room) / rest.length) !== Math.floor(((i - 1) * room) / rest.length))]);
+    return names.filter((n) => picked.has(n));
   }
 
   /** Padding cells to draw on each side of each map: as far as the first and the last output

@@ -1,7 +1,7 @@
 // The view's state lives in the URL's hash, so a view can be shared:
-// /#graph=ID&input=NODE&output=NODE&size=224,224&at=3,4&node=NAME&tab=regions
+// /#graph=ID&input=NODE&output=NODE&size=224,224&at=3,4&node=NAME&tab=regions&view=d2
 
-const KEYS = ["graph", "input", "output", "size", "at", "node", "tab", "axis"];
+const KEYS = ["graph", "input", "output", "size", "at", "node", "tab", "axis", "view"];
 
 export function readHash() {
   const params = new URLSearchParams(location.hash.replace(/^#/, ""));
