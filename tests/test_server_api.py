@@ -482,3 +482,12 @@ def test_page_and_assets(client):
     for src in __import__("re").findall(r'(?:src|href)="(/static/[^"]+)"', r.text):
         assert client.get(src).status_code == 200, src
     assert get_ok(client, "/api/schema.json") == json_schema()
+
+
+def test_big_answers_are_gzipped_for_clients_that_take_it(client, ids, capsys):
+    url = f"/api/graphs/{ids['resnet50.dot']}/table"
+    plain = client.get(url, headers={"Accept-Encoding": "identity"})
+    packed = client.get(url, headers={"Accept-Encoding": "gzip"})
+    assert "content-encoding" not in plain.headers and packed.headers["content-encoding"] == "gzip"
+    assert int(packed.headers["content-length"]) < len(plain.content) / 4
+    assert packed.json() == plain.json() == cli_json(capsys, "table", GRAPHS / "resnet50.dot")

@@ -82,14 +82,27 @@ def create_app(service: Service) -> Starlette:
                 raise P.BadParameter("say which output feature: at=J[,J] (or all=1, which needs an input size)")
             if name == "region" and values.get("all") and "at" in values:
                 raise P.BadParameter("give at=J[,J] or all=1, not both")
-            return json_response(await call(service.ask, request.path_params["id"], name, values))
+            gid = request.path_params["id"]
+            body = service.cached_answer(gid, name, values)  # most answers: no thread, no worker
+            if body is None:
+                body = await call(service.ask, gid, name, values)
+            return answer(request, body, JSON, service.ask_key(gid, name, values))
 
         return endpoint
 
     async def diagram_svg(request: Request) -> Response:
         values = P.read_params(request.query_params, P.DIAGRAM)
         svg = await call(service.diagram_svg, request.path_params["id"], values)
-        return Response(svg, media_type="image/svg+xml", headers={"Content-Security-Policy": SVG_POLICY})
+        key = ("svg", request.path_params["id"], tuple(sorted(values.items())))
+        return answer(request, svg, "image/svg+xml", key, {"Content-Security-Policy": SVG_POLICY})
+
+    def answer(request: Request, body: bytes, media: str, key: tuple, headers: dict | None = None) -> Response:
+        """A cached answer, gzipped once (not on every request) for clients that take gzip."""
+        headers = dict(headers or {})
+        if len(body) >= 2048 and "gzip" in request.headers.get("accept-encoding", ""):
+            body = service.compressed(key, body)
+            headers.update({"Content-Encoding": "gzip", "Vary": "Accept-Encoding"})
+        return Response(body, media_type=media, headers=headers)
 
     async def diagram_dot(request: Request) -> Response:
         values = P.read_params(request.query_params, P.DIAGRAM)

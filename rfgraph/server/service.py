@@ -148,9 +148,28 @@ class Service:
     def ask(self, gid: str, question: str, params: dict) -> bytes:
         """The JSON answer (bytes) to ``question`` about graph ``gid``."""
         entry = self.entry(gid)
-        key = ("ask", gid, question, tuple(sorted(params.items())))
-        return self._cached(key, lambda: self._run(self.analysis, ("ask", gid, None, question, params),
-                                                   entry.source))
+        return self._cached(self.ask_key(gid, question, params),
+                            lambda: self._run(self.analysis, ("ask", gid, None, question, params), entry.source))
+
+    @staticmethod
+    def ask_key(gid: str, question: str, params: dict) -> tuple:
+        return ("ask", gid, question, tuple(sorted(params.items())))
+
+    def cached_answer(self, gid: str, question: str, params: dict) -> bytes | None:
+        """The answer if it is cached (never blocks: the web app asks before using a thread);
+        an unknown or evicted graph raises its 404 as :meth:`ask` would."""
+        self.entry(gid)
+        return self.answers.get(self.ask_key(gid, question, params))
+
+    def compressed(self, key: tuple, body: bytes) -> bytes:
+        """``body`` gzipped, compressed once per cached answer."""
+        import gzip
+
+        packed = self.answers.get(("gzip",) + key)
+        if packed is None:
+            packed = gzip.compress(body, compresslevel=6, mtime=0)
+            self.answers.put(("gzip",) + key, packed)
+        return packed
 
     def diagram_dot(self, gid: str, params: dict) -> str:
         entry = self.entry(gid)
