@@ -238,3 +238,17 @@ def test_densenet121_opens_as_modules_that_open_on_click_and_search_finds_maps_i
     assert drawn <= set(depth3["node_of"]) and len(drawn) > 40
     page.locator("#view-up").click()
     page.wait_for_function("document.querySelector('#view-select').value === 'd2'")
+
+
+def test_exports(page, server):
+    open_graph(page, server, "distill_fig4_misaligned.dot")
+    files = {}
+    for button, suffix in (("#export-svg", ".svg"), ("#export-png", ".png"), ("#export-json", ".analysis.json")):
+        with page.expect_download() as info:
+            page.click(button)
+        download = info.value
+        assert download.suggested_filename == f"distill_fig4_misaligned{suffix}"
+        files[suffix] = Path(download.path()).read_bytes()
+    assert files[".svg"].startswith(b"<svg") and b"mismatch" in files[".svg"]
+    assert files[".png"].startswith(b"\x89PNG\r\n\x1a\n") and len(files[".png"]) > 5000
+    assert json.loads(files[".analysis.json"]) == api(server, f"/api/graphs/{server[1]['distill_fig4_misaligned.dot']}/analyze")
