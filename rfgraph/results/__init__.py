@@ -11,11 +11,13 @@ and the views read them.
 
 from .format import SCHEMA_VERSION, document, joined, number, ratio, size_text, text
 from .records import (Analysis, AxisResult, Footprint, Mismatch, NodeResult, Path, PathGeometry, PathList, Phase,
-                      PositionSizes, RegionList, ResolvedPadding, StrideClass, Table, WitnessPath)
+                      PositionSizes, RegionList, ResolvedPadding, StrideClass, Summary, SummaryRow, Table,
+                      WitnessPath)
 from .schema import json_schema
 
 __all__ = [
     "SCHEMA_VERSION", "Analysis", "AxisResult", "Footprint", "Mismatch", "NodeResult", "Path", "PathGeometry",
-    "PathList", "Phase", "PositionSizes", "RegionList", "ResolvedPadding", "StrideClass", "Table", "WitnessPath",
+    "PathList", "Phase", "PositionSizes", "RegionList", "ResolvedPadding", "StrideClass", "Summary", "SummaryRow",
+    "Table", "WitnessPath",
     "document", "joined", "json_schema", "number", "ratio", "size_text", "text",
 ]

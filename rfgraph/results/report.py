@@ -29,8 +29,8 @@ from .format import size_text, text
 if TYPE_CHECKING:
     from .records import Analysis, AxisResult, Table
 
-__all__ = ["FORMATS", "analysis_report", "format_rows", "note_text", "padding_range", "padding_text", "rf_text",
-           "stride_text",
+__all__ = ["FORMATS", "SUMMARY_COLUMNS", "analysis_report", "format_rows", "note_text", "padding_range",
+           "padding_text", "rf_text", "stride_text", "summary_rows",
            "table_columns", "table_rows", "yes"]
 
 #: Table formats: aligned text, GitHub Markdown, CSV, an HTML table.
@@ -122,6 +122,27 @@ def table_rows(table: Table) -> list[dict[str, Any]]:
         notes = [note_text(a) for a in row.axes]
         rows.append({
             "node": str(name), "paths": row.paths,
+            "rf": _per_axis([rf_text(a) for a in row.axes]),
+            "stride": _per_axis([stride_text(a) for a in row.axes]),
+            "padding": _per_axis([padding_text(a) for a in row.axes]),
+            "aligned": yes(row.aligned),
+            "note": notes[0] if len(set(notes)) == 1 else "; ".join(f"axis {i}: {n}" for i, n in enumerate(notes) if n),
+        })
+    return rows
+
+
+#: The columns of a summary.
+SUMMARY_COLUMNS = ["name", "layer", "output size", "rf", "stride", "padding", "aligned", "note"]
+
+
+def summary_rows(summary: Any) -> list[dict[str, Any]]:
+    """One dict per summary row: name, layer, output size, rf, stride, padding, aligned, note."""
+    rows = []
+    for row in summary.rows:
+        notes = [note_text(a) for a in row.axes]
+        rows.append({
+            "name": row.name, "layer": row.layer,
+            "output size": size_text(row.size) if row.size is not None else "",
             "rf": _per_axis([rf_text(a) for a in row.axes]),
             "stride": _per_axis([stride_text(a) for a in row.axes]),
             "padding": _per_axis([padding_text(a) for a in row.axes]),
