@@ -377,7 +377,7 @@ def summary(G: Any, input_size: Any = None, *, depth: int | None = None, input: 
     >>> import rfgraph
     >>> s = rfgraph.summary("graphs/resnet50.dot", depth=1)
     >>> [(r.name, r.axes[0].rf) for r in s.rows][-4:]
-    [('layer3', 267), ('layer4', 427), ('avgpool', None), ('fc', None)]
+    [('layer4', 427), ('avgpool', None), ('flatten', None), ('fc', None)]
     """
     net = with_sizes(G, input_size, input)
     x = net.endpoint("input", input)
