@@ -105,29 +105,25 @@ def cmd_table(args: argparse.Namespace) -> int:
         rows = table(net, output=args.from_output or None, from_output=True, input_size=args.input_size)
     else:
         rows = table(net, args.input, input_size=args.input_size)
-    fmt = "json" if args.json else args.format
-    if fmt == "json":
-        emit_json(rows.to_dict())
-    elif fmt == "text":
-        print(f"{args.file}: seen from the {rows.origin} {rows.node}")
-        print(rows.format("text"))
-    else:
-        print(rows.format(fmt))
-    return 0
+    return print_table(args, rows, f"{args.file}: seen from the {rows.origin} {rows.node}")
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
     if args.depth is not None and args.depth < 0:
         raise RFGraphError(f"--depth {args.depth}: give 1 (stages), 2 (blocks), ...")
     found = summary(load_file(args.file), args.input_size, depth=args.depth, input=args.input)
+    size = f" at {size_text(found.input_size)}" if found.input_size is not None else ""
+    return print_table(args, found, f"{args.file}: seen from the input {found.input}{size}")
+
+
+def print_table(args: argparse.Namespace, found, title: str) -> int:
+    """Print a table record in the format asked for (the title only above plain text)."""
     fmt = "json" if args.json else args.format
     if fmt == "json":
         emit_json(found.to_dict())
-    elif fmt == "text":
-        size = f" at {size_text(found.input_size)}" if found.input_size is not None else ""
-        print(f"{args.file}: seen from the input {found.input}{size}")
-        print(found.format("text"))
     else:
+        if fmt == "text":
+            print(title)
         print(found.format(fmt))
     return 0
 
