@@ -20,7 +20,7 @@ import importlib
 from typing import Any
 
 from .analysis import (analyze, count_paths, exact_regions, footprints, iter_paths, list_paths, nearest_output,
-                       regions_at, table)
+                       regions_at, summary, table)
 from .api import annotate, dumps, load, save
 from .core.errors import (AttributeValueError, ModelImportError, NodeNotFoundError, ParseError, RenderError,
                           RFGraphError, ShapeError, TopologyError, UnknownOpError, UnsupportedError)
@@ -28,8 +28,8 @@ from .core.network import Edge, Network, as_network, build, from_networkx
 from .core.ops import OPS, Layer, OpSpec, Transposed, Upsample, WholeInput, Window, register_op
 from .importers import from_onnx, from_torch
 from .passes.shapes import infer_shapes
-from .results import (Analysis, AxisResult, Mismatch, NodeResult, Path, PathGeometry, PathList, RegionList, Table,
-                      WitnessPath)
+from .results import (Analysis, AxisResult, Mismatch, NodeResult, Path, PathGeometry, PathList, RegionList, Summary,
+                      Table, WitnessPath)
 
 __version__ = "0.1.0"
 
@@ -42,7 +42,7 @@ _LAZY = {
 
 __all__ = sorted([
     # questions
-    "analyze", "table", "exact_regions", "regions_at", "nearest_output", "footprints",
+    "analyze", "table", "summary", "exact_regions", "regions_at", "nearest_output", "footprints",
     "count_paths", "iter_paths", "list_paths", "infer_shapes",
     # graphs in and out
     "load", "save", "dumps", "annotate", "build", "from_networkx", "as_network", "from_torch", "from_onnx",
@@ -51,7 +51,7 @@ __all__ = sorted([
     "register_op",
     # results
     "Analysis", "AxisResult", "Mismatch", "WitnessPath", "NodeResult", "Table", "Path", "PathGeometry",
-    "PathList", "RegionList",
+    "PathList", "RegionList", "Summary",
     # errors
     "RFGraphError", "AttributeValueError", "ModelImportError", "NodeNotFoundError", "ParseError",
     "RenderError", "ShapeError", "TopologyError", "UnknownOpError", "UnsupportedError",

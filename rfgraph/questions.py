@@ -27,9 +27,9 @@ from typing import Any
 from . import analysis
 from .core.errors import RFGraphError, UnsupportedError, where
 from .core.network import Network, Node
-from .results import Analysis, FootprintList, Nearest, PathList, RegionList, Table
+from .results import Analysis, FootprintList, Nearest, PathList, RegionList, Summary, Table
 
-__all__ = ["analyze", "footprints", "nearest", "paths", "region", "table"]
+__all__ = ["analyze", "footprints", "nearest", "paths", "region", "summary", "table"]
 
 
 def analyze(net: Network, input: Node | None = None, output: Node | None = None, *,
@@ -55,6 +55,20 @@ def table(net: Network, input: Node | None = None, *, from_output: Node | None =
     if from_output is not None:
         return analysis.table(net, output=from_output or None, from_output=True, input_size=input_size)
     return analysis.table(net, input, input_size=input_size)
+
+
+def summary(net: Network, input: Node | None = None, *, depth: int | None = None,
+            input_size: Sequence[int] | None = None) -> Summary:
+    """``rfgraph summary``: one row per layer, or per module at ``depth`` (1: stages, 2:
+    blocks, ...), with its output size and r, S, P seen from the input.
+
+    >>> import rfgraph
+    >>> summary(rfgraph.load("graphs/resnet50.dot"), depth=1).to_dict()["rows"][-4]["name"]
+    'layer4'
+    """
+    if depth is not None and depth < 0:
+        raise RFGraphError(f"--depth {depth}: give 1 (stages), 2 (blocks), ...")
+    return analysis.summary(net, input_size, depth=depth, input=input)
 
 
 def paths(net: Network, input: Node | None = None, output: Node | None = None, *, limit: int = 20) -> PathList:

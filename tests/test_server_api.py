@@ -145,6 +145,8 @@ def test_questions_equal_the_cli_json(client, ids, capsys, name):
         ("table", "", ["table", path]),
         ("table", "?from_output=", ["table", path, "--from-output"]),
         ("paths", "?limit=3", ["paths", path, "--limit", "3"]),
+        ("summary", "", ["summary", path]),
+        ("summary", "?depth=1", ["summary", path, "--depth", "1"]),
         ("region", "?at=0", ["region", path, "--at", "0"]),
         ("region", "?at=1&set=1", ["region", path, "--at", "1", "--set"]),
         ("region", "?all=1", ["region", path, "--all"]),

@@ -11,13 +11,14 @@ and the views read them.
 
 from .format import SCHEMA_VERSION, document, joined, number, ratio, size_text, text
 from .records import (Analysis, AxisResult, Footprint, FootprintList, Mismatch, Nearest, NodeResult, Path,
-                      PathGeometry, PathList, Phase, PositionSizes, RegionList, ResolvedPadding, StrideClass, Table,
+                      PathGeometry, PathList, Phase, PositionSizes, RegionList, ResolvedPadding, StrideClass, Summary,
+                      SummaryRow, Table,
                       WitnessPath)
 from .schema import json_schema
 
 __all__ = [
     "SCHEMA_VERSION", "Analysis", "AxisResult", "Footprint", "FootprintList", "Mismatch", "Nearest", "NodeResult",
-    "Path", "PathGeometry",
-    "PathList", "Phase", "PositionSizes", "RegionList", "ResolvedPadding", "StrideClass", "Table", "WitnessPath",
+    "Path", "PathGeometry", "PathList", "Phase", "PositionSizes", "RegionList", "ResolvedPadding", "StrideClass",
+    "Summary", "SummaryRow", "Table", "WitnessPath",
     "document", "joined", "json_schema", "number", "ratio", "size_text", "text",
 ]

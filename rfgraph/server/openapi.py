@@ -44,7 +44,7 @@ _MEANINGS = {
     "axis": "the axis followed (default 0)",
     "pixel": "an input pixel (one value per axis, or one for all)",
     "collapse": "fold runs of elementwise layers into one edge",
-    "depth": "draw each module of the hierarchy in the node names at this depth as one node (1: stages such as "
+    "depth": "summary: one row per module at this depth (1: stages, 2: blocks); diagram: draw each module of the hierarchy in the node names at this depth as one node (1: stages such as "
              "layer3, 2: blocks such as layer3.2); its id is g<i>, i its first map",
     "rankdir": "layout direction (default TB)",
     "name": "the file's name: its suffix (.dot, .gv, .graphml, .onnx) gives the format",

@@ -16,7 +16,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, Callable
 
-__all__ = ["ANALYZE", "DIAGRAM", "FOOTPRINTS", "NEAREST", "PATHS", "REGION", "TABLE", "BadParameter",
+__all__ = ["ANALYZE", "DIAGRAM", "FOOTPRINTS", "NEAREST", "PATHS", "REGION", "SUMMARY", "TABLE", "BadParameter",
            "read_params"]
 
 #: Longest list of integers a parameter takes (positions and sizes have one per axis).
@@ -76,6 +76,7 @@ Spec = Mapping[str, Callable[[str], Any]]
 ANALYZE: Spec = {"input": node, "output": node, "input_size": integers}
 TABLE: Spec = {"input": node, "from_output": node, "input_size": integers}
 PATHS: Spec = {"input": node, "output": node, "limit": integer}
+SUMMARY: Spec = {"input": node, "depth": integer, "input_size": integers}
 REGION: Spec = {"at": integers, "all": flag, "input": node, "output": node, "input_size": integers, "set": flag}
 FOOTPRINTS: Spec = {"at": integer, "axis": integer, "input": node, "output": node, "input_size": integers}
 NEAREST: Spec = {"pixel": integers, "input": node, "output": node}

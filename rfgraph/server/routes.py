@@ -35,6 +35,7 @@ QUESTIONS = {
     "analyze": (P.ANALYZE, "analyze", "rfgraph analyze FILE --json"),
     "table": (P.TABLE, "table", "rfgraph table FILE --json"),
     "paths": (P.PATHS, "paths", "rfgraph paths FILE --json"),
+    "summary": (P.SUMMARY, "summary", "rfgraph summary FILE --json"),
     "region": (P.REGION, "region", "rfgraph region FILE --json"),
     "footprints": (P.FOOTPRINTS, "footprints", None),
     "nearest": (P.NEAREST, "nearest", None),
