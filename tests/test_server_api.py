@@ -11,22 +11,18 @@ import xml.etree.ElementTree as ET
 from dataclasses import replace
 from pathlib import Path
 
+import jsonschema
 import pytest
+from starlette.testclient import TestClient  # (needs httpx2: the test extra)
 
-pytest.importorskip("starlette")
-pytest.importorskip("httpx")
-jsonschema = pytest.importorskip("jsonschema")
-
-from starlette.testclient import TestClient  # noqa: E402
-
-import rfgraph  # noqa: E402
-from rfgraph.cli import main  # noqa: E402
-from rfgraph.results import json_schema  # noqa: E402
-from rfgraph.server.app import create_app  # noqa: E402
-from rfgraph.server.config import ServerConfig  # noqa: E402
-from rfgraph.server.openapi import openapi_document  # noqa: E402
-from rfgraph.server.routes import ROUTES  # noqa: E402
-from rfgraph.server.service import Service  # noqa: E402
+import rfgraph
+from rfgraph.cli import main
+from rfgraph.results import json_schema
+from rfgraph.server.app import create_app
+from rfgraph.server.config import ServerConfig
+from rfgraph.server.openapi import openapi_document
+from rfgraph.server.routes import ROUTES
+from rfgraph.server.service import Service
 
 ROOT = Path(__file__).resolve().parent.parent
 GRAPHS = ROOT / "graphs"
