@@ -29,6 +29,7 @@ from starlette.routing import Route
 from ..results import document
 from . import params as P
 from .routes import JSON, QUESTIONS, ROUTES
+from .config import ServerConfig  # noqa: F401 (the examples)
 from .service import Service, ServiceError
 from .worker import encode
 
@@ -50,7 +51,26 @@ def json_response(body: bytes | dict, status: int = 200) -> Response:
 
 
 def create_app(service: Service) -> Starlette:
-    """The web application of a started :class:`~rfgraph.server.service.Service`."""
+    """The web application of a started :class:`~rfgraph.server.service.Service`; closing
+    the application (its lifespan's end) stops the service's workers.
+
+    Parameters
+    ----------
+    service : Service
+
+    Returns
+    -------
+    starlette.applications.Starlette
+
+    Examples
+    --------
+    >>> from starlette.testclient import TestClient
+    >>> service = Service(["graphs/distill_fig1_chain.dot"], ServerConfig(workers=1)).start()
+    >>> with TestClient(create_app(service)) as client:
+    ...     gid = client.get("/api/graphs").json()["graphs"][0]["id"]
+    ...     client.get(f"/api/graphs/{gid}/analyze").json()["axes"][0]["rf"]
+    7
+    """
 
     async def call(function: Callable, *args: Any) -> Any:
         """Run a blocking service call in a thread: the event loop keeps serving."""
