@@ -112,8 +112,16 @@ async function analyse() {
   const [analysis, table] = await Promise.all([
     api.ask(id, "analyze", p),
     api.ask(id, "table", { input: p.input, input_size: p.input_size }),
-  ]);
-  if (id !== view.id) return;
+  ]).catch(async (err) => {
+    // No analysis (several sinks and no output named, a node that does not exist...): still
+    // draw the graph, so that its maps can be seen and picked, and say what is missing.
+    showError(err);
+    await drawDiagram().catch(() => {});
+    document.body.dataset.view = "ready";
+    return [null, null];
+  });
+  if (id !== view.id || !analysis) return;
+  clearError();
   view.analysis = analysis;
   view.table = table;
   showSummary(analysis);

@@ -27,7 +27,9 @@ export class Regions {
     this.params = params;
     this.axis = axis;
     if (!analysis.input_size) {
-      fill(this.container, h("p", { class: "hint" }, "Give an input size (above) to draw the maps cell by cell."));
+      this.rows = null;
+      this.hint.textContent = "Give an input size (above) to draw the maps cell by cell.";
+      fill(this.container);
       return;
     }
     const outLength = analysis.sizes[analysis.output][axis];
