@@ -35,7 +35,7 @@ from .core.errors import UnsupportedError
 from .core.numbers import Number
 
 __all__ = [
-    "SCHEMA_VERSION", "Analysis", "AxisResult", "Mismatch", "NodeResult", "Path", "PathGeometry",
+    "SCHEMA_VERSION", "Analysis", "AxisResult", "BatchRow", "Mismatch", "NodeResult", "Path", "PathGeometry",
     "PathList", "Phase", "PositionSizes", "RegionList", "ResolvedPadding", "StrideClass", "Table",
     "WitnessPath", "document", "joined", "json_schema", "number", "ratio", "size_text", "text",
 ]
@@ -374,25 +374,43 @@ class Mismatch:
     node whose in-edges bring the disagreement), ``fork`` where they part; ``offset`` is the
     distance in input pixels between the two paths' centres of output feature 0 (first minus
     second), ``drift`` how much it changes per output feature (stride mismatches).
+
+    Without a diagnosis (``rfgraph.analyze(..., diagnose=False)``) a mismatch is the verdict
+    alone: ``kind``, ``axes``, ``node`` and, for a centre mismatch, ``offset`` (the same for
+    every pair of witnesses); ``fork`` and ``drift`` are None and ``paths`` is empty.
     """
 
     kind: str
     axes: tuple[int, ...]
     node: Any
     fork: Any
-    paths: tuple[WitnessPath, WitnessPath]
+    paths: tuple[WitnessPath, ...]
     offset: Fraction | None
-    drift: Number = 0
+    drift: Number | None = 0
+
+    @property
+    def diagnosed(self) -> bool:
+        """Whether the witness paths (and so ``fork`` and ``drift``) are there."""
+        return bool(self.paths)
 
     def to_dict(self) -> dict:
+        if not self.paths:
+            out = {"kind": self.kind, "axes": list(self.axes), "node": str(self.node)}
+            if self.offset is not None:
+                out["offset"] = number(self.offset)
+            return out
         return {"kind": self.kind, "axes": list(self.axes), "node": str(self.node), "fork": str(self.fork),
                 "offset": number(self.offset), "drift": ratio(self.drift),
                 "paths": [p.to_dict() for p in self.paths]}
 
     def describe(self) -> str:
         """One sentence: what differs, where, by how much."""
-        a, b = self.paths
         axes = ",".join(map(str, self.axes))
+        if not self.paths:
+            if self.kind == "stride":
+                return f"axis {axes}: paths meeting at {self.node} have different strides"
+            return f"axis {axes}: paths meeting at {self.node} put the centre {text(self.offset)} px apart"
+        a, b = self.paths
         if self.kind == "stride":
             return (f"axis {axes}: paths meeting at {self.node} have strides {text(a.geometry.stride)} "
                     f"and {text(b.geometry.stride)} (centres drift apart by {text(self.drift)} px per "
@@ -439,7 +457,8 @@ class Analysis:
 
     With an input size, ``input_size``, ``sizes`` (every map's size), ``same_padding`` (the
     SAME paddings resolved at that size) and, where one size does not describe the region,
-    ``position_sizes`` are filled in.
+    ``position_sizes`` are filled in. ``diagnosed`` says whether the mismatches carry their
+    witness paths (see :class:`Mismatch`).
     """
 
     input: Any
@@ -453,6 +472,7 @@ class Analysis:
     sizes: Mapping[Any, tuple[int, ...]] | None = None
     same_padding: tuple[ResolvedPadding, ...] = ()
     position_sizes: tuple[PositionSizes, ...] = ()
+    diagnosed: bool = True
 
     @property
     def rf(self) -> tuple:
@@ -477,7 +497,7 @@ class Analysis:
     def to_dict(self) -> dict:
         out = {"input": str(self.input), "output": str(self.output), "aligned": self.aligned,
                "paths": self.paths, "axes": [a.to_dict() for a in self.axes],
-               "mismatches": [m.to_dict() for m in self.mismatches]}
+               "mismatches": [m.to_dict() for m in self.mismatches], "diagnosed": self.diagnosed}
         if self.source:
             out["file"] = self.source
         if self.input_size is not None:
@@ -487,6 +507,34 @@ class Analysis:
         if self.position_sizes:
             out["position_sizes"] = [p.to_dict() for p in self.position_sizes]
         return document(out)
+
+
+@dataclass(frozen=True, slots=True)
+class BatchRow:
+    """One graph of a batch (:func:`rfgraph.analyze_many`, ``rfgraph batch``): its ``name``
+    (the file, ``file:line`` for a line of a JSON-lines file, or the name given in Python) and
+    either its :class:`Analysis` or the ``error`` that stopped it (one line, naming what is
+    wrong).
+
+    >>> BatchRow("space.jsonl:3", error="space.jsonl:3: not JSON: ...").to_dict()
+    {'name': 'space.jsonl:3', 'error': 'space.jsonl:3: not JSON: ...'}
+    """
+
+    name: str
+    analysis: Analysis | None = None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Whether the graph was analysed."""
+        return self.error is None
+
+    def to_dict(self) -> dict:
+        """The row of ``rfgraph batch --format jsonl``: the ``rfgraph analyze --json``
+        document with ``name`` first, or ``{"name", "error"}``."""
+        if self.analysis is None:
+            return {"name": self.name, "error": self.error}
+        return {"name": self.name, **self.analysis.to_dict()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -579,7 +627,8 @@ class Footprint:
 
 def json_schema(document: str | None = None) -> dict:
     """The JSON Schema of rfgraph's JSON documents (``rfgraph/schema/rfgraph-v1.schema.json``):
-    all of them, or one of ``"analyze"``, ``"table"``, ``"paths"``, ``"region"``, ``"wrote"``
+    all of them, or one of ``"analyze"``, ``"table"``, ``"paths"``, ``"region"``, ``"wrote"``,
+    ``"batch_row"`` (a line of ``rfgraph batch``), ``"batch_error"``
     (with the shared definitions).
 
     >>> json_schema("analyze")["title"]
