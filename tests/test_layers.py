@@ -4,6 +4,7 @@ The layers, top to bottom (a module may import from its own layer's package and 
 layer below; never from above):
 
     cli                      the command line
+    batch                    many graphs at once, in processes or on a Dask cluster
     api                      files and models in and out (load, save, annotate)
     render, importers        views; model importers
     analysis, autograd       the questions users ask (and the PyTorch cross-check)
@@ -31,7 +32,7 @@ ROOT = Path(rfgraph.__file__).parent
 #: layer of each top-level part of the package (lower numbers are lower layers)
 LAYERS = {
     "core": 0, "results": 1, "io": 1, "passes": 2, "analysis": 3, "autograd": 3,
-    "importers": 4, "render": 4, "api": 5, "cli": 6,
+    "importers": 4, "render": 4, "api": 5, "batch": 6, "cli": 7,
 }
 
 

@@ -13,12 +13,12 @@ from collections.abc import Sequence
 
 from .. import __version__
 from ..core.errors import RFGraphError
-from . import analysis, importers, render
+from . import analysis, batch, importers, render
 
 __all__ = ["build_parser", "main"]
 
 #: The command groups, each with ``register(subparsers)``.
-GROUPS = (analysis, render, importers)
+GROUPS = (analysis, render, importers, batch)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -51,8 +51,9 @@ def _node_id(value: Any, prefix: str, what: str) -> Any:
 
 def _objects(data: Mapping[str, Any], key: str, prefix: str) -> list:
     items = data.get(key, [])
-    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
-        raise ParseError(f"{prefix}node-link JSON: \"{key}\" must be a list of objects")
+    if type(items) is not list or not all(type(item) is dict for item in items):
+        if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+            raise ParseError(f"{prefix}node-link JSON: \"{key}\" must be a list of objects")
     return items
 
 
@@ -103,7 +104,9 @@ def parse_node_link(data: Any, source: str | None = None, *, owned: bool = False
         attrs = node if owned else dict(node)
         if "id" not in attrs:
             raise ParseError(f"{prefix}node-link JSON: node {i} has no \"id\"")
-        name = _node_id(attrs.pop("id"), prefix, f"the id of node {i}")
+        name = attrs.pop("id")
+        if type(name) is not str:  # (the check is the hot path of reading many graphs)
+            name = _node_id(name, prefix, f"the id of node {i}")
         if name in nodes:
             nodes[name].update(attrs)
         else:
@@ -118,8 +121,10 @@ def parse_node_link(data: Any, source: str | None = None, *, owned: bool = False
             v = attrs.pop("target")
         except KeyError as exc:
             raise ParseError(f"{prefix}node-link JSON: edge {i} has no \"{exc.args[0]}\"") from None
-        u = _node_id(u, prefix, f"the source of edge {i}")
-        v = _node_id(v, prefix, f"the target of edge {i}")
+        if type(u) is not str:
+            u = _node_id(u, prefix, f"the source of edge {i}")
+        if type(v) is not str:
+            v = _node_id(v, prefix, f"the target of edge {i}")
         key = attrs.pop("key", None)
         if u not in nodes:
             nodes[u] = {}
