@@ -314,9 +314,9 @@ def test_out_file_is_written_safely(capsys, tmp_path):
 
 
 def test_an_interrupted_run_keeps_its_rows(capsys, tmp_path, monkeypatch):
-    import rfgraph.batch as batch
+    from rfgraph.cli import batch as command
 
-    real = batch.run
+    real = command.run
 
     def interrupted(*args, **kwargs):
         for i, chunk in enumerate(real(*args, **kwargs)):
@@ -324,7 +324,7 @@ def test_an_interrupted_run_keeps_its_rows(capsys, tmp_path, monkeypatch):
                 raise KeyboardInterrupt
             yield chunk
 
-    monkeypatch.setattr(batch, "run", interrupted)
+    monkeypatch.setattr(command, "run", interrupted)
     out = tmp_path / "rows.jsonl"
     code, _, err = cli(capsys, "batch", *BUNDLED, "--chunk-size", "2", "-o", out)
     partial = tmp_path / "rows.jsonl.partial"
@@ -333,7 +333,7 @@ def test_an_interrupted_run_keeps_its_rows(capsys, tmp_path, monkeypatch):
     assert [r["name"] for r in rows_of(partial.read_text())] == [str(p) for p in BUNDLED[:4]]
     code, _, err = cli(capsys, "batch", *BUNDLED, "-o", out)  # the partial file is not overwritten
     assert code == 2 and "interrupted run" in err
-    monkeypatch.setattr(batch, "run", real)
+    monkeypatch.setattr(command, "run", real)
     code, _, _ = cli(capsys, "batch", *BUNDLED, "-o", out, "--force")
     assert code == 0 and len(rows_of(out.read_text())) == len(BUNDLED) and not partial.exists()
 

@@ -21,7 +21,7 @@ from typing import Any
 from ..core import attrs as A
 from ..core.ops import registered_ops
 from ..results import BatchRow
-from .executors import default_jobs, run_dask, run_processes, run_serial
+from .executors import connect, default_jobs, run_dask, run_processes, run_serial
 from .sources import Item, count, expand
 from .worker import Options, run_chunk
 
@@ -59,8 +59,6 @@ def run(sources: Iterable[Any], *, form: str = "record", jobs: int | None = 1, d
     on_failure = partial(_failed, form)
     if client is not None:
         if isinstance(client, str):
-            from .executors import connect
-
             client = connect(client)
             try:
                 yield from run_dask(work, chunks, client, ordered=ordered, on_failure=on_failure)

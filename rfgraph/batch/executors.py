@@ -29,7 +29,7 @@ from typing import Any
 
 from ..core.errors import RFGraphError
 
-__all__ = ["default_jobs", "run_dask", "run_processes", "run_serial"]
+__all__ = ["check_cluster", "connect", "default_jobs", "run_dask", "run_processes", "run_serial"]
 
 Chunk = list
 #: ``on_failure(chunk, message)``: the result standing for a chunk whose worker failed
@@ -56,6 +56,8 @@ def _quiet_worker() -> None:
 
 
 def _pool(jobs: int):
+    # multiprocessing and concurrent.futures load here, not with the module: every rfgraph
+    # command imports the batch command, and most never start a process.
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 

@@ -21,6 +21,8 @@ import sys
 from collections.abc import Iterator
 from typing import TextIO
 
+from ..batch import count, run
+from ..batch.columns import CSV_COLUMNS
 from ..core.errors import RFGraphError
 from ..io.safe_write import partial_path, streaming
 from .common import add_size_option
@@ -47,7 +49,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--diagnose", action="store_true",
                    help="witness paths for every mismatch, exactly as `rfgraph analyze --json`")
     p.add_argument("--scheduler", metavar="ADDRESS",
-                   help="run on the Dask cluster of this scheduler (tcp://HOST:PORT; pip install 'rfgraph[dask]')")
+                   help="run on the Dask cluster of this scheduler instead of local processes (tcp://HOST:PORT; "
+                        "pip install 'rfgraph[dask]')")
     p.add_argument("--chunk-size", type=_positive, metavar="N", help="graphs per task (default 64)")
     p.set_defaults(run=cmd_batch)
 
@@ -98,19 +101,14 @@ def _progress(args: argparse.Namespace):
     if not sys.stderr.isatty():
         return None
     try:
-        from tqdm import tqdm
+        from tqdm import tqdm  # only with a terminal: it costs 30 ms to import
     except ImportError:
         return None
-    from ..batch import count
-
     return tqdm(total=count(args.paths), unit="graph", file=sys.stderr, dynamic_ncols=True, leave=False)
 
 
 def _write_rows(args: argparse.Namespace, out: TextIO) -> tuple[int, int]:
     """Analyse and write every row: (rows, error rows)."""
-    from ..batch import run
-    from ..batch.columns import CSV_COLUMNS
-
     if args.format == "csv":
         out.write(",".join(CSV_COLUMNS) + "\n")
     bar = _progress(args)

@@ -324,13 +324,21 @@ def _graph_ndim(raw: RawGraph, stated: int, input_size: tuple[int, ...] | None,
 
 # Parsed attributes shared by every graph built in the process. Architecture spaces repeat a
 # handful of distinct layers over thousands of graphs, and reading attributes was most of the
-# time of building one, so each distinct attribute dict is read once: _EDGE_INFO maps it to its
-# geometry attributes and the number of axes they state, _LAYERS (with the graph's number of
-# axes) to its Layer. Layers are immutable, so sharing them is safe. Errors are never cached:
+# time of building one, so each distinct attribute dict is read once: _EDGE_INFO maps it to an
+# _EdgeInfo (its geometry attributes, the number of axes they state, and its Layer per number
+# of axes of a graph). Layers are immutable, so sharing them is safe. Errors are never cached:
 # they name the edge, which differs from graph to graph.
-_EDGE_INFO: dict[Any, tuple[Any, dict[str, Any], int]] = {}
-_LAYERS: dict[Any, Layer] = {}
-_CACHE_LIMIT = 4096  # distinct attribute dicts; past this the caches start again empty
+_EDGE_INFO: dict[Any, "_EdgeInfo"] = {}
+_CACHE_LIMIT = 4096  # distinct attribute dicts; past this the cache starts again empty
+
+
+class _EdgeInfo:
+    __slots__ = ("values", "count", "layers")
+
+    def __init__(self, values: dict[str, Any], count: int) -> None:
+        self.values = values  # the geometry attributes
+        self.count = count  # the number of axes they state
+        self.layers: dict[int, Layer] = {}  # number of axes of the graph -> parsed layer
 
 
 def _attrs_key(edge_attrs: Mapping[str, Any]) -> Any:
@@ -345,8 +353,8 @@ def _attrs_key(edge_attrs: Mapping[str, Any]) -> Any:
     return tuple(edge_attrs.items()), types
 
 
-def _edge_info(edge_attrs: Mapping[str, Any], owner: Callable[[], str]) -> tuple[Any, dict[str, Any], int]:
-    """(cache key or None, geometry attributes, number of axes they state) of an edge."""
+def _edge_info(edge_attrs: Mapping[str, Any], owner: Callable[[], str]) -> _EdgeInfo:
+    """The :class:`_EdgeInfo` of an edge's attributes (cached unless a value is unhashable)."""
     key = _attrs_key(edge_attrs)
     try:
         info = _EDGE_INFO.get(key)
@@ -354,7 +362,7 @@ def _edge_info(edge_attrs: Mapping[str, Any], owner: Callable[[], str]) -> tuple
         key = info = None
     if info is None:
         values = geometry_attributes(edge_attrs, owner())
-        info = (key, values, axis_count(values))
+        info = _EdgeInfo(values, axis_count(values))
         if key is not None:
             if len(_EDGE_INFO) >= _CACHE_LIMIT:
                 _EDGE_INFO.clear()
@@ -362,19 +370,12 @@ def _edge_info(edge_attrs: Mapping[str, Any], owner: Callable[[], str]) -> tuple
     return info
 
 
-def _layer(info: tuple[Any, dict[str, Any], int], ndim: int, owner: Callable[[], str]) -> Layer:
-    """The parsed layer of an edge (cached by attribute key and number of axes)."""
-    key = info[0]
-    if key is not None:
-        layer = _LAYERS.get((key, ndim))
-        # register_op may have replaced (or removed) the op since the layer was parsed.
-        if layer is not None and OPS.get(layer.op) is layer.spec:
-            return layer
-    layer = parse_layer(info[1], ndim, owner())
-    if key is not None:
-        if len(_LAYERS) >= _CACHE_LIMIT:
-            _LAYERS.clear()
-        _LAYERS[(key, ndim)] = layer
+def _layer(info: _EdgeInfo, ndim: int, owner: Callable[[], str]) -> Layer:
+    """The parsed layer of an edge in a graph of ``ndim`` axes (cached in ``info``)."""
+    layer = info.layers.get(ndim)
+    # register_op may have replaced (or removed) the op since the layer was parsed.
+    if layer is None or OPS.get(layer.op) is not layer.spec:
+        layer = info.layers[ndim] = parse_layer(info.values, ndim, owner())
     return layer
 
 
@@ -434,7 +435,7 @@ def _build(raw: RawGraph) -> Network:
     # Read every edge's attributes first: the number of axes is the most any edge states.
     infos = [_edge_info(edge_attrs, lambda: f"{where(source)}edge {un!s} -> {vn!s}")
              for un, vn, _, edge_attrs in raw.edges]
-    stated = max((info[2] for info in infos), default=1)
+    stated = max((info.count for info in infos), default=1)
     ndim, flexible = _graph_ndim(raw, stated, input_size, source)
     if input_size is not None:
         input_size = A.broadcast(input_size, ndim, f"{where(source)}graph", "input_size")
@@ -448,23 +449,30 @@ def _build(raw: RawGraph) -> Network:
         position[old] = new
 
     # Edge ids follow the topological order of their targets (stable within a target): sort
-    # (dst, src, original index) tuples, then make each Edge once.
+    # (dst, src, original index) tuples, then make each Edge once. Parallel edges are then
+    # side by side, in their original order: those without a key are numbered 0, 1, ...
     rows = []
-    counters: dict[tuple[int, int], int] = {}
-    for i, ((u, v), (un, vn, key, edge_attrs)) in enumerate(zip(pairs, raw.edges)):
-        src, dst = position[u], position[v]
-        if key is None:
-            key = counters.get((src, dst), 0)
-            counters[(src, dst)] = key + 1
-        layer = _layer(infos[i], ndim, lambda: f"{where(source)}edge {un!s} -> {vn!s}")
-        rows.append((dst, src, i, key, layer, edge_attrs))
+    for i, ((u, v), info) in enumerate(zip(pairs, infos)):
+        layer = info.layers.get(ndim)  # (the cache hit of _layer, inline: the hot path)
+        if layer is None or OPS.get(layer.op) is not layer.spec:
+            un, vn = raw.edges[i][:2]
+            layer = _layer(info, ndim, lambda: f"{where(source)}edge {un!s} -> {vn!s}")
+        rows.append((position[v], position[u], i, layer))
     rows.sort()
-    edges = tuple(_edge(e, src, dst, key, layer, edge_attrs)
-                  for e, (dst, src, _, key, layer, edge_attrs) in enumerate(rows))
+    edges = []
+    last, count = None, 0
+    raw_edges = raw.edges
+    for e, (dst, src, i, layer) in enumerate(rows):
+        _, _, key, edge_attrs = raw_edges[i]
+        if key is None:
+            count = count + 1 if last == (dst, src) else 0
+            last = (dst, src)
+            key = count
+        edges.append(_edge(e, src, dst, key, layer, edge_attrs))
 
     net = Network(
         nodes=tuple(names[i] for i in order),
-        edges=edges,
+        edges=tuple(edges),
         node_attrs=tuple(raw.nodes[names[i]] for i in order),
         graph_attrs=graph_attrs,
         ndim=ndim,
