@@ -16,6 +16,7 @@ Reports, with the targets of the foundation and regions issues:
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import random
 import subprocess
@@ -30,7 +31,7 @@ sys.path.insert(0, str(ROOT / "examples"))
 
 import rfgraph  # noqa: E402
 from rfgraph.core.raw import RawGraph  # noqa: E402
-from rfgraph.passes.paths import iter_paths  # noqa: E402
+from rfgraph import iter_paths  # noqa: E402
 
 
 def best(fn, repeat: int = 5) -> float:
@@ -109,16 +110,17 @@ def main() -> None:
     rows.append(("first path of the 2^60 graph", t, 0.010))
 
     dag = random_dag(100_000)
-    t = best(lambda: rfgraph.layer_table(dag), repeat=3)
+    t = best(lambda: rfgraph.table(dag), repeat=3)
     rows.append((f"per-node table, random DAG ({len(dag.edges)} edges, {len(dag.nodes)} nodes)", t, 1.0))
 
     r152 = graph_from(resnet((3, 8, 36, 3), 152))
-    t = best(lambda: rfgraph.analyze(r152, input_size=None, layers=[e.layer for e in r152.edges]), repeat=20)
+    unsized = dataclasses.replace(r152, input_size=None)  # the symbolic analysis alone
+    t = best(lambda: rfgraph.analyze(unsized), repeat=20)
     rows.append((f"analysis of ResNet-152 ({len(r152.edges)} edges), once loaded", t, 0.010))
     t = best(lambda: rfgraph.analyze(r152), repeat=10)
     rows.append(("  ... the same with shapes at 224x224 (SAME resolution, sizes)", t, None))
 
-    from rfgraph.passes.regions import regions
+    regions = rfgraph.exact_regions
 
     deep = graph_from(resnet((3, 20, 24, 3), 152))  # ~150 layers of 3x3/1x1 convs
     t = best(lambda: regions(deep, 4096), repeat=3)

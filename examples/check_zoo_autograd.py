@@ -26,7 +26,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 import rfgraph
-from rfgraph.passes.regions import regions
+from rfgraph import exact_regions as regions
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from make_zoo import ZOO, models  # noqa: E402

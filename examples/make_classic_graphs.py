@@ -12,7 +12,8 @@ import argparse
 from pathlib import Path
 
 import rfgraph
-from rfgraph.api import dumps, read_raw
+from rfgraph.api import dumps
+from rfgraph.io.formats import read_raw
 from rfgraph.io.safe_write import write_text
 from rfgraph.core.raw import RawGraph
 

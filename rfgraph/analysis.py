@@ -30,9 +30,9 @@ result record of :mod:`rfgraph.results` (or :class:`~rfgraph.passes.regions.Regi
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from fractions import Fraction
 from itertools import islice
-from math import lcm
 from typing import TYPE_CHECKING, Any
 
 from .core.attrs import position
@@ -42,19 +42,21 @@ from .core.numbers import half
 from .core.perf import paused_gc
 from .passes.aggregate import Flow, axis_geometry, backward_pass, forward_pass
 from .passes.alignment import find_mismatches
+from .passes.hierarchy import hierarchy
 from .passes.paths import count_between, iter_between, make_path, path_counts
 from .passes.shapes import infer_shapes, with_sizes
 from .results import (Analysis, AxisResult, Footprint, NodeResult, Path, PathList, PositionSizes, RegionList,
                       ResolvedPadding, StrideClass, Table, number, text)
 
 if TYPE_CHECKING:
+    from .passes.phases import PhaseTable
     from .passes.regions import Regions
 
 # The numpy passes (exact regions, footprints) are imported where they are used: numpy alone
 # costs more than the rest of `import rfgraph`, and most questions never need it.
 
-__all__ = ["analyze", "count_paths", "exact_regions", "footprints", "infer_shapes", "iter_paths", "list_paths",
-           "nearest_output", "path_of", "regions_at", "table", "with_sizes"]
+__all__ = ["analyze", "count_paths", "exact_regions", "footprints", "hierarchy", "infer_shapes", "iter_paths",
+           "list_paths", "nearest_output", "path_of", "regions_at", "table", "with_sizes"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -87,9 +89,11 @@ def _combine(values) -> bool | None:
 
 
 def summarize(axis: int, classes: Sequence[StrideClass], whole: str | None = None,
-              period: int | None = None) -> AxisResult:
-    """Turn the stride classes between two nodes into one :class:`~rfgraph.results.AxisResult`."""
-    local = _summarize_local(axis, classes, period) if classes else None
+              phases: PhaseTable | None = None) -> AxisResult:
+    """Turn the stride classes between two nodes into one :class:`~rfgraph.results.AxisResult`
+    (``phases``: the output's :class:`~rfgraph.passes.phases.PhaseTable`, for fractional
+    strides)."""
+    local = _summarize_local(axis, classes, phases) if classes else None
     if whole is None:
         assert local is not None, "a reachable node has local paths or a whole-input path"
         return local
@@ -100,7 +104,7 @@ def summarize(axis: int, classes: Sequence[StrideClass], whole: str | None = Non
     )
 
 
-def _summarize_local(axis: int, classes: Sequence[StrideClass], period: int | None) -> AxisResult:
+def _summarize_local(axis: int, classes: Sequence[StrideClass], phases: PhaseTable | None) -> AxisResult:
     classes = tuple(classes)
     if len(classes) > 1:
         strides = ", ".join(text(c.stride) for c in classes)
@@ -109,19 +113,48 @@ def _summarize_local(axis: int, classes: Sequence[StrideClass], period: int | No
                           classes)
     c = classes[0]
     if c.fractional:
-        reason = f"fractional stride {text(c.stride)}: the region size depends on the output position"
-        if period is not None:
-            reason += f" (it repeats every {period} output positions)"
-        return AxisResult(axis, None, c.stride, None, c.center_max if c.aligned else None,
-                          c.aligned, reason, classes, period=period)
+        return _summarize_periodic(axis, c, phases)
     if not c.padding_known:
         single = c.paths == 1
         return AxisResult(axis, c.rf, c.stride, None, None, True if single else None,
-                          "the effective padding depends on the input size (padding=same with "
-                          "stride > 1): give an input size" + ("" if single else " to get the receptive field"),
+                          "the effective padding depends on the input size (padding=same with stride > 1): "
+                          + ("give an input size" if single else
+                             "give an input size to get the receptive field (the hull of several paths needs it)"),
                           classes)
     center = half(c.rf - 1 - 2 * c.padding)
     return AxisResult(axis, c.rf, c.stride, c.padding, center, c.aligned, None, classes)
+
+
+def _summarize_periodic(axis: int, c: StrideClass, table: PhaseTable | None) -> AxisResult:
+    """A stride class with upsampling or transposed convolutions on its paths: the exact
+    regions per phase give the size (one, or a range) and, when the region moves evenly,
+    the padding."""
+    continuous = c.center_max if c.aligned else None
+    through = f"stride {text(c.stride)} (through upsampling)"
+    if table is None or not table.alive.any():
+        why = ("the effective padding depends on the input size (padding=same with stride > 1): give an input size"
+               if not c.padding_known else "the region depends on the output position")
+        return AxisResult(axis, None, c.stride, None, continuous, c.aligned, f"{through}: {why}", (c,))
+    alive = table.alive
+    sizes = (table.v - table.u + 1)[alive]
+    rf_min, rf_max = int(sizes.min()), int(sizes.max())
+    offsets = {table.stride * t - int(u) for t, u in zip(range(table.period), table.u) if alive[t]}
+    rf = rf_min if rf_min == rf_max else None
+    padding = None
+    if len(offsets) == 1 and alive.all():
+        (offset,) = offsets
+        padding = int(offset) if offset == int(offset) else None
+    center, reason = continuous, None
+    if rf is not None and padding is not None:
+        center = half(rf - 1 - 2 * padding)
+    elif rf is None:
+        reason = (f"{through}: the region size depends on the output position: {rf_min}-{rf_max}, "
+                  f"repeating every {table.period} outputs")
+    else:
+        reason = (f"{through}: every region has {rf} pixels but its offset varies with the output position, "
+                  f"repeating every {table.period} outputs")
+    return AxisResult(axis, rf, c.stride, padding, center, c.aligned, reason, (c,),
+                      period=table.period, phases=table.phases(), rf_min=rf_min, rf_max=rf_max)
 
 
 def _whole_text(net: Network, flow: Flow, node: int) -> str | None:
@@ -129,18 +162,6 @@ def _whole_text(net: Network, flow: Flow, node: int) -> str | None:
     if e is None:
         return None
     return f"{net.edges[e].layer.op} on edge {net.edge_name(e)}"
-
-
-def _period(net: Network, x: int, y: int, within: Sequence[bool], geoms: Sequence[tuple]) -> int:
-    """Smallest output shift T after which every intermediate region shifts by whole pixels:
-    the lcm of the denominators of the effective strides from every node to the output."""
-    back = backward_pass(net, y, geoms)
-    period = 1
-    for v in range(x, y + 1):
-        if within[v] and back.records[v]:
-            for S in back.records[v]:
-                period = lcm(period, Fraction(S).denominator)
-    return period
 
 
 # ---------------------------------------------------------------------------------------------
@@ -189,23 +210,20 @@ def analyze(G: Any, input: Node | None = None, output: Node | None = None, *,
     within = net.between(x, y)
     axes: list[AxisResult | None] = [None] * net.ndim
     mismatches = []
+    passes = []
     for members, geoms in axis_groups(net):
         flow = forward_pass(net, x, geoms, within)
         classes = flow.classes(y)
-        period = _period(net, x, y, within, geoms) if any(c.fractional for c in classes) else None
+        tables = _phase_tables(net, x, members[0], flow.fractional(), within)
         whole = _whole_text(net, flow, y)
         for axis in members:
-            result = summarize(axis, classes, whole, period)
-            if period is not None and len(classes) == 1 and whole is None and classes[0].padding_known:
-                from .passes.regions import unbounded_regions
-
-                phases = tuple(unbounded_regions(net, list(range(period)), axis, x, y))
-                result = AxisResult(result.axis, result.rf, result.stride, result.padding, result.center,
-                                    result.aligned, result.reason, result.classes, result.whole_input,
-                                    result.local, period, phases)
-            axes[axis] = result
+            axes[axis] = summarize(axis, classes, whole, tables[y] if tables else None)
         mismatches.extend(find_mismatches(net, x, y, geoms, flow, members, witnesses=diagnose,
                                           within=within))
+        passes.append((members, flow, tables))
+    last_local = None
+    if all(a.whole_input is not None and a.local is None for a in axes):
+        last_local = _last_local(net, x, y, within, passes)
     sized: dict[str, Any] = {}
     if net.sized:
         sized = dict(input_size=net.size_of(net.nodes[x]), sizes=net.sizes, same_padding=_same_padding(net))
@@ -214,8 +232,35 @@ def analyze(G: Any, input: Node | None = None, output: Node | None = None, *,
     return Analysis(
         input=net.nodes[x], output=net.nodes[y], paths=count_between(net, x, y),
         aligned=_combine(a.aligned for a in axes), axes=tuple(axes), mismatches=tuple(mismatches),
-        source=net.source, diagnosed=diagnose, **sized,
+        source=net.source, last_local=last_local, diagnosed=diagnose, **sized,
     )
+
+
+def _last_local(net: Network, x: int, y: int, within: Sequence[bool], passes: list) -> NodeResult | None:
+    """When every output depends on the whole input and no data path reaches it (a
+    classifier's logits), the last map on the way that still has a local receptive field
+    (ResNet-50's ``layer4``; EfficientNet's ``features``, whose data paths add global context):
+    the topologically last node between the input and the output with data paths."""
+    free = [v for v in range(x, y) if within[v] and all(flow.records[v] for _, flow, _ in passes)]
+    if not free:
+        return None
+    v = free[-1]
+    axes: list[AxisResult | None] = [None] * net.ndim
+    for members, flow, tables in passes:
+        for axis in members:
+            axes[axis] = summarize(axis, flow.classes(v), _whole_text(net, flow, v), tables[v] if tables else None)
+    return NodeResult(net.nodes[v], count_between(net, x, v), _combine(a.aligned for a in axes), tuple(axes))
+
+
+def _phase_tables(net: Network, x: int, axis: int, needed: bool,
+                  within: Sequence[bool] | None = None) -> list | None:
+    """Every node's :class:`~rfgraph.passes.phases.PhaseTable` from ``x`` along ``axis`` when
+    ``needed`` (some node has a fractional stride); None otherwise."""
+    if not needed:
+        return None
+    from .passes.phases import forward_phases
+
+    return forward_phases(net, x, axis, within)
 
 
 def _same_padding(net: Network) -> tuple[ResolvedPadding, ...]:
@@ -285,7 +330,10 @@ def _table_rows(net: Network, origin: int, forward: bool) -> dict[Node, NodeResu
     flows = []
     for members, geoms in axis_groups(net):
         flow = forward_pass(net, origin, geoms) if forward else backward_pass(net, origin, geoms)
-        flows.append((members, flow))
+        # Periodic regions per node need a forward pass from the origin (seen from the output,
+        # each row would need its own): the table from the output reports the period only.
+        tables = _phase_tables(net, origin, members[0], forward and flow.fractional())
+        flows.append((members, flow, tables))
     flow = flows[0][1]
     reach = flow.reach
     if all(w < 0 for w in flow.whole):  # every path is in a stride class: count from them
@@ -298,8 +346,8 @@ def _table_rows(net: Network, origin: int, forward: bool) -> dict[Node, NodeResu
         if not reach[v]:
             continue
         axes: list[AxisResult | None] = [None] * ndim
-        for members, flow in flows:
-            first = summarize(members[0], flow.classes(v), _whole_text(net, flow, v))
+        for members, flow, tables in flows:
+            first = summarize(members[0], flow.classes(v), _whole_text(net, flow, v), tables[v] if tables else None)
             for axis in members:
                 axes[axis] = first if axis == members[0] else _on_axis(first, axis)
         rows[name] = NodeResult(name, counts[v], _combine([a.aligned for a in axes]), tuple(axes))
@@ -308,9 +356,7 @@ def _table_rows(net: Network, origin: int, forward: bool) -> dict[Node, NodeResu
 
 def _on_axis(result: AxisResult, axis: int) -> AxisResult:
     """The same result reported for another axis with identical geometry."""
-    return AxisResult(axis, result.rf, result.stride, result.padding, result.center, result.aligned,
-                      result.reason, result.classes, result.whole_input, result.local, result.period,
-                      result.phases)
+    return replace(result, axis=axis, local=replace(result.local, axis=axis) if result.local else None)
 
 
 # ---------------------------------------------------------------------------------------------

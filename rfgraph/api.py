@@ -27,7 +27,8 @@ from typing import Any
 from .analysis import analyze, table
 from .core.network import CONVERTERS, Network, Node, as_network, build
 from .core.raw import RawGraph
-from .importers import from_onnx
+from .core.errors import ModelImportError
+from .importers import from_onnx, from_torch
 from .io.formats import detect_format, format_raw, read_raw
 from .io.safe_write import write_text
 from .results import AxisResult, joined
@@ -69,13 +70,47 @@ def load(path: str | os.PathLike, format: str | None = None, **options: Any) -> 
     return build(read_raw(path, kind))
 
 
-def _from_path(value: Any) -> Network | None:
+def _from_path(value: Any, input_size: Any = None) -> Network | None:
     if isinstance(value, (str, os.PathLike)):
-        return load(value)
+        return load(value, input_size=input_size) if detect_format(value) == "onnx" and input_size else load(value)
     return None
 
 
-CONVERTERS.append(_from_path)
+def _from_model(value: Any, input_size: Any = None) -> Network | None:
+    """PyTorch modules and ONNX models given where a graph is expected."""
+    kind = type(value).__module__.split(".")[0]
+    if kind == "onnx":
+        return from_onnx(value, input_size=input_size)
+    if kind != "torch" and not _is_torch_module(value):
+        return None
+    if input_size is None:
+        raise ModelImportError(
+            f"got a PyTorch module ({type(value).__name__}): give the input size it runs at "
+            "(rfgraph.analyze(model, input_size=(224, 224))), or convert it first: "
+            "net = rfgraph.from_torch(model, torch.zeros(1, 3, 224, 224))",
+            cli="a PyTorch module needs an input size (--input-size)")
+    import torch
+
+    size = tuple(input_size) if isinstance(input_size, (tuple, list)) else (int(input_size),) * 2
+    example = torch.zeros(1, _in_channels(value), *size)
+    return from_torch(value, example)
+
+
+def _is_torch_module(value: Any) -> bool:
+    return any(c.__module__.startswith("torch.nn") and c.__name__ == "Module" for c in type(value).__mro__)
+
+
+def _in_channels(module: Any) -> int:
+    """The channels a model's first convolution (or linear layer) expects."""
+    for m in module.modules():
+        for name in ("in_channels", "in_features"):
+            if isinstance(getattr(m, name, None), int):
+                return getattr(m, name)
+    raise ModelImportError(f"{type(module).__name__}: cannot tell how many input channels it expects: "
+                           "convert it with rfgraph.from_torch(model, example_input)")
+
+
+CONVERTERS.extend([_from_path, _from_model])
 
 
 def annotate(G: Any, input: Node | None = None, output: Node | None = None) -> RawGraph:

@@ -51,6 +51,9 @@ def _apply(layer, x, n_out: tuple[int, ...]):
     ndim = x.dim() - 2
     conv = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}[ndim]
     kind = layer.spec.kind
+    if kind == "stats":  # the data path plus statistics over every position
+        dims = tuple(range(2, 2 + ndim))
+        return x + x.sum(dim=dims, keepdim=True)
     if kind == "whole":
         dims = tuple(range(2, 2 + ndim))
         total = x.sum(dim=dims, keepdim=True)

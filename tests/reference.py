@@ -9,11 +9,16 @@ from fractions import Fraction
 from itertools import product
 from math import floor
 
+#: Normalisations: output t reads input t and the statistics of every position.
+STATISTICS = ("groupnorm", "instancenorm", "spatial_norm")
+
 
 def out_len(attrs: dict, n: int) -> int:
     op = attrs.get("op", "identity")
     if op in ("global_pool", "fc", "flatten"):
         return 1
+    if op in STATISTICS:
+        return n
     if op == "upsample":
         return n * attrs["scale"]
     k, s, d = attrs.get("k", 1), attrs.get("s", 1), attrs.get("d", 1)
@@ -30,7 +35,7 @@ def reads(attrs: dict, n_in: int, n_out: int) -> list[set[int]]:
     k, s, d = attrs.get("k", 1), attrs.get("s", 1), attrs.get("d", 1)
     pl = attrs.get("p_l", attrs.get("p", 0))
     out: list[set[int]] = [set() for _ in range(n_out)]
-    if op in ("global_pool", "fc", "flatten"):
+    if op in ("global_pool", "fc", "flatten") or op in STATISTICS:  # normalisation: mean, variance of all
         return [set(range(n_in)) for _ in range(n_out)]
     if op == "conv_transpose":  # scatter: input i, tap m lands on output s*i + m*d - p_l
         for i in range(n_in):

@@ -40,7 +40,7 @@ def layer_attrs(draw, fractional: bool = False, whole: bool = False, crops: bool
     if kind == "conv_transpose":
         return {"op": "conv_transpose", "k": draw(st.integers(1, 4)), "s": draw(st.integers(1, 3)),
                 "d": draw(st.sampled_from([1, 1, 2])), "p_l": draw(st.integers(0, 2)), "p_r": draw(st.integers(0, 2))}
-    return {"op": draw(st.sampled_from(["global_pool", "fc"]))}
+    return {"op": draw(st.sampled_from(["global_pool", "fc", "groupnorm", "instancenorm"]))}
 
 
 @st.composite

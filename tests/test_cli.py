@@ -61,7 +61,7 @@ def test_analyze_choose_nodes_and_fractional_stride(capsys, tmp_path):
     path.write_text("digraph { x -> a [op=conv, k=3, s=2, p=1]; a -> y [op=conv_transpose, k=4, s=4]; }")
     data = run_json(capsys, "analyze", path)
     axis = data["axes"][0]
-    assert axis["stride"] == "1/2" and axis["rf"] is None and axis["period"] == 4
+    assert axis["stride"] == "1/2" and axis["rf"] == 3 and axis["period"] == 4  # every phase: 3 px
     assert [p["size"] for p in axis["phases"]] == [3, 3, 3, 3]
 
 

@@ -14,7 +14,8 @@ layer below; never from above):
     core                     errors, attributes, the op table, the validated network
 
 Every import counts, including the ones inside functions (which are only for heavy
-dependencies), so a cycle cannot hide there.
+dependencies), so a cycle cannot hide there; only ``if TYPE_CHECKING:`` imports, which never
+run, are left out.
 """
 
 from __future__ import annotations
@@ -48,7 +49,11 @@ def imports(path: Path) -> set[str]:
     mod = module_name(path)
     package = mod.split(".") if path.name == "__init__.py" else mod.split(".")[:-1]
     found = set()
-    for node in ast.walk(ast.parse(path.read_text())):
+    tree = ast.parse(path.read_text())
+    for node in ast.walk(tree):  # imports for type checkers only never run: leave them out
+        if isinstance(node, ast.If) and getattr(node.test, "id", None) == "TYPE_CHECKING":
+            node.body = []
+    for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom):
             if node.level:
                 base = package[: len(package) - node.level + 1]

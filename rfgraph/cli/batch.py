@@ -115,7 +115,8 @@ def _write_rows(args: argparse.Namespace, out: TextIO) -> tuple[int, int]:
     total = errors = 0
     try:
         for lines, bad in run(args.paths, form=args.format, jobs=args.jobs, diagnose=args.diagnose,
-                              input_size=args.input_size, client=args.scheduler, chunk_size=args.chunk_size):
+                              input_size=args.input_size, client=args.scheduler, chunk_size=args.chunk_size,
+                              cli=True):
             if lines:
                 out.write("\n".join(lines) + "\n")
                 out.flush()  # rows reach the file (or the pipe) as each chunk finishes
@@ -148,7 +149,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
         return 130 if isinstance(exc, KeyboardInterrupt) else 143
     except RFGraphError as exc:
         if partial is not None and partial.exists():
-            raise RFGraphError(f"{exc} (the rows written so far are in {partial})") from None
+            kept = f" (the rows written so far are in {partial})"
+            raise RFGraphError(f"{exc}{kept}", cli=f"{exc.cli}{kept}") from None
         raise
     if args.out is not None:
         print(f"wrote {args.out}: {rows} rows" + (f", {errors} with errors" if errors else ""))

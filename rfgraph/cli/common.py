@@ -7,13 +7,12 @@ import argparse
 import json
 import re
 import sys
-from collections.abc import Sequence
 from typing import Any
 
 from ..api import load
 from ..core.network import Network
 
-__all__ = ["add_common_options", "add_size_option", "emit_json", "int_list", "load_file", "rows", "yes"]
+__all__ = ["add_common_options", "add_format_option", "add_size_option", "emit_json", "int_list", "load_file"]
 
 _SEPARATORS = re.compile(r"\s*[,x×]\s*")
 
@@ -46,6 +45,12 @@ def add_size_option(p: argparse.ArgumentParser) -> None:
                    help="input length per axis, e.g. 224 or 224,224 (default: the graph attribute input_size)")
 
 
+def add_format_option(p: argparse.ArgumentParser) -> None:
+    """--format text|markdown|csv|json for commands that print a table."""
+    p.add_argument("--format", choices=("text", "markdown", "csv", "json"), default="text",
+                   help="table format (default text; json is the same as --json)")
+
+
 def load_file(path: str) -> Network:
     """Load a graph or model file for a command (errors are RFGraphErrors naming it)."""
     return load(path)
@@ -57,13 +62,3 @@ def emit_json(data: Any) -> None:
     sys.stdout.write("\n")
 
 
-def rows(header: Sequence[str], body: list[Sequence[Any]]) -> str:
-    """A plain text table: columns padded to their widest cell."""
-    cells = [list(map(str, header))] + [[str(c) for c in row] for row in body]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
-    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in cells)
-
-
-def yes(flag: bool | None) -> str:
-    """``yes``, ``NO`` or ``unknown``."""
-    return {True: "yes", False: "NO", None: "unknown"}[flag]

@@ -8,7 +8,19 @@ from __future__ import annotations
 
 
 class RFGraphError(Exception):
-    """Base class of every error rfgraph raises for bad input or an impossible request."""
+    """Base class of every error rfgraph raises for bad input or an impossible request.
+
+    ``cli`` is the same message for the command line, when the way out differs there (an
+    option instead of a Python argument: ``--force`` rather than ``overwrite=True``).
+
+    >>> err = RFGraphError("a.dot: exists (overwrite=True replaces it)", cli="a.dot: exists (--force replaces it)")
+    >>> str(err), err.cli
+    ('a.dot: exists (overwrite=True replaces it)', 'a.dot: exists (--force replaces it)')
+    """
+
+    def __init__(self, message: str = "", *, cli: str | None = None) -> None:
+        super().__init__(message)
+        self.cli = cli if cli is not None else message
 
 
 class ParseError(RFGraphError):
@@ -46,6 +58,26 @@ class RenderError(RFGraphError):
 
 class ModelImportError(RFGraphError):
     """A PyTorch or ONNX model cannot be converted (tracing failed, an unknown operation)."""
+
+
+def worded(message: str, **options: tuple[str, str]) -> dict[str, str]:
+    """The arguments of an :class:`RFGraphError` whose way out names an option: each
+    ``{name}`` in ``message`` is the Python spelling in the message, the command-line
+    spelling in ``cli``.
+
+    >>> worded("too many (allow more with {fix})", fix=("max_cells=...", "--max-cells N"))
+    {'message': 'too many (allow more with max_cells=...)', 'cli': 'too many (allow more with --max-cells N)'}
+    >>> RFGraphError(**worded("{fix}", fix=("a", "b"))).cli
+    'b'
+    """
+    return {"message": message.format(**{k: v[0] for k, v in options.items()}),
+            "cli": message.format(**{k: v[1] for k, v in options.items()})}
+
+
+def already_exists(path: object) -> RFGraphError:
+    """The error for a file that would be replaced."""
+    return RFGraphError(**worded(f"{path}: already exists ({{fix}} to replace it)",
+                                 fix=("pass overwrite=True", "use --force")))
 
 
 def where(source: str | None) -> str:

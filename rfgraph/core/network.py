@@ -26,6 +26,8 @@ the whole budget of loading a file from the command line. :func:`from_networkx` 
 
 from __future__ import annotations
 
+import difflib
+import re
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
@@ -169,7 +171,20 @@ class Network:
         return replace(self, edges=edges, ndim=ndim, flexible=False, lengths=None, shape_input=None, declared=None)
 
     def node_index(self, name: Node, role: str = "node") -> int:
-        """Index of the node called ``name``; a clear error if there is none."""
+        """Index of the node called ``name`` (or with ``name`` among its ``aliases`` attribute:
+        importers name a container's output after the container and record its last module's
+        name there); a clear error listing similar names if there is none.
+
+        >>> from rfgraph.core.raw import RawGraph
+        >>> raw = RawGraph(); raw.add_edge("stem", "stages", {"op": "conv", "k": 3})
+        >>> raw.nodes["stages"]["aliases"] = "stages.3"
+        >>> build(raw).node_index("stages.3")
+        1
+        >>> build(raw).node_index("stages.3.conv")
+        Traceback (most recent call last):
+        ...
+        rfgraph.core.errors.NodeNotFoundError: node 'stages.3.conv': no such node (similar: stages)
+        """
         idx = self.index.get(name)
         if idx is None and not isinstance(name, str):
             idx = self.index.get(str(name))
@@ -177,10 +192,28 @@ class Network:
             matches = [i for i, n in enumerate(self.nodes) if str(n) == name]
             idx = matches[0] if len(matches) == 1 else None
         if idx is None:
-            close = [str(n) for n in self.nodes if str(name).lower() in str(n).lower()][:5]
+            idx = self.aliases.get(str(name))
+        if idx is None:
+            close = similar_names(str(name), [str(n) for n in self.nodes])
             hint = f" (similar: {', '.join(close)})" if close else ""
-            raise NodeNotFoundError(f"{where(self.source)}{role} {name!r}: no such node{hint}")
+            message = f"{where(self.source)}{role} {name!r}: no such node{hint}"
+            cli = message
+            if role == "output" and _FILE_SUFFIX.search(str(name)):
+                cli += " (--output names a node: to write a file use -o FILE)"
+            raise NodeNotFoundError(message, cli=cli)
         return idx
+
+    @cached_property
+    def aliases(self) -> dict[str, int]:
+        """Other names of nodes (the ``aliases`` node attribute, comma-separated)."""
+        found: dict[str, int] = {}
+        for i, attrs in enumerate(self.node_attrs):
+            value = attrs.get("aliases")
+            if value:
+                for alias in A.text(value).split(","):
+                    if alias.strip():
+                        found.setdefault(alias.strip(), i)
+        return found
 
     def endpoints(self, input: Node | None = None, output: Node | None = None) -> tuple[int, int]:
         """Resolve the input and output nodes (indices) and check a path joins them."""
@@ -267,6 +300,27 @@ class Network:
         for e in self.edges:
             G.add_edge(self.nodes[e.src], self.nodes[e.dst], key=e.key, **e.attrs)
         return G
+
+
+_FILE_SUFFIX = re.compile(r"\.(svg|png|pdf|jpe?g|dot|gv|graphml|json|csv|md|txt)$", re.I)
+
+
+def similar_names(name: str, names: list[str], limit: int = 5) -> list[str]:
+    """Names someone typing ``name`` may have meant: the containers it lies in
+    (``stages`` for ``stages.3``), names containing it, then close spellings.
+
+    >>> similar_names("stages.3", ["stem", "stages", "stages.2.conv", "head"])
+    ['stages', 'stages.2.conv']
+    >>> similar_names("layer4", ["layer4.0", "layer4.1", "layer3"])
+    ['layer4.0', 'layer4.1', 'layer3']
+    """
+    lowered = name.lower()
+    found = [n for n in names if lowered.startswith(n.lower() + ".")]
+    found.sort(key=len, reverse=True)  # the innermost container first
+    found += [n for n in names if lowered in n.lower() and n not in found]
+    if len(found) < limit:
+        found += [n for n in difflib.get_close_matches(name, names, n=limit, cutoff=0.6) if n not in found]
+    return found[:limit]
 
 
 def _topological_order(names: list[Node], edges: list[tuple[int, int]], source: str | None) -> list[int]:
@@ -517,13 +571,14 @@ def from_networkx(G, source: str | None = None) -> Network:
 
 
 #: Converters :func:`as_network` tries for anything that is neither a Network nor a networkx
-#: graph (file paths, models): each returns a Network, or None when the value is not its
-#: kind. :mod:`rfgraph.api` registers the file and model loaders: the core itself knows
-#: nothing of files, so imports flow one way (api -> core).
-CONVERTERS: list[Callable[[Any], "Network | None"]] = []
+#: graph (file paths, models): each is called with the value and the input size the caller
+#: knows (or None) and returns a Network, or None when the value is not its kind.
+#: :mod:`rfgraph.api` registers the file and model loaders: the core itself knows nothing of
+#: files, so imports flow one way (api -> core).
+CONVERTERS: list[Callable[[Any, Any], "Network | None"]] = []
 
 
-def as_network(G: Any, source: str | None = None) -> Network:
+def as_network(G: Any, source: str | None = None, *, input_size: Any = None) -> Network:
     """``G`` as a :class:`Network`: a Network as is, a networkx (Multi)DiGraph converted, and
     anything a registered converter knows (file paths and models, see :mod:`rfgraph.api`).
 
@@ -532,6 +587,9 @@ def as_network(G: Any, source: str | None = None) -> Network:
     G : Network, networkx.DiGraph, networkx.MultiDiGraph, str or os.PathLike
     source : str, optional
         Name for error messages when ``G`` is a networkx graph.
+    input_size : optional
+        The input size the caller was given, for converters that need one (a PyTorch module
+        is traced at an example input of that size).
 
     Returns
     -------
@@ -548,7 +606,7 @@ def as_network(G: Any, source: str | None = None) -> Network:
     if hasattr(G, "is_directed") and hasattr(G, "edges") and hasattr(G, "graph"):
         return from_networkx(G, source)
     for convert in CONVERTERS:
-        net = convert(G)
+        net = convert(G, input_size)
         if net is not None:
             return net
     raise TypeError(f"expected an rfgraph Network, a networkx DiGraph or a graph file, got {type(G).__name__}")

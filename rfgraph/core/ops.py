@@ -39,7 +39,12 @@ from .errors import AttributeValueError, UnknownOpError
 #   (WIN, s, k_eff, p_l)      integer stride; p_l is None while SAME padding is unresolved
 #   (FRAC, sigma, tau2)       rational stride sigma; the continuous centre moves by tau2 / 2
 #   (WHOLE,)                  every output depends on the whole input
-WIN, FRAC, WHOLE = 0, 1, 2
+#   (CTX,)                    elementwise data path, plus statistics over the whole input
+#                             (normalisations): the data path's receptive field is the local
+#                             one, and every output also depends on the whole input
+WIN, FRAC, WHOLE, CTX = 0, 1, 2, 3
+#: The identity window, which a CTX layer is on its data path.
+IDENTITY = (WIN, 1, 1, 0)
 
 # Attribute names people write for the geometry that rfgraph spells differently.
 _ALIASES = {
@@ -356,6 +361,22 @@ class WholeInput(OpSpec):
         return (WHOLE,)
 
 
+class Statistics(WholeInput):
+    """An elementwise layer that also reads statistics over the whole map (group, instance
+    and spatial layer normalisation): output t is a function of input t and of the mean and
+    variance of every position. The data path is the identity, so the local receptive field
+    (statistics set aside) is that of the layers around it; every output still depends on the
+    whole input, which exact regions and autograd show."""
+
+    kind = "stats"
+
+    def __init__(self, name: str, description: str = "") -> None:
+        super().__init__(name, keeps_size=True, description=description)
+
+    def symbolic(self, layer: Layer, axis: int) -> tuple:
+        return (CTX,)
+
+
 def _table() -> dict[str, OpSpec]:
     table: dict[str, OpSpec] = {}
     for name in ("conv", "conv1d", "conv2d", "conv3d", "dwconv", "maxpool", "avgpool", "lppool"):
@@ -371,8 +392,9 @@ def _table() -> dict[str, OpSpec]:
     table["upsample"] = Upsample("upsample", description="nearest or bilinear upsampling")
     for name in ("global_pool", "global_avgpool", "global_maxpool", "fc", "linear", "flatten"):
         table[name] = WholeInput(name, description="depends on the whole input; length 1")
-    for name in ("attention", "instancenorm", "groupnorm"):
-        table[name] = WholeInput(name, keeps_size=True, description="depends on the whole input; same length")
+    table["attention"] = WholeInput("attention", keeps_size=True, description="depends on the whole input; same length")
+    for name in ("instancenorm", "groupnorm", "spatial_norm"):
+        table[name] = Statistics(name, description="elementwise, with statistics over the whole input")
     return table
 
 

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
-from ..core.errors import RFGraphError
+from ..core.errors import RFGraphError, already_exists, worded
 
 
 def _check_target(path: str | os.PathLike, overwrite: bool) -> Path:
@@ -26,7 +26,7 @@ def _check_target(path: str | os.PathLike, overwrite: bool) -> Path:
     if not target.parent.is_dir():
         raise RFGraphError(f"{target}: the folder {target.parent} does not exist")
     if target.exists() and not overwrite:
-        raise RFGraphError(f"{target}: already exists (pass overwrite=True, or --force on the command line)")
+        raise already_exists(target)
     return target
 
 
@@ -88,8 +88,8 @@ def streaming(path: str | os.PathLike, *, overwrite: bool = False) -> Iterator[T
     target = _check_target(path, overwrite)
     partial = partial_path(target)
     if partial.exists() and not overwrite:
-        raise RFGraphError(f"{partial}: already exists (left by an interrupted run?): remove it, or pass "
-                           "overwrite=True (--force)")
+        raise RFGraphError(**worded(f"{partial}: already exists (left by an interrupted run?): remove it, or "
+                                    "{fix} to replace it", fix=("pass overwrite=True", "use --force")))
     try:
         fh = open(partial, "w" if overwrite else "x", encoding="utf-8", newline="")
     except OSError as exc:

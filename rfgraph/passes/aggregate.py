@@ -36,10 +36,10 @@ from fractions import Fraction
 
 from ..core.network import Network
 from ..core.numbers import Number, half, norm
-from ..core.ops import WHOLE, WIN
+from ..core.ops import CTX, IDENTITY, WHOLE, WIN
 from ..results import StrideClass
 
-__all__ = ["Flow", "axis_geometry", "backward_pass", "forward_pass", "trace_forward"]
+__all__ = ["Flow", "axis_geometry", "backward_pass", "forward_pass", "local_geometry", "trace_forward"]
 
 # Flags of a class record: some path has padding that depends on the input size; some path
 # has a fractional-stride layer (its r and P are not single numbers).
@@ -63,8 +63,8 @@ def _make_class(stride: Number, rec: list) -> StrideClass:
         paths=n,
         rf=emax + pmax + 1 if exact and known else (rmax if exact and n == 1 else None),
         padding=pmax if exact and known else None,
-        rf_max=rmax if exact else None,
-        rf_min=rmin if exact else None,
+        path_rf_max=rmax if exact else None,
+        path_rf_min=rmin if exact else None,
         center_min=half(cmin) if known else None,
         center_max=half(cmax) if known else None,
         fractional=fractional,
@@ -90,6 +90,10 @@ class Flow:
         recs = self.records[node] or {}
         return [_make_class(stride, recs[stride]) for stride in sorted(recs)]
 
+    def fractional(self) -> bool:
+        """Some node has a fractional-stride layer on its paths."""
+        return any(rec[FLAGS] & FRACTIONAL for recs in self.records if recs for rec in recs.values())
+
     def whole_edge(self, node: int) -> int | None:
         """A whole-input edge on some path between the origin and ``node`` (None if none)."""
         e = self.whole[node]
@@ -99,6 +103,11 @@ class Flow:
 def axis_geometry(net: Network, axis: int) -> list[tuple]:
     """Per-edge symbolic geometry along ``axis`` (see :meth:`rfgraph.core.ops.Layer.symbolic`)."""
     return [e.layer.symbolic(axis) for e in net.edges]
+
+
+def local_geometry(geom: tuple) -> tuple:
+    """The geometry of a layer's data path: a statistics layer (CTX) is the identity there."""
+    return IDENTITY if geom[0] == CTX else geom
 
 
 def _merge(cur: list, rec: list) -> None:
@@ -213,26 +222,30 @@ def _sweep(direction: str, origin: int, order: range, adjacency, ends: list[int]
         if within is not None and not within[v]:
             continue
         acc: dict | None = None
-        witness = -1
+        witness = inherited = -1  # a whole-input edge into v (the nearest witness), or one before
         for e in adjacency[v]:
             u = ends[e]
             if not reach[u]:
                 continue
             reach[v] = True
-            if witness < 0 and whole[u] >= 0:
-                witness = whole[u]
+            if inherited < 0 and whole[u] >= 0:
+                inherited = whole[u]
             geom = geoms[e]
             if geom[0] == WHOLE:
                 if witness < 0:
                     witness = e
                 continue
+            if geom[0] == CTX:  # statistics: every output sees the whole input, the data passes
+                if witness < 0:
+                    witness = e
+                geom = IDENTITY
             recs = records[u]
             if recs:
                 if acc is None:
                     acc = {}
                 transport(recs, geom, acc)
         records[v] = acc
-        whole[v] = witness
+        whole[v] = witness if witness >= 0 else inherited
     return Flow(direction, origin, records, whole, reach)
 
 
@@ -271,7 +284,7 @@ def trace_forward(net: Network, flow: Flow, geoms: Sequence[tuple], node: int, s
         candidates = (via,) if first and via is not None else net.in_edges[v]
         first = False
         for e in candidates:
-            geom = geoms[e]
+            geom = local_geometry(geoms[e])
             w = net.edges[e].src
             recs = flow.records[w]
             if geom[0] == WHOLE or not recs:

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .aggregate import CMAX, CMIN, FLAGS, UNKNOWN_PADDING, Flow, trace_forward, transport_forward
+from .aggregate import CMAX, CMIN, FLAGS, UNKNOWN_PADDING, Flow, local_geometry, trace_forward, transport_forward
 from .geometry import recursion
 from ..core.network import Network
 from ..core.numbers import half, norm
@@ -48,7 +48,7 @@ def _incoming(net: Network, flow: Flow, geoms: Sequence[tuple], m: int,
         if local is not None and not local[w]:
             continue
         acc: dict = {}
-        transport_forward(flow.records[w], geoms[e], acc)
+        transport_forward(flow.records[w], local_geometry(geoms[e]), acc)
         found.append((e, acc))
     return found
 

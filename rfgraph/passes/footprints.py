@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..core.network import Network, Node
-from ..core.ops import WHOLE, fill_source
+from ..core.ops import CTX, WHOLE, fill_source
 from ..results import Footprint
 
 __all__ = ["trace_footprints"]
@@ -52,7 +52,7 @@ def trace_footprints(net: Network, x: int, y: int, at: int, axis: int = 0,
 
 def _reads(layer, axis: int, live: np.ndarray, n_w: int | None) -> set[int]:
     """The positions of the edge's input map that positions ``live`` of its output read."""
-    if layer.symbolic(axis)[0] == WHOLE:
+    if layer.symbolic(axis)[0] in (WHOLE, CTX):
         return set(range(n_w)) if n_w is not None else set()
     index, exists = layer.spec.taps(layer, axis, live)
     reads = set(index[exists].tolist())

@@ -2,8 +2,10 @@
 
 A path is a sequence of per-axis layer geometries from the input to the output, as returned
 by :meth:`rfgraph.core.ops.Layer.symbolic`: ``(WIN, s, k_eff, p_l)`` tuples for integer-stride
-layers, ``(FRAC, sigma, tau2)`` for upsampling layers, ``(WHOLE,)`` for whole-input layers.
-Both the backward recursion and the closed forms are here, so tests can check that they agree.
+layers, ``(FRAC, sigma, tau2)`` for upsampling layers, ``(WHOLE,)`` for whole-input layers,
+``(CTX,)`` for layers with statistics over the whole input (their data path is the identity:
+the path's numbers are its data path's, and ``whole`` says every output also sees the whole
+input). Both the backward recursion and the closed forms are here, so tests can check that they agree.
 
 >>> path = [(WIN, 2, 3, 1), (WIN, 1, 1, 0), (WIN, 1, 1, 0), (WIN, 2, 3, 1)]   # Distill fig. 1
 >>> recursion(path)
@@ -20,7 +22,7 @@ from collections.abc import Sequence
 from fractions import Fraction
 
 from ..core.numbers import norm
-from ..core.ops import FRAC, WHOLE, WIN
+from ..core.ops import CTX, IDENTITY, WHOLE, WIN
 from ..results import PathGeometry
 
 __all__ = ["closed_form", "forward", "intermediate_regions", "recursion"]
@@ -33,11 +35,13 @@ def recursion(path: Sequence[tuple]) -> PathGeometry:
     """
     r, S, P = 1, 1, 0
     c2: Fraction | int | None = 0  # twice the centre offset (r - 1)/2 - P
-    exact, known = True, True
+    exact, known, context = True, True, False
     for geom in reversed(path):
         kind = geom[0]
         if kind == WHOLE:
             return PathGeometry(None, None, None, None, whole=True)
+        if kind == CTX:
+            context, kind, geom = True, WIN, IDENTITY
         if kind == WIN:
             _, s, k, p = geom
             if p is None:
@@ -48,13 +52,13 @@ def recursion(path: Sequence[tuple]) -> PathGeometry:
             _, sigma, tau2 = geom
             exact = False
             S, c2 = sigma * S, sigma * c2 + tau2
-    return _finish(r, S, P, c2, exact, known)
+    return _finish(r, S, P, c2, exact, known, context)
 
 
-def _finish(r, S, P, c2, exact: bool, known: bool) -> PathGeometry:
+def _finish(r, S, P, c2, exact: bool, known: bool, context: bool = False) -> PathGeometry:
     S = norm(Fraction(S))
     center = Fraction(c2) / 2 if known else None
-    return PathGeometry(r if exact else None, S, P if exact and known else None, center)
+    return PathGeometry(r if exact else None, S, P if exact and known else None, center, context)
 
 
 def closed_form(path: Sequence[tuple]) -> PathGeometry:
@@ -65,6 +69,8 @@ def closed_form(path: Sequence[tuple]) -> PathGeometry:
     """
     if any(geom[0] == WHOLE for geom in path):
         return PathGeometry(None, None, None, None, whole=True)
+    context = any(geom[0] == CTX for geom in path)
+    path = [IDENTITY if geom[0] == CTX else geom for geom in path]
     r, P, prod = 1, 0, Fraction(1)
     c2 = Fraction(0)
     exact = all(geom[0] == WIN for geom in path)
@@ -81,7 +87,7 @@ def closed_form(path: Sequence[tuple]) -> PathGeometry:
             _, sigma, tau2 = geom
             c2 += tau2 * prod
             prod *= sigma
-    return _finish(int(r) if exact else None, prod, int(P) if exact else None, c2, exact, known)
+    return _finish(int(r) if exact else None, prod, int(P) if exact else None, c2, exact, known, context)
 
 
 def forward(path: Sequence[tuple]) -> list[PathGeometry]:
@@ -93,12 +99,14 @@ def forward(path: Sequence[tuple]) -> list[PathGeometry]:
     """
     out = [PathGeometry(1, 1, 0, Fraction(0))]
     r, S, P, c2 = 1, 1, 0, 0
-    exact, known, whole = True, True, False
+    exact, known, whole, context = True, True, False, False
     for geom in path:
         if geom[0] == WHOLE or whole:
             whole = True
             out.append(PathGeometry(None, None, None, None, whole=True))
             continue
+        if geom[0] == CTX:
+            context, geom = True, IDENTITY
         if geom[0] == WIN:
             _, s, k, p = geom
             if p is None:
@@ -110,7 +118,7 @@ def forward(path: Sequence[tuple]) -> list[PathGeometry]:
             exact = False
             c2 = c2 + tau2 * S
             S = S * sigma
-        out.append(_finish(r, S, P, c2, exact, known))
+        out.append(_finish(r, S, P, c2, exact, known, context))
     return out
 
 
@@ -123,6 +131,7 @@ def intermediate_regions(path: Sequence[tuple], j: int) -> list[tuple[int, int]]
     u = v = j
     out = [(u, v)]
     for geom in reversed(path):
+        geom = IDENTITY if geom[0] == CTX else geom
         if geom[0] != WIN or geom[3] is None:
             raise ValueError("intermediate regions need integer strides and known padding")
         _, s, k, p = geom

@@ -45,7 +45,7 @@ from ..core.attrs import position
 from ..core.errors import AttributeValueError, UnsupportedError
 from ..core.network import Network, Node
 from ..core.numbers import half
-from ..core.ops import WHOLE, fill_source
+from ..core.ops import CTX, WHOLE, fill_source
 from ..results import Phase, RegionList, number, size_text
 from .aggregate import axis_geometry, forward_pass
 
@@ -75,7 +75,7 @@ def _transport(piece: Piece, layer, geoms: Sequence[tuple], src_win, dst_win, un
     lo, hi, alive, sets = [], [], [], [] if piece.sets is not None else None
     for a, (s_off, s_len) in enumerate(src_win):
         d_off, d_len = dst_win[a]
-        if geoms[a][0] == WHOLE:
+        if geoms[a][0] in (WHOLE, CTX):  # statistics too: the true dependency is everything
             live = piece.alive[a]
             if not live.any():
                 return None
@@ -248,7 +248,7 @@ def _unbounded_windows(net: Network, x: int, y: int, out_lo: Sequence[int], out_
                 continue
             layer = net.edges[e].layer
             for a in range(net.ndim):
-                if layer.symbolic(a)[0] == WHOLE:
+                if layer.symbolic(a)[0] in (WHOLE, CTX):
                     continue  # whole-input: reported as unbounded, its input is not scanned
                 lo_v, hi_v = need[v][a]
                 index, _ = layer.spec.taps(layer, a, np.array([lo_v, hi_v], dtype=np.int64))

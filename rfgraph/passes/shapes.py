@@ -131,7 +131,7 @@ def with_sizes(G: Any, input_size: Any = None, input: Node | None = None) -> Net
     >>> with_sizes(G).sized, with_sizes(G, 5).sizes["y"]
     (False, (3,))
     """
-    net = as_network(G)
+    net = as_network(G, input_size=input_size)
     if input_size is None and (net.sized or net.input_size is None):
         return net
     return infer_shapes(net, input_size, input)

@@ -1,120 +1,34 @@
-"""Every result record rfgraph returns, its JSON form, and how numbers are written.
+"""Every result record rfgraph returns, with its JSON form (``to_dict()``).
 
 One vocabulary everywhere, in Python and in JSON: ``rf`` (receptive-field size), ``stride``
 (effective stride), ``padding`` (effective padding), ``center`` (centre of output feature 0).
-Records are frozen dataclasses; ``to_dict()`` gives their JSON form, and the records that
-answer a whole question (:class:`Analysis`, :class:`Table`, :class:`PathList`,
-:class:`RegionList`) add the JSON schema's ``"version"`` there, in :func:`document`. The
-schema itself is ``rfgraph/schema/*.schema.json``.
-
-JSON conventions: integers stay integers; a half-integer centre is a number (``1.5``); any
-other fraction is the string ``"a/b"``; strides are an int or ``"a/b"``; a value that is not
-one number is ``null`` and the record's ``reason`` says why.
-
-This module depends on nothing but :mod:`rfgraph.core`; the passes produce these records and
-the views read them.
+Records are frozen dataclasses; the records that answer a whole question (:class:`Analysis`,
+:class:`Table`, :class:`PathList`, :class:`RegionList`) are JSON documents with the schema's
+``"version"`` (:func:`~rfgraph.results.format.document`).
 
 >>> g = PathGeometry(rf=7, stride=4, padding=3, center=Fraction(0))
 >>> g.region(1), g.to_dict()
 ((1, 7), {'rf': 7, 'stride': 4, 'padding': 3, 'center': 0})
->>> number(Fraction(3, 2)), ratio(Fraction(1, 4)), text(None), joined([3, 3]), joined([3, 5])
-(1.5, '1/4', '-', '3', '3,5')
 """
 
 from __future__ import annotations
 
-import json
-import os
+import html
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from .core.attrs import position
-from .core.errors import UnsupportedError
-from .core.numbers import Number
+from ..core.attrs import position
+from ..core.errors import UnsupportedError
+from ..core.numbers import Number
+from .format import document, number, ratio, text
+from .report import analysis_report, format_rows, table_columns, table_rows
 
 __all__ = [
-    "SCHEMA_VERSION", "Analysis", "AxisResult", "BatchRow", "Mismatch", "NodeResult", "Path", "PathGeometry",
-    "PathList", "Phase", "PositionSizes", "RegionList", "ResolvedPadding", "StrideClass", "Table",
-    "WitnessPath", "document", "joined", "json_schema", "number", "ratio", "size_text", "text",
+    "Analysis", "AxisResult", "BatchRow", "Footprint", "Mismatch", "NodeResult", "Path", "PathGeometry",
+    "PathList", "Phase", "PositionSizes", "RegionList", "ResolvedPadding", "StrideClass", "Table", "WitnessPath",
 ]
-
-#: The version of the JSON documents (every ``--json`` output and every HTTP answer).
-SCHEMA_VERSION = 1
-_SCHEMA_FILE = os.path.join(os.path.dirname(__file__), "schema", f"rfgraph-v{SCHEMA_VERSION}.schema.json")
-
-
-# ---------------------------------------------------------------------------------------------
-# Numbers
-
-
-def number(x: Any) -> Any:
-    """JSON form of an int or Fraction: int, float for halves, else the string ``"a/b"``.
-
-    >>> number(3), number(Fraction(3, 2)), number(Fraction(1, 3)), number(None)
-    (3, 1.5, '1/3', None)
-    """
-    if isinstance(x, Fraction):
-        if x.denominator == 1:
-            return x.numerator
-        if x.denominator == 2:
-            return float(x)
-        return f"{x.numerator}/{x.denominator}"
-    return x
-
-
-def ratio(x: Any) -> Any:
-    """JSON form of a stride: int, or the string ``"a/b"`` when fractional.
-
-    >>> ratio(2), ratio(Fraction(1, 2)), ratio(Fraction(4, 2))
-    (2, '1/2', 2)
-    """
-    if isinstance(x, Fraction):
-        return x.numerator if x.denominator == 1 else f"{x.numerator}/{x.denominator}"
-    return x
-
-
-def text(x: Any) -> str:
-    """Human form of a value: ``3``, ``1.5``, ``1/3``; ``-`` for None.
-
-    >>> text(3), text(Fraction(3, 2)), text(Fraction(1, 3)), text(None)
-    ('3', '1.5', '1/3', '-')
-    """
-    if x is None:
-        return "-"
-    value = number(x)
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
-
-
-def joined(values: Sequence[Any]) -> str:
-    """Per-axis values as one string: the value when every axis agrees, else comma-joined.
-
-    >>> joined([427, 427]), joined([3, 5]), joined([None, None])
-    ('427', '3,5', '-')
-    """
-    texts = [text(v) for v in values]
-    return texts[0] if len(set(texts)) == 1 else ",".join(texts)
-
-
-def size_text(size: Sequence[int]) -> str:
-    """A map size as people write it: ``224x224``.
-
-    >>> size_text((224, 224)), size_text([7])
-    ('224x224', '7')
-    """
-    return "x".join(map(str, size))
-
-
-def document(payload: dict) -> dict:
-    """A JSON document: ``payload`` with the schema version first.
-
-    >>> document({"input": "x"})
-    {'version': 1, 'input': 'x'}
-    """
-    return {"version": SCHEMA_VERSION, **payload}
 
 
 def _names(nodes: Sequence[Any]) -> list[str]:
@@ -142,7 +56,9 @@ class PathGeometry:
         Centre of output feature 0 in input coordinates (feature j's centre is
         ``stride * j + center``).
     whole : bool
-        The path goes through a whole-input layer (nothing else is defined).
+        The path goes through a whole-input layer: nothing else is defined, except through a
+        layer that only reads statistics of the whole input (a normalisation), where the
+        numbers are those of the path's data (the statistics set aside).
     """
 
     rf: int | None
@@ -215,7 +131,7 @@ class StrideClass:
     """The paths between two nodes that share one effective stride (math section 3).
 
     ``rf`` and ``padding`` are those of the hull of the paths' regions: output feature j covers
-    ``[stride*j - padding, stride*j - padding + rf - 1]``. ``rf_max``/``rf_min`` are the
+    ``[stride*j - padding, stride*j - padding + rf - 1]``. ``path_rf_max``/``path_rf_min`` are the
     largest and smallest single-path receptive fields; ``center_min``/``center_max`` bound the
     centre of output feature 0 over the paths (the class is aligned when they are equal).
     Values are None when they are not single numbers: ``fractional`` (a fractional-stride
@@ -226,8 +142,8 @@ class StrideClass:
     paths: int
     rf: int | None
     padding: int | None
-    rf_max: int | None
-    rf_min: int | None
+    path_rf_max: int | None
+    path_rf_min: int | None
     center_min: Number | None
     center_max: Number | None
     fractional: bool
@@ -242,7 +158,7 @@ class StrideClass:
 
     def to_dict(self) -> dict:
         return {"stride": ratio(self.stride), "paths": self.paths, "rf": self.rf, "padding": self.padding,
-                "rf_max": self.rf_max, "rf_min": self.rf_min, "center_min": number(self.center_min),
+                "path_rf_max": self.path_rf_max, "path_rf_min": self.path_rf_min, "center_min": number(self.center_min),
                 "center_max": number(self.center_max), "aligned": self.aligned}
 
 
@@ -295,6 +211,9 @@ class AxisResult:
         With fractional strides, regions repeat every ``period`` output positions (shifted
         by ``period * stride``); ``phases`` holds the :class:`Phase` of positions
         0..period-1.
+    rf_min, rf_max
+        With ``phases``: the smallest and largest region size over the positions (``rf``
+        when they are equal).
     """
 
     axis: int
@@ -309,6 +228,8 @@ class AxisResult:
     local: AxisResult | None = None
     period: int | None = None
     phases: tuple[Phase, ...] = ()
+    rf_min: int | None = None
+    rf_max: int | None = None
 
     def region(self, j: int) -> tuple[int, int]:
         """``(u, v)`` of output feature ``j``: the hull over all paths (padding included).
@@ -342,6 +263,8 @@ class AxisResult:
         if self.period is not None:
             out["period"] = self.period
             out["phases"] = [p.to_dict() for p in self.phases]
+            out["rf_min"] = self.rf_min
+            out["rf_max"] = self.rf_max
         if self.whole_input is not None:
             out["whole_input"] = self.whole_input
             out["local"] = self.local.to_dict() if self.local is not None else None
@@ -472,6 +395,7 @@ class Analysis:
     sizes: Mapping[Any, tuple[int, ...]] | None = None
     same_padding: tuple[ResolvedPadding, ...] = ()
     position_sizes: tuple[PositionSizes, ...] = ()
+    last_local: NodeResult | None = None  # no data path reaches the output: the last map one reaches
     diagnosed: bool = True
 
     @property
@@ -506,7 +430,19 @@ class Analysis:
             out["same_padding"] = [p.to_dict() for p in self.same_padding]
         if self.position_sizes:
             out["position_sizes"] = [p.to_dict() for p in self.position_sizes]
+        if self.last_local is not None:
+            out["last_local"] = {"node": str(self.last_local.node), **self.last_local.to_dict()}
         return document(out)
+
+    def report(self, name: str | None = None) -> str:
+        """The short text report (what ``rfgraph analyze`` prints)."""
+        return analysis_report(self, name)
+
+    def __str__(self) -> str:
+        return self.report()
+
+    def _repr_html_(self) -> str:
+        return "<pre>" + html.escape(self.report()) + "</pre>"
 
 
 @dataclass(frozen=True, slots=True)
@@ -575,6 +511,27 @@ class Table(Mapping):
         return document({self.origin: str(self.node),
                          "nodes": {str(name): row.to_dict() for name, row in self.rows.items()}})
 
+    def to_rows(self) -> list[dict[str, Any]]:
+        """One flat dict per node (node, paths, rf, stride, padding, aligned, note): the text
+        table's cells."""
+        return table_rows(self)
+
+    def format(self, format: str = "text") -> str:
+        """The table as ``text``, ``markdown``, ``csv`` or ``html``."""
+        return format_rows(self.to_rows(), table_columns(0), format)
+
+    def to_pandas(self):
+        """The table as a pandas DataFrame (needs pandas)."""
+        import pandas
+
+        return pandas.DataFrame(self.to_rows())
+
+    def __str__(self) -> str:
+        return f"seen from the {self.origin} {self.node}\n" + self.format("text")
+
+    def _repr_html_(self) -> str:
+        return self.format("html")
+
 
 @dataclass(frozen=True, slots=True)
 class RegionList:
@@ -623,19 +580,3 @@ class Footprint:
         if self.length is None:
             return self.positions
         return self.positions[(self.positions >= 0) & (self.positions < self.length)]
-
-
-def json_schema(document: str | None = None) -> dict:
-    """The JSON Schema of rfgraph's JSON documents (``rfgraph/schema/rfgraph-v1.schema.json``):
-    all of them, or one of ``"analyze"``, ``"table"``, ``"paths"``, ``"region"``, ``"wrote"``,
-    ``"batch_row"`` (a line of ``rfgraph batch``), ``"batch_error"``
-    (with the shared definitions).
-
-    >>> json_schema("analyze")["title"]
-    'rfgraph analyze --json'
-    """
-    with open(_SCHEMA_FILE, encoding="utf-8") as fh:
-        schema = json.load(fh)
-    if document is None:
-        return schema
-    return {"$schema": schema["$schema"], "$defs": schema["$defs"], **schema["$defs"][document]}
