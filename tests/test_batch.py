@@ -381,3 +381,19 @@ def test_import_stays_light():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                           env=dict(os.environ, PYTHONPATH=str(ROOT)))
     assert done.stdout.strip() == ""
+
+
+@pytest.mark.parametrize("options, message", [
+    ({"jobs": -1}, "jobs=-1"), ({"chunk_size": 0}, "chunk_size=0"), ({"input_size": "abc"}, "input_size='abc'"),
+])
+def test_bad_options_are_named(options, message):
+    with pytest.raises((ValueError, rfgraph.RFGraphError), match=message):
+        next(rfgraph.analyze_many([str(GRAPHS / "vgg16.dot")], **options))
+
+
+def test_cli_options_are_checked(capsys):
+    for argv, message in ((["--jobs", "-2"], "0 (every core) or more"), (["--chunk-size", "0"], "positive integer"),
+                          (["--format", "xml"], "invalid choice")):
+        with pytest.raises(SystemExit) as info:
+            main(["batch", str(GRAPHS / "vgg16.dot"), *argv])
+        assert info.value.code == 2 and message in capsys.readouterr().err
