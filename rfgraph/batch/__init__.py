@@ -23,14 +23,19 @@ from ..core.ops import registered_ops
 from ..results import BatchRow
 from .executors import connect, default_jobs, run_dask, run_processes, run_serial
 from .sources import Item, count, expand
-from .worker import Options, run_chunk
+from .worker import FORMS, Options, run_chunk
 
-__all__ = ["DEFAULT_CHUNK_SIZE", "analyze_many", "count", "run"]
+__all__ = ["DASK_CHUNK_SIZE", "DEFAULT_CHUNK_SIZE", "analyze_many", "count", "run"]
 
-#: Graphs per chunk: large enough that sending a chunk to a worker costs little against
-#: analysing it (a NAS-Bench-201-sized graph takes about a millisecond), small enough that
-#: the first rows come back at once and workers finish together (benchmarks/bench_batch.py).
+#: Graphs per chunk for local worker processes: large enough that sending a chunk costs
+#: little against analysing it (a NAS-Bench-201-sized graph takes under a millisecond; chunks
+#: of 1 halve the throughput), small enough that the first rows come back at once and the
+#: workers finish together (benchmarks/bench_batch.py: 8 to 64 are equally fast, 256 and up
+#: slower at the end).
 DEFAULT_CHUNK_SIZE = 64
+#: Graphs per Dask task: a task costs the scheduler about a millisecond, so tasks should take
+#: a few hundred (benchmarks/bench_batch.py: chunks of 16 and 64 are slower than 256).
+DASK_CHUNK_SIZE = 256
 
 
 def _chunks(items: Iterator[Item], size: int) -> Iterator[list[Item]]:
@@ -54,13 +59,15 @@ def run(sources: Iterable[Any], *, form: str = "record", jobs: int | None = 1, d
     rows in ``form`` (``"record"``, ``"jsonl"`` or ``"csv"``: see
     :func:`rfgraph.batch.worker.run_chunk`), error rows worded for the command line with
     ``cli``. Other parameters as for :func:`analyze_many`."""
+    if form not in FORMS:
+        raise ValueError(f"form={form!r}: one of {', '.join(FORMS)}")
     if jobs is not None and jobs < 0:
         raise ValueError(f"jobs={jobs}: give a number of processes, or 0 (or None) for every core")
     if chunk_size is not None and chunk_size < 1:
         raise ValueError(f"chunk_size={chunk_size}: give a positive number of graphs")
     size = A.positive_axes(input_size, "input size", "input_size") if input_size is not None else None
     options = Options(input_size=size, diagnose=diagnose, form=form, ops=tuple(registered_ops().items()), cli=cli)
-    chunks = _chunks(expand(sources), chunk_size or DEFAULT_CHUNK_SIZE)
+    chunks = _chunks(expand(sources), chunk_size or (DASK_CHUNK_SIZE if client is not None else DEFAULT_CHUNK_SIZE))
     work = partial(run_chunk, options=options)
     on_failure = partial(_failed, form)
     if client is not None:
@@ -103,7 +110,8 @@ def analyze_many(graphs: Iterable[Any], *, jobs: int | None = 1, diagnose: bool 
     input_size : int or sequence of int, optional
         Analyse every graph at this input size (default: each graph's ``input_size``).
     chunk_size : int, optional
-        Graphs per task (default :data:`DEFAULT_CHUNK_SIZE`).
+        Graphs per task (default :data:`DEFAULT_CHUNK_SIZE` for processes,
+        :data:`DASK_CHUNK_SIZE` for Dask).
 
     Yields
     ------

@@ -20,7 +20,7 @@ mismatches          how many disagreements are born in the graph
 mismatch_nodes      where they are born, ``;``-separated, in topological order
 rf, stride,         receptive field size, effective stride and padding, centre of output
 padding, center     feature 0 (per axis, see above)
-reason              why a value is empty, ``;``-separated when the axes differ
+reason              why a value is empty (``; ``-separated when the axes differ)
 whole_input         the whole-input layer every output depends on, if any
 input_size,         map sizes (``32x32``) when an input size is known
 output_size

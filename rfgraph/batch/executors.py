@@ -180,7 +180,9 @@ def run_dask(fn: Callable[[Chunk], Any], chunks: Iterable[Chunk], client, *, ord
     """``fn(chunk)`` for each chunk as tasks of the Dask cluster of ``client``."""
     from distributed import as_completed
 
-    window = window or 4 * check_cluster(client)
+    # Two chunks per worker thread keep every thread busy (one running, one waiting) without
+    # holding much of a big batch in the cluster's memory.
+    window = window or 2 * check_cluster(client) + 2
     source = iter(chunks)
     pending: deque = deque()
     finished = None  # as_completed over the futures in flight (unordered); made with the first

@@ -51,7 +51,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="run on the Dask cluster of this scheduler instead of local processes (tcp://HOST:PORT; "
                         "pip install 'rfgraph[dask]')")
-    p.add_argument("--chunk-size", type=_positive, metavar="N", help="graphs per task (default 64)")
+    p.add_argument("--chunk-size", type=_positive, metavar="N",
+                   help="graphs per task (default 64 for processes, 256 for Dask)")
     p.set_defaults(run=cmd_batch)
 
 
