@@ -20,7 +20,7 @@ import importlib
 from typing import Any
 
 from .analysis import (analyze, count_paths, exact_regions, footprints, iter_paths, list_paths, nearest_output,
-                       regions_at, table)
+                       regions_at, summary, table)
 from .api import annotate, dumps, load, save
 from .core.errors import (AttributeValueError, ModelImportError, NodeNotFoundError, ParseError, RenderError,
                           RFGraphError, ShapeError, TopologyError, UnknownOpError, UnsupportedError)
@@ -29,7 +29,7 @@ from .core.ops import OPS, Layer, OpSpec, Transposed, Upsample, WholeInput, Wind
 from .importers import from_onnx, from_torch
 from .passes.shapes import infer_shapes
 from .results import (Analysis, AxisResult, BatchRow, Mismatch, NodeResult, Path, PathGeometry, PathList,
-                      RegionList, Table, WitnessPath)
+                      RegionList, Summary, Table, WitnessPath)
 
 __version__ = "0.1.0"
 
@@ -44,7 +44,7 @@ _LAZY = {
 
 __all__ = sorted([
     # questions
-    "analyze", "table", "exact_regions", "regions_at", "nearest_output", "footprints",
+    "analyze", "table", "summary", "exact_regions", "regions_at", "nearest_output", "footprints",
     "count_paths", "iter_paths", "list_paths", "infer_shapes",
     # graphs in and out
     "load", "save", "dumps", "annotate", "build", "from_networkx", "as_network", "from_torch", "from_onnx",
@@ -53,7 +53,7 @@ __all__ = sorted([
     "register_op",
     # results
     "Analysis", "AxisResult", "BatchRow", "Mismatch", "WitnessPath", "NodeResult", "Table", "Path", "PathGeometry",
-    "PathList", "RegionList",
+    "PathList", "RegionList", "Summary",
     # errors
     "RFGraphError", "AttributeValueError", "ModelImportError", "NodeNotFoundError", "ParseError",
     "RenderError", "ShapeError", "TopologyError", "UnknownOpError", "UnsupportedError",

@@ -46,7 +46,7 @@ from .passes.hierarchy import hierarchy
 from .passes.paths import count_between, iter_between, make_path, path_counts
 from .passes.shapes import infer_shapes, with_sizes
 from .results import (Analysis, AxisResult, Footprint, NodeResult, Path, PathList, PositionSizes, RegionList,
-                      ResolvedPadding, StrideClass, Table, number, text)
+                      ResolvedPadding, StrideClass, Summary, SummaryRow, Table, number, text)
 
 if TYPE_CHECKING:
     from .passes.phases import PhaseTable
@@ -56,7 +56,7 @@ if TYPE_CHECKING:
 # costs more than the rest of `import rfgraph`, and most questions never need it.
 
 __all__ = ["analyze", "count_paths", "exact_regions", "footprints", "hierarchy", "infer_shapes", "iter_paths",
-           "list_paths", "nearest_output", "path_of", "regions_at", "table", "with_sizes"]
+           "list_paths", "nearest_output", "path_of", "regions_at", "summary", "table", "with_sizes"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -357,6 +357,61 @@ def _table_rows(net: Network, origin: int, forward: bool) -> dict[Node, NodeResu
 def _on_axis(result: AxisResult, axis: int) -> AxisResult:
     """The same result reported for another axis with identical geometry."""
     return replace(result, axis=axis, local=replace(result.local, axis=axis) if result.local else None)
+
+
+def summary(G: Any, input_size: Any = None, *, depth: int | None = None, input: Node | None = None) -> Summary:
+    """A per-layer summary in the style of torchinfo: one row per map (the layer that makes
+    it), or with ``depth`` one row per module at that depth of the module hierarchy in the
+    node names (``layer3.2.conv1`` is in block ``layer3.2`` of stage ``layer3``), each with
+    its output size and the receptive field of its output map seen from the input.
+
+    Parameters
+    ----------
+    G : Network, networkx graph, graph or model file, PyTorch module
+        A PyTorch module is imported at ``input_size``.
+    input_size : int or sequence of int, optional
+        As for :func:`analyze` (default: the graph attribute ``input_size``).
+    depth : int, optional
+        1: stages (``layer3``), 2: blocks (``layer3.2``), ...; default: every map.
+    input : node, optional
+
+    Returns
+    -------
+    Summary
+        Prints as a table; ``.format("markdown")``, ``.to_rows()``, ``.to_pandas()``,
+        ``.to_dict()``; an HTML table in Jupyter.
+
+    Examples
+    --------
+    >>> import rfgraph
+    >>> s = rfgraph.summary("graphs/resnet50.dot", depth=1)
+    >>> [(r.name, r.axes[0].rf) for r in s.rows][-4:]
+    [('layer4', 427), ('avgpool', None), ('flatten', None), ('fc', None)]
+    """
+    net = with_sizes(G, input_size, input)
+    x = net.endpoint("input", input)
+    rows = table(net, net.nodes[x])
+    h = hierarchy(net)
+    in_edges: dict[Node, list] = {}
+    for e in net.edges:
+        in_edges.setdefault(net.nodes[e.dst], []).append(e)
+    found = []
+    for item in h.items(depth if depth is not None else h.depth + 1):
+        nodes = [n for n in item.nodes if n in rows]
+        if not nodes:
+            continue
+        out = nodes[-1]
+        layers = sum(len(in_edges.get(n, ())) for n in nodes)
+        if item.container and len(nodes) > 1:
+            layer = f"{layers} layers"
+        else:
+            labels = list(dict.fromkeys(e.layer.label() for e in in_edges.get(out, ())))
+            layer = ", ".join(labels) if labels else "input"
+            if len(in_edges.get(out, ())) > 1:
+                layer += f" ({len(in_edges[out])} inputs)"
+        row = rows[out]
+        found.append(SummaryRow(item.name, layer, layers, out, net.sizes.get(out), row.paths, row.aligned, row.axes))
+    return Summary(net.nodes[x], depth, tuple(found), net.size_of(net.nodes[x]) if net.sized else None)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..analysis import analyze, list_paths, regions_at, table
+from ..analysis import analyze, list_paths, regions_at, summary, table
 from ..api import save
 from ..core.errors import RFGraphError
 from ..results import Analysis, size_text, text
@@ -32,6 +32,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--from-output", metavar="NODE", nargs="?", const="", default=None,
                    help="instead: the output seen from every node")
     p.set_defaults(run=cmd_table)
+
+    p = sub.add_parser("summary", help="a per-layer summary (torchinfo style): layer, output size, rf, stride, padding",
+                       description="One row per map (the layer that makes it), or with --depth N one row per "
+                                   "module at depth N of the names (1: stages such as layer3, 2: blocks such as "
+                                   "layer3.2), with its output size and the receptive field of its output seen "
+                                   "from the input.")
+    add_common_options(p, output=False)
+    add_size_option(p)
+    add_format_option(p)
+    p.add_argument("--depth", type=int, metavar="N", help="one row per module at depth N (default: every map)")
+    p.set_defaults(run=cmd_summary)
 
     p = sub.add_parser("paths", help="count and list the input-to-output paths with their rf, stride, padding")
     add_common_options(p)
@@ -94,14 +105,26 @@ def cmd_table(args: argparse.Namespace) -> int:
         rows = table(net, output=args.from_output or None, from_output=True, input_size=args.input_size)
     else:
         rows = table(net, args.input, input_size=args.input_size)
+    return print_table(args, rows, f"{args.file}: seen from the {rows.origin} {rows.node}")
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    if args.depth is not None and args.depth < 0:
+        raise RFGraphError(f"--depth {args.depth}: give 1 (stages), 2 (blocks), ...")
+    found = summary(load_file(args.file), args.input_size, depth=args.depth, input=args.input)
+    size = f" at {size_text(found.input_size)}" if found.input_size is not None else ""
+    return print_table(args, found, f"{args.file}: seen from the input {found.input}{size}")
+
+
+def print_table(args: argparse.Namespace, found, title: str) -> int:
+    """Print a table record in the format asked for (the title only above plain text)."""
     fmt = "json" if args.json else args.format
     if fmt == "json":
-        emit_json(rows.to_dict())
-    elif fmt == "text":
-        print(f"{args.file}: seen from the {rows.origin} {rows.node}")
-        print(rows.format("text"))
+        emit_json(found.to_dict())
     else:
-        print(rows.format(fmt))
+        if fmt == "text":
+            print(title)
+        print(found.format(fmt))
     return 0
 
 

@@ -11,11 +11,13 @@ and the views read them.
 
 from .format import SCHEMA_VERSION, document, joined, number, ratio, size_text, text
 from .records import (Analysis, AxisResult, BatchRow, Footprint, Mismatch, NodeResult, Path, PathGeometry, PathList,
-                      Phase, PositionSizes, RegionList, ResolvedPadding, StrideClass, Table, WitnessPath)
+                      Phase, PositionSizes, RegionList, ResolvedPadding, StrideClass, Summary, SummaryRow, Table,
+                      WitnessPath)
 from .schema import json_schema
 
 __all__ = [
     "SCHEMA_VERSION", "Analysis", "AxisResult", "BatchRow", "Footprint", "Mismatch", "NodeResult", "Path",
-    "PathGeometry", "PathList", "Phase", "PositionSizes", "RegionList", "ResolvedPadding", "StrideClass", "Table", "WitnessPath",
+    "PathGeometry", "PathList", "Phase", "PositionSizes", "RegionList", "ResolvedPadding", "StrideClass", "Summary",
+    "SummaryRow", "Table", "WitnessPath",
     "document", "joined", "json_schema", "number", "ratio", "size_text", "text",
 ]

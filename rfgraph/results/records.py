@@ -23,11 +23,12 @@ from ..core.attrs import position
 from ..core.errors import UnsupportedError
 from ..core.numbers import Number
 from .format import document, number, ratio, text
-from .report import analysis_report, format_rows, table_columns, table_rows
+from .report import SUMMARY_COLUMNS, analysis_report, format_rows, summary_rows, table_columns, table_rows
 
 __all__ = [
     "Analysis", "AxisResult", "BatchRow", "Footprint", "Mismatch", "NodeResult", "Path", "PathGeometry",
-    "PathList", "Phase", "PositionSizes", "RegionList", "ResolvedPadding", "StrideClass", "Table", "WitnessPath",
+    "PathList", "Phase", "PositionSizes", "RegionList", "ResolvedPadding", "StrideClass", "Summary", "SummaryRow",
+    "Table", "WitnessPath",
 ]
 
 
@@ -528,6 +529,63 @@ class Table(Mapping):
 
     def __str__(self) -> str:
         return f"seen from the {self.origin} {self.node}\n" + self.format("text")
+
+    def _repr_html_(self) -> str:
+        return self.format("html")
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryRow:
+    """One row of a :class:`Summary`: a map, or a module (a block or stage of maps) at the
+    summary's depth, with its layers and the receptive field of its output map."""
+
+    name: str
+    layer: str  # the layer that makes the map, or for a module how many layers it holds
+    layers: int
+    output: Any  # the map whose numbers the row shows (the module's output)
+    size: tuple[int, ...] | None
+    paths: int
+    aligned: bool | None
+    axes: tuple[AxisResult, ...]
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "layer": self.layer, "layers": self.layers, "output": str(self.output),
+                "size": list(self.size) if self.size is not None else None, "paths": self.paths,
+                "aligned": self.aligned, "axes": [a.to_dict() for a in self.axes]}
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """A per-layer summary in the style of torchinfo (:func:`rfgraph.summary`): one row per
+    map, or per module at ``depth`` (module hierarchy from the node names), each with its
+    layer, output size and receptive field seen from the input."""
+
+    input: Any
+    depth: int | None
+    rows: tuple[SummaryRow, ...]
+    input_size: tuple[int, ...] | None = None
+
+    def to_dict(self) -> dict:
+        return document({"input": str(self.input), "depth": self.depth,
+                         "input_size": list(self.input_size) if self.input_size is not None else None,
+                         "rows": [r.to_dict() for r in self.rows]})
+
+    def to_rows(self) -> list[dict[str, Any]]:
+        """One flat dict per row: the printed table's cells."""
+        return summary_rows(self)
+
+    def format(self, format: str = "text") -> str:
+        """The summary as ``text``, ``markdown``, ``csv`` or ``html``."""
+        return format_rows(self.to_rows(), SUMMARY_COLUMNS, format)
+
+    def to_pandas(self):
+        """The summary as a pandas DataFrame (needs pandas)."""
+        import pandas
+
+        return pandas.DataFrame(self.to_rows())
+
+    def __str__(self) -> str:
+        return self.format("text")
 
     def _repr_html_(self) -> str:
         return self.format("html")

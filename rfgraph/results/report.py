@@ -29,8 +29,8 @@ from .format import size_text, text
 if TYPE_CHECKING:
     from .records import Analysis, AxisResult, Table
 
-__all__ = ["FORMATS", "analysis_report", "format_rows", "note_text", "padding_range", "padding_text", "rf_text",
-           "stride_text",
+__all__ = ["FORMATS", "SUMMARY_COLUMNS", "analysis_report", "format_rows", "note_text", "padding_range",
+           "padding_text", "rf_text", "stride_text", "summary_rows",
            "table_columns", "table_rows", "yes"]
 
 #: Table formats: aligned text, GitHub Markdown, CSV, an HTML table.
@@ -117,18 +117,30 @@ def table_columns(ndim: int) -> list[str]:
 def table_rows(table: Table) -> list[dict[str, Any]]:
     """One dict per node: node, paths, rf, stride, padding (per-axis values comma-joined when
     the axes differ), aligned and a note."""
-    rows = []
-    for name, row in table.items():
-        notes = [note_text(a) for a in row.axes]
-        rows.append({
-            "node": str(name), "paths": row.paths,
-            "rf": _per_axis([rf_text(a) for a in row.axes]),
-            "stride": _per_axis([stride_text(a) for a in row.axes]),
-            "padding": _per_axis([padding_text(a) for a in row.axes]),
-            "aligned": yes(row.aligned),
-            "note": notes[0] if len(set(notes)) == 1 else "; ".join(f"axis {i}: {n}" for i, n in enumerate(notes) if n),
-        })
-    return rows
+    return [{"node": str(name), "paths": row.paths, **_cells(row.axes, row.aligned)} for name, row in table.items()]
+
+
+def _cells(axes: Sequence[AxisResult], aligned: bool | None) -> dict[str, str]:
+    """rf, stride, padding (per-axis values comma-joined when the axes differ), aligned, note."""
+    notes = [note_text(a) for a in axes]
+    return {
+        "rf": _per_axis([rf_text(a) for a in axes]),
+        "stride": _per_axis([stride_text(a) for a in axes]),
+        "padding": _per_axis([padding_text(a) for a in axes]),
+        "aligned": yes(aligned),
+        "note": notes[0] if len(set(notes)) == 1 else "; ".join(f"axis {i}: {n}" for i, n in enumerate(notes) if n),
+    }
+
+
+#: The columns of a summary.
+SUMMARY_COLUMNS = ["name", "layer", "output size", "rf", "stride", "padding", "aligned", "note"]
+
+
+def summary_rows(summary: Any) -> list[dict[str, Any]]:
+    """One dict per summary row: name, layer, output size, rf, stride, padding, aligned, note."""
+    return [{"name": row.name, "layer": row.layer,
+             "output size": size_text(row.size) if row.size is not None else "", **_cells(row.axes, row.aligned)}
+            for row in summary.rows]
 
 
 def _per_axis(values: list[str]) -> str:
