@@ -397,3 +397,14 @@ def test_cli_options_are_checked(capsys):
         with pytest.raises(SystemExit) as info:
             main(["batch", str(GRAPHS / "vgg16.dot"), *argv])
         assert info.value.code == 2 and message in capsys.readouterr().err
+
+
+def test_json_lines_from_standard_input(tmp_path):
+    good = format_node_link(rfgraph.load(GRAPHS / "distill_fig1_chain.dot").to_raw())
+    done = subprocess.run([sys.executable, "-m", "rfgraph.cli", "batch", "-", "--format", "csv"],
+                          input=f"{good}\n\nnot json\n{good}\n", capture_output=True, text=True,
+                          env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    table = list(csv.DictReader(io.StringIO(done.stdout)))
+    assert done.returncode == 2 and [r["name"] for r in table] == ["-:1", "-:3", "-:4"]
+    assert [r["rf"] for r in table] == ["7", "", "7"] and table[1]["error"].startswith("-:3: not JSON")
+    assert rfgraph.batch.count(["-"]) is None

@@ -2,7 +2,8 @@
 
 A source is a graph file (DOT, GraphML, node-link ``.json``, ONNX), a folder (every such file
 in it and its sub-folders, sorted, hidden ones skipped), a ``.jsonl`` file (one node-link
-graph per line: each non-blank line is an item named ``file:line``), or, from Python, a graph
+graph per line: each non-blank line is an item named ``file:line``), ``-`` (JSON lines read
+from standard input, named ``-:line``), or, from Python, a graph
 itself (a :class:`~rfgraph.core.network.Network`, a networkx graph, a node-link dict) or a
 ``(name, graph)`` pair. Nothing is read ahead: a million-line file streams.
 
@@ -17,9 +18,10 @@ kind ``"error"``, so it becomes an error row in its place like any other bad gra
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, BinaryIO
 
 from ..io.formats import FORMATS, MANY_GRAPHS
 
@@ -27,6 +29,8 @@ __all__ = ["Item", "count", "expand"]
 
 #: suffixes a folder is searched for
 SUFFIXES = frozenset(FORMATS) | frozenset(MANY_GRAPHS)
+#: the source that means standard input
+STDIN = "-"
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,14 +54,16 @@ def expand(sources: Iterable[Any]) -> Iterator[Item]:
             yield Item(_name_of(source, index), "graph", source)
 
 
-def count(sources: Iterable[Any]) -> int:
+def count(sources: Iterable[Any]) -> int | None:
     """How many items :func:`expand` yields (reads every JSON-lines file once; for a progress
-    bar)."""
+    bar), or None when that cannot be known beforehand (standard input)."""
     total = 0
     for source in sources:
         if not isinstance(source, (str, os.PathLike)):
             total += 1
             continue
+        if source == STDIN:
+            return None
         for path in _files(os.fspath(source)):
             if path.lower().endswith(MANY_GRAPHS):
                 try:
@@ -95,6 +101,9 @@ def _files(path: str) -> Iterator[str]:
 
 
 def _path(path: str) -> Iterator[Item]:
+    if path == STDIN:
+        yield from _lines_of(sys.stdin.buffer, STDIN)
+        return
     if not os.path.exists(path):
         yield Item(path, "error", f"{path}: no such file or folder")
         return
@@ -116,11 +125,14 @@ def _lines(path: str) -> Iterator[Item]:
         yield Item(path, "error", f"{path}: cannot read the file: {exc.strerror or exc}")
         return
     with fh:
-        number = 0
-        try:
-            for number, line in enumerate(fh, 1):
-                if line.strip():
-                    yield Item(f"{path}:{number}", "line", line)
-        except OSError as exc:
-            yield Item(f"{path}:{number + 1}", "error",
-                       f"{path}:{number + 1}: cannot read the file: {exc.strerror or exc}")
+        yield from _lines_of(fh, path)
+
+
+def _lines_of(fh: BinaryIO, path: str) -> Iterator[Item]:
+    number = 0
+    try:
+        for number, line in enumerate(fh, 1):
+            if line.strip():
+                yield Item(f"{path}:{number}", "line", line)
+    except OSError as exc:
+        yield Item(f"{path}:{number + 1}", "error", f"{path}:{number + 1}: cannot read: {exc.strerror or exc}")

@@ -39,7 +39,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                     "`rfgraph analyze --json` object plus \"name\" (jsonl), or flat columns (csv). A graph that "
                     "fails is a row with its error. Without --diagnose, mismatches are the verdict alone "
                     "(kind, node; no witness paths), several times faster.")
-    p.add_argument("paths", nargs="+", metavar="PATH", help="graph file, folder, or .jsonl file")
+    p.add_argument("paths", nargs="+", metavar="PATH",
+                   help="graph file, folder, .jsonl file, or - (JSON lines on standard input)")
     p.add_argument("-j", "--jobs", type=_jobs, default=1, metavar="N",
                    help="worker processes (default 1: this process; 0: every core)")
     p.add_argument("--format", choices=("jsonl", "csv"), default="jsonl", help="row format (default jsonl)")
