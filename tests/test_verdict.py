@@ -15,6 +15,7 @@ from strategies import dags, sized_dags
 import rfgraph
 from rfgraph.analysis import axis_groups
 from rfgraph.core.network import build
+from rfgraph.core.ops import WHOLE
 from rfgraph.core.raw import RawGraph
 from rfgraph.passes.aggregate import forward_pass
 from rfgraph.passes.alignment import _one_carries_all, born_at, find_births
@@ -64,7 +65,7 @@ def test_verdict_on_bundled_and_zoo_graphs(path):
 
 def births_without_screen(net, x, y, geoms, flow):
     """born_at at every merge between x and y: the check the screen may skip."""
-    edge_ok = [g[0] != 2 for g in geoms]
+    edge_ok = [g[0] != WHOLE for g in geoms]
     local = net.between(x, y, edge_ok)
     found = []
     for m in range(x + 1, y + 1):
@@ -77,7 +78,8 @@ def births_without_screen(net, x, y, geoms, flow):
 
 PALETTE = [{"op": "conv", "k": 3, "p": 1}, {"op": "conv", "k": 1}, {"op": "avgpool", "k": 3, "p": 1},
            {"op": "identity"}, {"op": "conv", "k": 3, "s": 2, "p": 1}, {"op": "avgpool", "k": 2, "s": 2},
-           {"op": "conv", "k": 1, "s": 2}, {"op": "conv", "k": 5, "p": 2}, {"op": "maxpool", "k": 3, "s": 2}]
+           {"op": "conv", "k": 1, "s": 2}, {"op": "conv", "k": 5, "p": 2}, {"op": "maxpool", "k": 3, "s": 2},
+           {"op": "instancenorm"}]
 
 
 @st.composite
@@ -98,7 +100,7 @@ def check_screen(net):
     for _, geoms in axis_groups(net):
         flow = forward_pass(net, x, geoms, within)
         assert find_births(net, x, y, geoms, flow, within) == births_without_screen(net, x, y, geoms, flow)
-        if all(g[0] != 2 for g in geoms):
+        if all(g[0] != WHOLE for g in geoms):
             for m in range(x + 1, y + 1):
                 if within[m] and len(net.in_edges[m]) >= 2 and flow.records[m] \
                         and _one_carries_all(net, flow, geoms, m):

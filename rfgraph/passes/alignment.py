@@ -92,19 +92,19 @@ def _one_carries_all(net: Network, flow: Flow, geoms: Sequence[tuple], m: int) -
     disagreement alike, and it needs no per-edge records: a window layer maps stride S to
     S s and moves both centre extremes by (k - 1 - 2 p) S.
 
-    Valid when every in-edge of ``m`` is a window layer from a node of the pass (then the
-    pass's record at ``m`` is exactly the union of what they bring); False otherwise, and
-    the caller asks :func:`born_at`."""
+    Valid when every in-edge of ``m`` is a window layer on its data path (statistics layers
+    are the identity there) from a node of the pass (then the pass's record at ``m`` is
+    exactly the union of what they bring); False otherwise, and the caller asks
+    :func:`born_at`."""
     union = flow.records[m]
     records, edges = flow.records, net.edges
-    for e in net.in_edges[m]:
-        if geoms[e][0] != WIN:
-            return False
-    for e in net.in_edges[m]:
+    data = [local_geometry(geoms[e]) for e in net.in_edges[m]]
+    if any(g[0] != WIN for g in data):
+        return False
+    for e, (_, s, k, p) in zip(net.in_edges[m], data):
         recs = records[edges[e].src]
         if not recs or len(recs) != len(union):
             continue
-        _, s, k, p = geoms[e]
         c = k - 1 - 2 * (p or 0)
         for S, rec in recs.items():
             got = union.get(S * s)
