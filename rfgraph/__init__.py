@@ -28,16 +28,18 @@ from .core.network import Edge, Network, as_network, build, from_networkx
 from .core.ops import OPS, Layer, OpSpec, Transposed, Upsample, WholeInput, Window, register_op
 from .importers import from_onnx, from_torch
 from .passes.shapes import infer_shapes
-from .results import (Analysis, AxisResult, Mismatch, NodeResult, Path, PathGeometry, PathList, RegionList, Summary,
-                      Table, WitnessPath)
+from .results import (Analysis, AxisResult, BatchRow, Mismatch, NodeResult, Path, PathGeometry, PathList,
+                      RegionList, Summary, Table, WitnessPath)
 
 __version__ = "0.1.0"
 
-# Drawing is loaded on first use: matplotlib and the WebAssembly Graphviz are heavy, and
-# `import rfgraph` (the command line's start) must stay fast.
+# Drawing and batch analysis are loaded on first use: matplotlib and the WebAssembly Graphviz
+# are heavy, and `import rfgraph` (the command line's start) must stay fast.
 _LAZY = {
     "Diagram": "rfgraph.render", "architecture_dot": "rfgraph.render", "diagram": "rfgraph.render",
     "plot_growth": "rfgraph.render", "plot_overlay": "rfgraph.render", "plot_region": "rfgraph.render",
+    # batch analysis loads concurrent.futures and multiprocessing only when used
+    "analyze_many": "rfgraph.batch",
 }
 
 __all__ = sorted([
@@ -50,12 +52,12 @@ __all__ = sorted([
     "Network", "Edge", "Layer", "OPS", "OpSpec", "Window", "Transposed", "Upsample", "WholeInput",
     "register_op",
     # results
-    "Analysis", "AxisResult", "Mismatch", "WitnessPath", "NodeResult", "Table", "Path", "PathGeometry",
+    "Analysis", "AxisResult", "BatchRow", "Mismatch", "WitnessPath", "NodeResult", "Table", "Path", "PathGeometry",
     "PathList", "RegionList", "Summary",
     # errors
     "RFGraphError", "AttributeValueError", "ModelImportError", "NodeNotFoundError", "ParseError",
     "RenderError", "ShapeError", "TopologyError", "UnknownOpError", "UnsupportedError",
-    *_LAZY,
+    *_LAZY,  # drawing; analyze_many
 ])
 
 

@@ -169,7 +169,7 @@ def _whole_text(net: Network, flow: Flow, node: int) -> str | None:
 
 
 def analyze(G: Any, input: Node | None = None, output: Node | None = None, *,
-            input_size: Any = None) -> Analysis:
+            input_size: Any = None, diagnose: bool = True) -> Analysis:
     """Receptive field, effective stride and padding, alignment and its diagnosis between two
     maps.
 
@@ -183,6 +183,11 @@ def analyze(G: Any, input: Node | None = None, output: Node | None = None, *,
         Length per axis of the input (default: the graph attribute ``input_size``). With it,
         SAME padding is resolved and the result also holds every map's size, the resolved
         paddings and, where one size does not describe the region, the size per position.
+    diagnose : bool
+        Build two witness paths for every mismatch (the default). Without, each mismatch is
+        the verdict alone (kind, axes, node; the offset of a centre mismatch): everything
+        else in the record is the same, and it is several times faster on misaligned
+        graphs (what :func:`rfgraph.analyze_many` does unless told to diagnose).
 
     Returns
     -------
@@ -194,6 +199,9 @@ def analyze(G: Any, input: Node | None = None, output: Node | None = None, *,
     >>> result = rfgraph.analyze("graphs/distill_fig5_aligned.dot")
     >>> result.rf, result.stride, result.padding, result.aligned
     ((3,), (4,), (1,), True)
+    >>> verdict = rfgraph.analyze("graphs/distill_fig4_misaligned.dot", diagnose=False)
+    >>> verdict.aligned, verdict.diagnosed, verdict.mismatches[0].to_dict()
+    (False, False, {'kind': 'stride', 'axes': [0], 'node': 'y'})
     """
     net = with_sizes(G, input_size, input)
     x, y = net.endpoints(input, output)
@@ -210,7 +218,8 @@ def analyze(G: Any, input: Node | None = None, output: Node | None = None, *,
         whole = _whole_text(net, flow, y)
         for axis in members:
             axes[axis] = summarize(axis, classes, whole, tables[y] if tables else None)
-        mismatches.extend(find_mismatches(net, x, y, geoms, flow, members))
+        mismatches.extend(find_mismatches(net, x, y, geoms, flow, members, witnesses=diagnose,
+                                          within=within))
         passes.append((members, flow, tables))
     last_local = None
     if all(a.whole_input is not None and a.local is None for a in axes):
@@ -223,7 +232,7 @@ def analyze(G: Any, input: Node | None = None, output: Node | None = None, *,
     return Analysis(
         input=net.nodes[x], output=net.nodes[y], paths=count_between(net, x, y),
         aligned=_combine(a.aligned for a in axes), axes=tuple(axes), mismatches=tuple(mismatches),
-        source=net.source, last_local=last_local, **sized,
+        source=net.source, last_local=last_local, diagnosed=diagnose, **sized,
     )
 
 

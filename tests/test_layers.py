@@ -5,6 +5,7 @@ layer below; never from above):
 
     cli                      the command line
     server                   the HTTP service (rfgraph serve)
+    batch                    many graphs at once, in processes or on a Dask cluster
     api                      files and models in and out (load, save, annotate)
     render, importers,       views; model importers; the questions of the command line and
     questions                the service, with their parameters
@@ -34,7 +35,7 @@ ROOT = Path(rfgraph.__file__).parent
 #: layer of each top-level part of the package (lower numbers are lower layers)
 LAYERS = {
     "core": 0, "results": 1, "io": 1, "passes": 2, "analysis": 3, "autograd": 3,
-    "importers": 4, "render": 4, "questions": 4, "api": 5, "server": 6, "cli": 7,
+    "importers": 4, "render": 4, "questions": 4, "api": 5, "batch": 6, "server": 6, "cli": 7,
 }
 
 

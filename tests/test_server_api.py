@@ -289,6 +289,7 @@ def test_bad_uploads_are_400(client):
         ("a.graphml", b"<graphml><graph><node id='a'/>", "malformed GraphML"),
         ("a.onnx", b"\x00\x01 not a model \xff" * 10, "not an ONNX model"),
         ("a.txt", b"digraph {}", "unknown file type"),
+        ("a.json", b'{"nodes": [', "not JSON"),
         ("", b"digraph {}", "give the file's name"),
         ("a.dot", b"", "empty"),
     ]
@@ -366,7 +367,8 @@ def test_uploads_in_each_format(client, tmp_path, capsys):
     onnx_path = tmp_path / "tiny.onnx"
     onnx.save(model, onnx_path)
     graphml = rfgraph.save(GRAPHS / "distill_fig4_misaligned.dot", tmp_path / "fig4.graphml")
-    for path in (GRAPHS / "vgg16.dot", graphml, onnx_path):
+    node_link = rfgraph.save(GRAPHS / "distill_fig5_aligned.dot", tmp_path / "fig5.json")
+    for path in (GRAPHS / "vgg16.dot", graphml, node_link, onnx_path):
         data = path.read_bytes()
         r = client.post(f"/api/graphs?name={path.name}", content=data)
         assert r.status_code == 201, r.text
@@ -375,7 +377,7 @@ def test_uploads_in_each_format(client, tmp_path, capsys):
         net = rfgraph.load(path)
         assert (record["name"], record["nodes"], record["edges"]) == (path.name, len(net.nodes), len(net.edges))
         for question, argv in (("analyze", ["analyze", path]), ("table", ["table", path]),
-                               ("region?at=2", ["region", path, "--at", "2"])):
+                               ("region?at=1", ["region", path, "--at", "1"])):
             assert get_ok(client, f"/api/graphs/{record['id']}/{question}") == cli_json(capsys, *argv)
         again = client.post(f"/api/graphs?name=renamed{path.suffix}", content=data)
         assert again.status_code == 201 and again.json()["id"] == record["id"]  # content-addressed

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from .. import __version__
 from ..core.errors import RFGraphError
-from . import analysis, importers, render, serve
+from . import analysis, batch, importers, render, serve
 
 __all__ = ["build_parser", "main"]
 
@@ -22,7 +22,7 @@ __all__ = ["build_parser", "main"]
 NEGATIVE_LIST = re.compile(r"^-\d+(\s*[,x]\s*-?\d+)*$|^-\d*\.\d+$")
 
 #: The command groups, each with ``register(subparsers)``.
-GROUPS = (analysis, render, importers, serve)
+GROUPS = (analysis, render, importers, batch, serve)
 
 
 def build_parser() -> argparse.ArgumentParser:

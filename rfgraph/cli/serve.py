@@ -63,7 +63,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Serve graph files (and folders of them) over HTTP: a JSON API (the answers of "
                     "rfgraph analyze/table/paths/region --json) and an explorer page. With no PATH, "
                     "the bundled graphs. Listens on 127.0.0.1 unless told otherwise; Ctrl-C stops it.")
-    p.add_argument("paths", nargs="*", metavar="PATH", help="graph files (.dot, .gv, .graphml, .onnx) or folders")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="graph files (.dot, .gv, .graphml, .json, .onnx) or folders")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
     p.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 picks a free one)")
     p.add_argument("--open", action="store_true", help="open the page in a web browser")

@@ -36,7 +36,7 @@ from typing import Any
 from . import attrs as A
 from .errors import AttributeValueError, NodeNotFoundError, ShapeError, TopologyError, where
 from .raw import RawGraph
-from .ops import Layer, axis_count, geometry_attributes, parse_layer
+from .ops import OPS, Layer, axis_count, geometry_attributes, parse_layer
 from .perf import paused_gc
 
 Node = Hashable
@@ -365,15 +365,84 @@ def _find_cycle(names: list[Node], succ: list[list[int]], indeg: list[int]) -> s
     return " -> ".join(str(names[i]) for i in cycle)
 
 
-def _graph_ndim(raw: RawGraph, input_size: tuple[int, ...] | None, source: str | None) -> tuple[int, bool]:
-    """(number of axes, whether nothing fixes it)."""
+def _graph_ndim(raw: RawGraph, stated: int, input_size: tuple[int, ...] | None,
+                source: str | None) -> tuple[int, bool]:
+    """(number of axes, whether nothing fixes it); ``stated`` is the most axes an edge states."""
     if "axes" in raw.graph:
         (ndim,) = A.positive_axes(raw.graph["axes"], f"{where(source)}graph", "axes")
         return ndim, False
-    stated = max((axis_count(attrs) for _, _, _, attrs in raw.edges), default=1)
     if input_size is not None:
         return max(len(input_size), stated), False
     return stated, stated == 1
+
+
+# Parsed attributes shared by every graph built in the process. Architecture spaces repeat a
+# handful of distinct layers over thousands of graphs, and reading attributes was most of the
+# time of building one, so each distinct attribute dict is read once: _EDGE_INFO maps it to an
+# _EdgeInfo (its geometry attributes, the number of axes they state, and its Layer per number
+# of axes of a graph). Layers are immutable, so sharing them is safe. Errors are never cached:
+# they name the edge, which differs from graph to graph.
+_EDGE_INFO: dict[Any, "_EdgeInfo"] = {}
+_CACHE_LIMIT = 4096  # distinct attribute dicts; past this the cache starts again empty
+
+
+class _EdgeInfo:
+    __slots__ = ("values", "count", "layers")
+
+    def __init__(self, values: dict[str, Any], count: int) -> None:
+        self.values = values  # the geometry attributes
+        self.count = count  # the number of axes they state
+        self.layers: dict[int, Layer] = {}  # number of axes of the graph -> parsed layer
+
+
+def _attrs_key(edge_attrs: Mapping[str, Any]) -> Any:
+    """A key that only equal attribute dicts share (hashable unless a value is not).
+
+    Types are part of the key: ``1 == True == 1.0`` in Python, but ``k=True`` is an error
+    where ``k=1`` is not. Sequences are compared through their ``repr`` for the same reason.
+    """
+    types = tuple(map(type, edge_attrs.values()))
+    if tuple in types or list in types:
+        return repr(tuple(edge_attrs.items())), types
+    return tuple(edge_attrs.items()), types
+
+
+def _edge_info(edge_attrs: Mapping[str, Any], owner: Callable[[], str]) -> _EdgeInfo:
+    """The :class:`_EdgeInfo` of an edge's attributes (cached unless a value is unhashable)."""
+    key = _attrs_key(edge_attrs)
+    try:
+        info = _EDGE_INFO.get(key)
+    except TypeError:  # an unhashable value (a graph built in code): parse, never cache
+        key = info = None
+    if info is None:
+        values = geometry_attributes(edge_attrs, owner())
+        info = _EdgeInfo(values, axis_count(values))
+        if key is not None:
+            if len(_EDGE_INFO) >= _CACHE_LIMIT:
+                _EDGE_INFO.clear()
+            _EDGE_INFO[key] = info
+    return info
+
+
+def _layer(info: _EdgeInfo, ndim: int, owner: Callable[[], str]) -> Layer:
+    """The parsed layer of an edge in a graph of ``ndim`` axes (cached in ``info``)."""
+    layer = info.layers.get(ndim)
+    # register_op may have replaced (or removed) the op since the layer was parsed.
+    if layer is None or OPS.get(layer.op) is not layer.spec:
+        layer = info.layers[ndim] = parse_layer(info.values, ndim, owner())
+    return layer
+
+
+def _edge(id: int, src: int, dst: int, key: Any, layer: Layer, attrs: Mapping[str, Any]) -> Edge:
+    """``Edge(...)`` at half the cost: a frozen dataclass's ``__init__`` sets each field
+    through ``object.__setattr__``, and building is on the hot path of batch analysis (a
+    few hundred edges per graph, thousands of graphs per second)."""
+    edge = _new(Edge)
+    edge.__dict__.update(id=id, src=src, dst=dst, key=key, layer=layer, attrs=attrs)
+    return edge
+
+
+_new = object.__new__
 
 
 def build(raw: RawGraph) -> Network:
@@ -416,7 +485,12 @@ def _build(raw: RawGraph) -> Network:
     input_size = None
     if "input_size" in raw.graph:
         input_size = A.positive_axes(raw.graph["input_size"], f"{where(source)}graph", "input_size")
-    ndim, flexible = _graph_ndim(raw, input_size, source)
+
+    # Read every edge's attributes first: the number of axes is the most any edge states.
+    infos = [_edge_info(edge_attrs, lambda: f"{where(source)}edge {un!s} -> {vn!s}")
+             for un, vn, _, edge_attrs in raw.edges]
+    stated = max((info.count for info in infos), default=1)
+    ndim, flexible = _graph_ndim(raw, stated, input_size, source)
     if input_size is not None:
         input_size = A.broadcast(input_size, ndim, f"{where(source)}graph", "input_size")
 
@@ -428,30 +502,27 @@ def _build(raw: RawGraph) -> Network:
     for new, old in enumerate(order):
         position[old] = new
 
-    cache: dict[Any, Layer] = {}
-    edges: list[Edge] = []
-    counters: dict[tuple[int, int], int] = {}
-    for (u, v), (un, vn, key, edge_attrs) in zip(pairs, raw.edges):
-        src, dst = position[u], position[v]
+    # Edge ids follow the topological order of their targets (stable within a target): sort
+    # (dst, src, original index) tuples, then make each Edge once. Parallel edges are then
+    # side by side, in their original order: those without a key are numbered 0, 1, ...
+    rows = []
+    for i, ((u, v), info) in enumerate(zip(pairs, infos)):
+        layer = info.layers.get(ndim)  # (the cache hit of _layer, inline: the hot path)
+        if layer is None or OPS.get(layer.op) is not layer.spec:
+            un, vn = raw.edges[i][:2]
+            layer = _layer(info, ndim, lambda: f"{where(source)}edge {un!s} -> {vn!s}")
+        rows.append((position[v], position[u], i, layer))
+    rows.sort()
+    edges = []
+    last, count = None, 0
+    raw_edges = raw.edges
+    for e, (dst, src, i, layer) in enumerate(rows):
+        _, _, key, edge_attrs = raw_edges[i]
         if key is None:
-            key = counters.get((src, dst), 0)
-            counters[(src, dst)] = key + 1
-        owner = f"{where(source)}edge {un!s} -> {vn!s}"
-        values = geometry_attributes(edge_attrs, owner)
-        try:
-            memo = tuple(sorted(values.items()))
-            hash(memo)
-        except TypeError:  # unhashable values (lists) from graphs built in code
-            memo = None
-        layer = cache.get(memo) if memo is not None else None
-        if layer is None:
-            layer = parse_layer(values, ndim, owner)
-            if memo is not None:
-                cache[memo] = layer
-        edges.append(Edge(0, src, dst, key, layer, edge_attrs))
-    # Edge ids follow the topological order of their targets (stable within a target).
-    edges.sort(key=lambda e: (e.dst, e.src))
-    edges = [Edge(i, e.src, e.dst, e.key, e.layer, e.attrs) for i, e in enumerate(edges)]
+            count = count + 1 if last == (dst, src) else 0
+            last = (dst, src)
+            key = count
+        edges.append(_edge(e, src, dst, key, layer, edge_attrs))
 
     net = Network(
         nodes=tuple(names[i] for i in order),

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from fractions import Fraction
+from functools import cached_property
 from typing import Any
 
 from . import attrs as A
@@ -93,7 +94,14 @@ class Layer:
 
     def symbolic(self, axis: int) -> tuple:
         """Symbolic geometry along ``axis`` (see the WIN/FRAC/WHOLE tuples above)."""
-        return self.spec.symbolic(self, axis)
+        return self.symbolic_axes[axis]
+
+    @cached_property
+    def symbolic_axes(self) -> tuple[tuple, ...]:
+        """Symbolic geometry of every axis, computed once: a layer is shared by every edge
+        (and every graph built in the process) with the same attributes, and the passes ask
+        for it once per edge and axis."""
+        return tuple(self.spec.symbolic(self, axis) for axis in range(self.ndim))
 
     def label(self) -> str:
         """Short human-readable description: ``'conv k3 s2 p1'``, ``'maxpool k3,5 s2'``."""
@@ -405,6 +413,24 @@ def register_op(name: str, spec: OpSpec) -> None:
     >>> del OPS["my_blur"]
     """
     OPS[name.lower()] = spec
+
+
+def same_spec(a: OpSpec | None, b: OpSpec | None) -> bool:
+    """Whether two specs describe the same operation (same class and settings)."""
+    return a is b or (a is not None and b is not None and type(a) is type(b) and vars(a) == vars(b))
+
+
+def registered_ops() -> dict[str, OpSpec]:
+    """The entries of :data:`OPS` that :func:`register_op` added or changed (what another
+    process must be told to analyse the same graphs).
+
+    >>> register_op("my_blur", Window("my_blur", requires_k=True))
+    >>> list(registered_ops())
+    ['my_blur']
+    >>> del OPS["my_blur"]
+    """
+    builtin = _table()
+    return {name: spec for name, spec in OPS.items() if not same_spec(spec, builtin.get(name))}
 
 
 def parse_layer(values: dict[str, Any], ndim: int, owner: str) -> Layer:

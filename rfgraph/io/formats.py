@@ -1,8 +1,8 @@
 """Graph file formats: which one a file is, reading it into a :class:`~rfgraph.core.raw.RawGraph`
 and writing one as text. Model formats (ONNX, Keras) are read by :mod:`rfgraph.importers`.
 
->>> detect_format("net.gv"), detect_format("net.GraphML")
-('dot', 'graphml')
+>>> detect_format("net.gv"), detect_format("net.GraphML"), detect_format("net.json")
+('dot', 'graphml', 'node_link')
 """
 
 from __future__ import annotations
@@ -13,13 +13,17 @@ from ..core.errors import ParseError
 from ..core.raw import RawGraph
 from .dot import decode_dot, format_dot, parse_dot, read_dot_file
 from .graphml import format_graphml, parse_graphml, read_graphml_file
+from .node_link import format_node_link, loads_node_link, read_node_link_file
 
-__all__ = ["FORMATS", "GRAPH_FORMATS", "detect_format", "format_raw", "parse_raw", "read_raw"]
+__all__ = ["FORMATS", "GRAPH_FORMATS", "MANY_GRAPHS", "detect_format", "format_raw", "parse_raw", "read_raw"]
 
 #: file suffix -> format name
-FORMATS = {".dot": "dot", ".gv": "dot", ".graphml": "graphml", ".xml": "graphml", ".onnx": "onnx"}
+FORMATS = {".dot": "dot", ".gv": "dot", ".graphml": "graphml", ".xml": "graphml", ".json": "node_link",
+           ".onnx": "onnx"}
 #: the formats that are graph files (the others are models, converted by an importer)
-GRAPH_FORMATS = ("dot", "graphml")
+GRAPH_FORMATS = ("dot", "graphml", "node_link")
+#: files of many graphs, one per line (node-link JSON): for ``rfgraph batch``
+MANY_GRAPHS = (".jsonl",)
 
 
 def detect_format(path: str | os.PathLike, format: str | None = None) -> str:
@@ -27,6 +31,9 @@ def detect_format(path: str | os.PathLike, format: str | None = None) -> str:
     if format is not None:
         return format.lower()
     suffix = os.path.splitext(os.fspath(path))[1].lower()
+    if suffix in MANY_GRAPHS:
+        raise ParseError(f"{path}: a {suffix} file holds many graphs, one per line: analyse them with "
+                         "`rfgraph batch` (Python: rfgraph.analyze_many)")
     if suffix not in FORMATS:
         raise ParseError(f"{path}: unknown file type {suffix!r} (known: {', '.join(FORMATS)})")
     return FORMATS[suffix]
@@ -39,12 +46,14 @@ def read_raw(path: str | os.PathLike, format: str | None = None) -> RawGraph:
         return read_dot_file(path)
     if kind == "graphml":
         return read_graphml_file(path)
+    if kind == "node_link":
+        return read_node_link_file(path)
     raise ParseError(f"{path}: {kind} files are models, not graph files: use rfgraph.load")
 
 
 def parse_raw(data: bytes, format: str, source: str | None = None) -> RawGraph:
-    """Parse the bytes of a DOT or GraphML file without interpreting them; ``source`` (a
-    file name) names the graph in errors.
+    """Parse the bytes of a DOT, GraphML or node-link JSON file without interpreting them;
+    ``source`` (a file name) names the graph in errors.
 
     >>> parse_raw(b"digraph { x -> y }", "dot").edges[0][:2]
     ('x', 'y')
@@ -53,6 +62,8 @@ def parse_raw(data: bytes, format: str, source: str | None = None) -> RawGraph:
         return parse_dot(decode_dot(data, source), source)
     if format == "graphml":
         return parse_graphml(data, source)
+    if format == "node_link":
+        return loads_node_link(data, source)
     raise ParseError(f"{source or 'the data'}: {format} files are models, not graph files: use rfgraph.api.load_bytes")
 
 
@@ -62,4 +73,6 @@ def format_raw(raw: RawGraph, format: str = "dot") -> str:
         return format_dot(raw)
     if format == "graphml":
         return format_graphml(raw)
-    raise ParseError(f"cannot write format {format!r} (dot or graphml)")
+    if format == "node_link":
+        return format_node_link(raw)
+    raise ParseError(f"cannot write format {format!r} (dot, graphml or node_link)")

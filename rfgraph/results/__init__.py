@@ -10,15 +10,15 @@ and the views read them.
 """
 
 from .format import SCHEMA_VERSION, document, joined, number, ratio, size_text, text
-from .records import (Analysis, AxisResult, Footprint, FootprintList, Mismatch, Nearest, NodeResult, Path,
+from .records import (Analysis, AxisResult, BatchRow, Footprint, FootprintList, Mismatch, Nearest, NodeResult, Path,
                       PathGeometry, PathList, Phase, PositionSizes, RegionList, ResolvedPadding, StrideClass, Summary,
                       SummaryRow, Table,
                       WitnessPath)
 from .schema import json_schema
 
 __all__ = [
-    "SCHEMA_VERSION", "Analysis", "AxisResult", "Footprint", "FootprintList", "Mismatch", "Nearest", "NodeResult",
-    "Path", "PathGeometry", "PathList", "Phase", "PositionSizes", "RegionList", "ResolvedPadding", "StrideClass",
-    "Summary", "SummaryRow", "Table", "WitnessPath",
+    "SCHEMA_VERSION", "Analysis", "AxisResult", "BatchRow", "Footprint", "FootprintList", "Mismatch", "Nearest",
+    "NodeResult", "Path", "PathGeometry", "PathList", "Phase", "PositionSizes", "RegionList", "ResolvedPadding",
+    "StrideClass", "Summary", "SummaryRow", "Table", "WitnessPath",
     "document", "joined", "json_schema", "number", "ratio", "size_text", "text",
 ]

@@ -26,10 +26,9 @@ from .format import document, number, ratio, text
 from .report import SUMMARY_COLUMNS, analysis_report, format_rows, summary_rows, table_columns, table_rows
 
 __all__ = [
-    "Analysis", "AxisResult", "Footprint", "FootprintList", "Mismatch", "Nearest", "NodeResult", "Path",
+    "Analysis", "AxisResult", "BatchRow", "Footprint", "FootprintList", "Mismatch", "Nearest", "NodeResult", "Path",
     "PathGeometry", "PathList", "Phase", "PositionSizes", "RegionList", "ResolvedPadding", "StrideClass", "Summary",
-    "SummaryRow", "Table",
-    "WitnessPath",
+    "SummaryRow", "Table", "WitnessPath",
 ]
 
 
@@ -299,25 +298,43 @@ class Mismatch:
     node whose in-edges bring the disagreement), ``fork`` where they part; ``offset`` is the
     distance in input pixels between the two paths' centres of output feature 0 (first minus
     second), ``drift`` how much it changes per output feature (stride mismatches).
+
+    Without a diagnosis (``rfgraph.analyze(..., diagnose=False)``) a mismatch is the verdict
+    alone: ``kind``, ``axes``, ``node`` and, for a centre mismatch, ``offset`` (the same for
+    every pair of witnesses); ``fork`` and ``drift`` are None and ``paths`` is empty.
     """
 
     kind: str
     axes: tuple[int, ...]
     node: Any
     fork: Any
-    paths: tuple[WitnessPath, WitnessPath]
+    paths: tuple[WitnessPath, ...]
     offset: Fraction | None
-    drift: Number = 0
+    drift: Number | None = 0
+
+    @property
+    def diagnosed(self) -> bool:
+        """Whether the witness paths (and so ``fork`` and ``drift``) are there."""
+        return bool(self.paths)
 
     def to_dict(self) -> dict:
+        if not self.paths:
+            out = {"kind": self.kind, "axes": list(self.axes), "node": str(self.node)}
+            if self.offset is not None:
+                out["offset"] = number(self.offset)
+            return out
         return {"kind": self.kind, "axes": list(self.axes), "node": str(self.node), "fork": str(self.fork),
                 "offset": number(self.offset), "drift": ratio(self.drift),
                 "paths": [p.to_dict() for p in self.paths]}
 
     def describe(self) -> str:
         """One sentence: what differs, where, by how much."""
-        a, b = self.paths
         axes = ",".join(map(str, self.axes))
+        if not self.paths:
+            if self.kind == "stride":
+                return f"axis {axes}: paths meeting at {self.node} have different strides"
+            return f"axis {axes}: paths meeting at {self.node} put the centre {text(self.offset)} px apart"
+        a, b = self.paths
         if self.kind == "stride":
             return (f"axis {axes}: paths meeting at {self.node} have strides {text(a.geometry.stride)} "
                     f"and {text(b.geometry.stride)} (centres drift apart by {text(self.drift)} px per "
@@ -364,7 +381,8 @@ class Analysis:
 
     With an input size, ``input_size``, ``sizes`` (every map's size), ``same_padding`` (the
     SAME paddings resolved at that size) and, where one size does not describe the region,
-    ``position_sizes`` are filled in.
+    ``position_sizes`` are filled in. ``diagnosed`` says whether the mismatches carry their
+    witness paths (see :class:`Mismatch`).
     """
 
     input: Any
@@ -379,6 +397,7 @@ class Analysis:
     same_padding: tuple[ResolvedPadding, ...] = ()
     position_sizes: tuple[PositionSizes, ...] = ()
     last_local: NodeResult | None = None  # no data path reaches the output: the last map one reaches
+    diagnosed: bool = True
 
     @property
     def rf(self) -> tuple:
@@ -403,7 +422,7 @@ class Analysis:
     def to_dict(self) -> dict:
         out = {"input": str(self.input), "output": str(self.output), "aligned": self.aligned,
                "paths": self.paths, "axes": [a.to_dict() for a in self.axes],
-               "mismatches": [m.to_dict() for m in self.mismatches]}
+               "mismatches": [m.to_dict() for m in self.mismatches], "diagnosed": self.diagnosed}
         if self.source:
             out["file"] = self.source
         if self.input_size is not None:
@@ -425,6 +444,34 @@ class Analysis:
 
     def _repr_html_(self) -> str:
         return "<pre>" + html.escape(self.report()) + "</pre>"
+
+
+@dataclass(frozen=True, slots=True)
+class BatchRow:
+    """One graph of a batch (:func:`rfgraph.analyze_many`, ``rfgraph batch``): its ``name``
+    (the file, ``file:line`` for a line of a JSON-lines file, or the name given in Python) and
+    either its :class:`Analysis` or the ``error`` that stopped it (one line, naming what is
+    wrong).
+
+    >>> BatchRow("space.jsonl:3", error="space.jsonl:3: not JSON: ...").to_dict()
+    {'name': 'space.jsonl:3', 'error': 'space.jsonl:3: not JSON: ...'}
+    """
+
+    name: str
+    analysis: Analysis | None = None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Whether the graph was analysed."""
+        return self.error is None
+
+    def to_dict(self) -> dict:
+        """The row of ``rfgraph batch --format jsonl``: the ``rfgraph analyze --json``
+        document with ``name`` first, or ``{"name", "error"}``."""
+        if self.analysis is None:
+            return {"name": self.name, "error": self.error}
+        return {"name": self.name, **self.analysis.to_dict()}
 
 
 @dataclass(frozen=True, slots=True)

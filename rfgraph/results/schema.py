@@ -15,8 +15,9 @@ _SCHEMA_FILE = os.path.join(os.path.dirname(os.path.dirname(__file__)), "schema"
 
 def json_schema(document: str | None = None) -> dict:
     """The JSON Schema of rfgraph's JSON documents (``rfgraph/schema/rfgraph-v1.schema.json``):
-    all of them, or one of ``"analyze"``, ``"table"``, ``"paths"``, ``"region"``, ``"wrote"``
-    (with the shared definitions).
+    all of them, or one of ``"analyze"``, ``"table"``, ``"paths"``, ``"region"``, ``"wrote"``,
+    ``"batch_row"`` (a line of ``rfgraph batch``), ``"batch_error"`` (with the shared
+    definitions).
 
     >>> json_schema("analyze")["title"]
     'rfgraph analyze --json'

@@ -69,7 +69,7 @@ def find_graph_files(paths: list[str]) -> list[tuple[str, Path, bool]]:
                         found.append((full.relative_to(path).as_posix(), full, False))
         elif path.exists():
             if os.path.splitext(path.name)[1].lower() not in FORMATS:
-                raise ParseError(f"{given}: unknown file type (serve .dot, .gv, .graphml or .onnx files, or folders)")
+                raise ParseError(f"{given}: unknown file type (serve .dot, .gv, .graphml, .json or .onnx files, or folders)")
             found.append((path.name, path, True))
         else:
             raise ParseError(f"{given}: no such file or folder")
