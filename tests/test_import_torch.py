@@ -606,3 +606,45 @@ def test_operator_and_method_forms_are_known():
 
     net = check(Forms(), (1, 1, 4, 5))
     assert rfgraph.analyze(net).rf == (1, 1)
+
+
+# -- argument forms: lists, tuples, varargs ---------------------------------------------------
+class PermuteForms(nn.Module):
+    """Every way of writing a permutation and a list of dimensions (torchvision's ConvNeXt
+    uses torch.permute(x, [0, 2, 3, 1]), which used to crash the importer)."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(1, 2, 3, stride=2, padding=1)
+        self.fc = nn.Linear(2, 2)
+
+    def forward(self, x):
+        y = self.conv(x)
+        a = torch.permute(y, [0, 2, 3, 1])
+        a = self.fc(a).permute([0, 3, 1, 2])
+        b = y.permute((0, 2, 3, 1)).permute(dims=(0, 3, 1, 2))
+        c = torch.movedim(y, [1], [3]).movedim(3, 1)
+        d = y.transpose(1, 3).swapaxes(3, 1)
+        e = y.mean([1], keepdim=True) + y.sum(dim=(1,), keepdim=True)
+        return a + b + c + d + e + torch.permute(y, dims=[0, 1, 2, 3])
+
+
+def test_permute_and_dims_as_lists_tuples_and_varargs():
+    net = check(PermuteForms(), (1, 1, 9, 8))
+    assert rfgraph.analyze(net).rf == (3, 3)
+
+
+def test_a_handler_that_fails_on_odd_arguments_gives_an_error_naming_the_call(monkeypatch):
+    from rfgraph.importers import torch_functions
+
+    def broken(call):
+        return int([1, 2])  # what the permute handler used to do with a list
+
+    monkeypatch.setitem(torch_functions.FUNCTIONS, "relu", broken)
+
+    class M(nn.Module):
+        def forward(self, x):
+            return torch.relu(x)
+
+    with pytest.raises(ModelImportError, match=r"node relu .*TypeError.*ops=\{'relu'"):
+        from_torch(M(), torch.ones(1, 1, 5, 5))

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping
 from fractions import Fraction
 from typing import Any
 
-from ..errors import ModelImportError
+from ..errors import ModelImportError, RFGraphError
 from .builder import (
     GraphBuilder,
     OpContext,
@@ -412,9 +412,16 @@ class _Converter(Families):
             result = apply_override(self.b, rule, ctx, srcs, out_shape or srcs[0].shape, self.node_attrs(n))
             if result is not None:
                 return result
-        if n.op == "call_module":
-            return self.module_op(n, self.modules[n.target], srcs, out_shape, meta)
-        return self.function_op(n, fname, srcs, out_shape, meta)
+        try:
+            if n.op == "call_module":
+                return self.module_op(n, self.modules[n.target], srcs, out_shape, meta)
+            return self.function_op(n, fname, srcs, out_shape, meta)
+        except RFGraphError:
+            raise
+        except Exception as exc:  # arguments in a form no handler expected: name the call, never a traceback
+            reason = " ".join(f"{type(exc).__name__}: {exc}".split())[:200]
+            raise self.fail(n, f"rfgraph cannot read this call's arguments ({reason}); describe it with "
+                               f"ops={{{fname!r}: {{'op': ..., ...}}}}") from exc
 
     def _keys(self, n) -> tuple[str, list[str]]:
         if n.op == "call_module":
