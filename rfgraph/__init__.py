@@ -20,7 +20,7 @@ from .errors import (
     UnsupportedError,
 )
 from .geometry import PathGeometry
-from .importers import from_onnx, from_torch
+from .importers import from_keras, from_onnx, from_torch
 from .io.formats import annotate, dumps, load, save
 from .network import Edge, Network, as_network, build, from_networkx
 from .ops import OPS, Layer, OpSpec, Transposed, Upsample, Window, WholeInput, register_op

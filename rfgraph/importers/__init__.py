@@ -1,13 +1,17 @@
-"""Importers: PyTorch modules (through torch.fx) and ONNX models to rfgraph graphs.
+"""Importers: PyTorch modules (through torch.fx), ONNX models and Keras 3 models to rfgraph
+graphs.
 
->>> import rfgraph.importers          # works without torch or onnx installed
+>>> import rfgraph.importers          # works without torch, onnx or keras installed
 >>> callable(rfgraph.importers.from_torch), callable(rfgraph.importers.from_onnx)
 (True, True)
+>>> callable(rfgraph.importers.from_keras)
+True
 
-:func:`from_torch` and :func:`from_onnx` return a :class:`~rfgraph.network.Network` whose
+:func:`from_torch`, :func:`from_onnx` and :func:`from_keras` return a :class:`~rfgraph.network.Network` whose
 nodes are the model's feature maps (named after its modules or ONNX tensors) and whose edges
 carry the op, its geometry and the original op type; it saves to DOT or GraphML like any
-graph (:func:`rfgraph.save`). torch and onnx are imported only when called.
+graph (:func:`rfgraph.save`). torch, onnx and keras are imported only when called (a
+``.keras`` file is read without keras).
 """
 
 from __future__ import annotations
@@ -29,4 +33,12 @@ def from_onnx(path_or_model, **options: Any):
     return convert(path_or_model, **options)
 
 
-__all__ = ["from_torch", "from_onnx"]
+def from_keras(model_or_path, **options: Any):
+    """Convert a Keras 3 model, ``.keras`` file or configuration (see
+    :func:`rfgraph.importers.keras.from_keras`)."""
+    from .keras import from_keras as convert
+
+    return convert(model_or_path, **options)
+
+
+__all__ = ["from_torch", "from_onnx", "from_keras"]

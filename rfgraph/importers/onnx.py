@@ -31,6 +31,7 @@ from .builder import (
     true_taps,
 )
 from .families import Families
+from .limits import check_length
 
 _ELEMENTWISE = {
     "Relu": "relu", "LeakyRelu": "leaky_relu", "PRelu": "prelu", "Elu": "elu", "Selu": "selu", "Celu": "elu",
@@ -84,12 +85,15 @@ def _load(path_or_model) -> tuple[Any, str | None]:
 
 
 def from_onnx(path_or_model, *, input_size: Any = None, input: str | None = None, output: str | None = None,
-              ops: Mapping[str, Any] | None = None, name: str | None = None, description: str | None = None):
+              ops: Mapping[str, Any] | None = None, name: str | None = None, description: str | None = None,
+              input_layout: str | None = None):
     """Convert an ONNX model into an rfgraph :class:`~rfgraph.network.Network`.
 
     Options: ``input_size`` (the spatial size, e.g. ``(224, 224)``, needed when the model's
-    input has symbolic spatial dimensions; the input's last ``len(input_size)`` dimensions are
-    the spatial axes); ``input`` (which graph input, default the first that is not an
+    input has symbolic spatial dimensions); ``input_layout`` (``"NCHW"``: channels first, the
+    spatial axes are the input's last dimensions; ``"NHWC"``: channels last, as Keras and
+    TensorFlow export; default: detected from the graph, see :func:`detect_layout`, and an
+    error naming the input when the graph does not say); ``input`` (which graph input, default the first that is not an
     initializer); ``output`` (graph attribute ``output``; default the first graph output);
     ``ops`` (``{op_type or node name: edge attributes or callable}`` for operators rfgraph does
     not know, or to override one); ``name``, ``description``.
@@ -98,7 +102,7 @@ def from_onnx(path_or_model, *, input_size: Any = None, input: str | None = None
     :class:`~rfgraph.errors.ModelImportError` naming the node for what cannot be converted.
     """
     model, source = _load(path_or_model)
-    conv = _Converter(model, source, input_size, input, ops)
+    conv = _Converter(model, source, input_size, input, ops, input_layout)
     conv.run()
     if not conv.outputs:
         raise ModelImportError(f"{conv.where}no graph output depends on the input {conv.input_node}")
@@ -116,7 +120,7 @@ def from_onnx(path_or_model, *, input_size: Any = None, input: str | None = None
 
 
 class _Converter(Families):
-    def __init__(self, model, source, input_size, input_name, ops) -> None:
+    def __init__(self, model, source, input_size, input_name, ops, input_layout=None) -> None:
         onnx = _onnx()
         self.onnx = onnx
         self.model = model
@@ -141,26 +145,40 @@ class _Converter(Families):
         rank = len(dims)
         if input_size is not None:
             size = [int(input_size)] if isinstance(input_size, int) else [int(n) for n in input_size]
-            if len(size) > rank:
+            if len(size) > rank - 1:
                 raise ModelImportError(f"{self.where}input_size {size} has more axes than input "
-                                       f"{self.graph_input.name} has dimensions ({rank})")
+                                       f"{self.graph_input.name} has spatial dimensions ({rank} dimensions)")
         else:
             size = None
         self.ndim = len(size) if size is not None else rank - 2
         if self.ndim < 1:
             raise ModelImportError(f"{self.where}input {self.graph_input.name} has {rank} dimensions: expected "
                                    "[N, C, *spatial] (or give input_size)")
+        known = [d.dim_value if d.HasField("dim_value") and d.dim_value > 0 else None for d in dims]
+        if input_layout is None:
+            input_layout = detect_layout(model, self.graph_input.name, known, self.where)
+        layout = str(input_layout).upper()
+        if layout not in ("NCHW", "NHWC"):
+            raise ModelImportError(f"{self.where}input_layout={input_layout!r}: expected 'NCHW' or 'NHWC'")
+        self.layout = layout
+        first = 1 if layout == "NHWC" else rank - self.ndim
+        self.spatial_dims = list(range(first, first + self.ndim))
+        if self.spatial_dims[-1] >= rank:
+            raise ModelImportError(f"{self.where}input {self.graph_input.name} has {rank} dimensions: too few for "
+                                   f"{self.ndim} spatial axes in layout {layout}")
         shape = []
         for i, d in enumerate(dims):
-            if size is not None and i >= rank - self.ndim:
-                shape.append(size[i - (rank - self.ndim)])
-            elif d.HasField("dim_value") and d.dim_value > 0:
-                shape.append(d.dim_value)
-            elif i < rank - self.ndim:
+            if size is not None and i in self.spatial_dims:
+                shape.append(size[self.spatial_dims.index(i)])
+            elif known[i] is not None:
+                shape.append(known[i])
+            elif i not in self.spatial_dims:
                 shape.append(1)  # batch or channels given by name only: 1 does not change geometry
             else:
                 raise ModelImportError(f"{self.where}input {self.graph_input.name} has a symbolic spatial "
                                        f"dimension {d.dim_param or '?'}: give input_size=(H, W)")
+        for i in self.spatial_dims:
+            check_length(shape[i], f"{self.where}input {self.graph_input.name}")
         self.input_shape = tuple(shape)
         self.values: dict[str, Any] = {}
         self.env: dict[str, Any] = {}
@@ -284,7 +302,7 @@ class _Converter(Families):
 
     # -- the pass --------------------------------------------------------------------------
     def run(self) -> None:
-        info = self.b.input(self.graph_input.name, self.input_shape)
+        info = self.b.input(self.graph_input.name, self.input_shape, [(d, 1) for d in self.spatial_dims])
         self.input_node = info.node
         self.env[self.graph_input.name] = info
         for name, t in self.initializers.items():
@@ -734,6 +752,74 @@ class _Converter(Families):
 
     def op_SpaceToDepth(self, n):
         return self.pixel_unshuffle(n, self._first(n), self.out_shape(n), int(self.attrs(n)["blocksize"]))
+
+
+# Operators that read their data input as [N, C, *spatial] (channels first), and those that act
+# on every element alike whatever the layout (the input's layout is looked for past them).
+_CHANNELS_FIRST = {"Conv", "ConvTranspose", "MaxPool", "AveragePool", "LpPool", "GlobalAveragePool",
+                   "GlobalMaxPool", "GlobalLpPool", "BatchNormalization", "InstanceNormalization", "LRN",
+                   "DepthToSpace", "SpaceToDepth", "MaxRoiPool", "MaxUnpool", "GroupNormalization"}
+_LAYOUT_NEUTRAL = (set(_ELEMENTWISE) - _CHANNELS_FIRST) | {"Dropout", "Identity", "Cast", "Clip"}
+
+
+def detect_layout(model, input_name: str, shape: Sequence[int | None], where: str = "") -> str:
+    """``"NCHW"`` or ``"NHWC"``: the layout of graph input ``input_name``, from the graph.
+
+    Evidence, looked for from the input through elementwise operators: an operator that reads
+    channels first (Conv, pools, BatchNormalization, ...) says NCHW; a Transpose moving the
+    last dimension to position 1 (``perm=[0, 3, 1, 2]``, what Keras and TensorFlow exports
+    begin with) says NHWC, one moving dimension 1 last says NCHW. Without evidence, the
+    input's shape decides when it is unambiguous (a channel count of at most 4 in one of the
+    two candidate places, and a longer dimension in the other); otherwise the answer would be
+    a guess, and a wrong guess gives wrong numbers without an error: a ModelImportError asks
+    for ``input_layout``.
+
+    >>> from onnx import helper, TensorProto
+    >>> x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 32, 32, 3])
+    >>> t = helper.make_node("Transpose", ["x"], ["t"], perm=[0, 3, 1, 2])
+    >>> g = helper.make_graph([t], "g", [x], [helper.make_tensor_value_info("t", TensorProto.FLOAT, None)])
+    >>> detect_layout(helper.make_model(g), "x", [1, 32, 32, 3])
+    'NHWC'
+    """
+    rank = len(shape)
+    consumers: dict[str, list] = {}
+    for n in model.graph.node:
+        for i, name in enumerate(n.input):
+            if name:
+                consumers.setdefault(name, []).append((n, i))
+    votes: set[str] = set()
+    seen = {input_name}
+    frontier = [input_name]
+    while frontier and len(seen) < 10000:
+        name = frontier.pop()
+        for n, slot in consumers.get(name, []):
+            if n.op_type == "Transpose":
+                perm = next((list(a.ints) for a in n.attribute if a.name == "perm"), None)
+                if perm == [0, rank - 1] + list(range(1, rank - 1)):
+                    votes.add("NHWC")
+                elif perm == [0] + list(range(2, rank)) + [1]:
+                    votes.add("NCHW")
+            elif n.op_type in _CHANNELS_FIRST and slot == 0:
+                votes.add("NCHW")
+            elif n.op_type in _LAYOUT_NEUTRAL:
+                for out in n.output:
+                    if out and out not in seen:
+                        seen.add(out)
+                        frontier.append(out)
+    if len(votes) == 1:
+        return votes.pop()
+    if len(votes) > 1:
+        raise ModelImportError(f"{where}input {input_name!r}: the graph reads it both channels first and channels "
+                               "last: give input_layout='NCHW' or 'NHWC' (CLI --layout)")
+    first, last = (shape[1], shape[-1]) if rank >= 3 else (None, None)
+    if first is not None and last is not None:
+        if first <= 4 and first < last:
+            return "NCHW"
+        if last <= 4 and last < first:
+            return "NHWC"
+    raise ModelImportError(f"{where}input {input_name!r} has shape {['?' if d is None else d for d in shape]}: "
+                           "nothing in the graph says whether it is channels first (NCHW) or channels last (NHWC), "
+                           "and guessing gives wrong numbers: give input_layout='NCHW' or 'NHWC' (CLI --layout)")
 
 
 def _gather_axes(src: TensorInfo, axis: int, out: Sequence[int], rank: int):

@@ -22,7 +22,8 @@ from ..network import Network, as_network, build
 from .raw import RawGraph
 
 #: file suffix -> format name
-FORMATS = {".dot": "dot", ".gv": "dot", ".graphml": "graphml", ".xml": "graphml", ".onnx": "onnx"}
+FORMATS = {".dot": "dot", ".gv": "dot", ".graphml": "graphml", ".xml": "graphml", ".onnx": "onnx",
+           ".keras": "keras"}
 
 
 def detect_format(path: str | os.PathLike, format: str | None = None) -> str:
@@ -51,13 +52,18 @@ def read_raw(path: str | os.PathLike, format: str | None = None) -> RawGraph:
 
 def load(path: str | os.PathLike, format: str | None = None, **options: Any) -> Network:
     """Load and validate a graph file: DOT (``.dot``/``.gv``), GraphML (``.graphml``), or an
-    ONNX model (``.onnx``, converted by :func:`rfgraph.importers.from_onnx` with ``options``).
+    ONNX model (``.onnx``, converted by :func:`rfgraph.importers.from_onnx` with ``options``),
+    or a Keras 3 model file (``.keras``, :func:`rfgraph.importers.from_keras`).
     Every error names the file."""
     kind = detect_format(path, format)
     if kind == "onnx":
         from ..importers.onnx import from_onnx
 
         return from_onnx(path, **options)
+    if kind == "keras":
+        from ..importers.keras import from_keras
+
+        return from_keras(path, **options)
     return build(read_raw(path, kind))
 
 
