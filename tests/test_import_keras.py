@@ -214,7 +214,9 @@ def test_keras_applications_agree_with_autograd(keras64, name, size):
     for output in (net.graph_attrs["output"], middle):
         r = regions(net, (size, size), output=output)
         h, w = r.output_size
-        positions = sorted({(0, 0), (h // 2, w // 2), (h - 1, w - 1), (0, w - 1)})
+        positions = sorted({(0, 0), (h - 1, w - 1)})  # the output: corners (at this size they see almost all)
+        if output == middle:  # where regions are partial: corners, centre, an edge
+            positions = sorted({(0, 0), (h // 2, w // 2), (h - 1, w - 1), (0, w - 1)})
         support = gradient_support(model, (1, size, size, 3), positions,
                                    output=None if output == net.graph_attrs["output"] else output)
         for pos in positions:

@@ -33,6 +33,7 @@ from typing import Any, NamedTuple
 from ..errors import ModelImportError, RFGraphError
 from ..io.raw import RawGraph
 from ..ops import OPS
+from .limits import check_geometry, check_length
 
 Axis = tuple[int, int] | None
 
@@ -158,6 +159,8 @@ class GraphBuilder:
 
     def _node(self, name: str, shape: Sequence[int], axes: Sequence[Axis], sizes: Sequence[int],
               attrs: Mapping[str, Any] | None) -> TensorInfo:
+        for n in sizes:
+            check_length(int(n), f"{self._where()}{name}", "map length")
         info = TensorInfo(name, tuple(int(n) for n in shape), tuple(axes), tuple(int(n) for n in sizes))
         self.raw.add_node(name, dict(attrs or {}))
         self.expected[name] = info.sizes
@@ -223,6 +226,10 @@ class GraphBuilder:
         if pad_mode != "zeros" and src.spatial:
             edge["pad_mode"] = pad_mode
         edge.update(attrs or {})
+        for g in geoms:
+            for what, v in (("kernel", g.k), ("stride", g.s), ("dilation", g.d), ("padding", g.p_l),
+                            ("padding", g.p_r)):
+                check_geometry(int(v), f"{self._where()}{name}", what)
         info = self._node(name, out_shape, out_axes, sizes, node_attrs)
         self.raw.add_edge(src.node, name, edge)
         return info
@@ -231,6 +238,8 @@ class GraphBuilder:
                  mode: str, *, attrs: Mapping[str, Any] | None = None,
                  node_attrs: Mapping[str, Any] | None = None) -> TensorInfo:
         scale = [1 if src.axes[a] is None else int(f) for a, f in enumerate(scale)]
+        for f in scale:
+            check_geometry(f, f"{self._where()}{name}", "scale factor")
         out_axes, sizes = self.out_axes(src, out_shape)
         edge = {"op": "upsample", "scale": fmt(scale), "mode": mode, **(attrs or {})}
         info = self._node(name, out_shape, out_axes, sizes, node_attrs)
@@ -521,6 +530,8 @@ def emit_resample(b: GraphBuilder, src: TensorInfo, name: str, out_shape: Sequen
     ``truth_of(axis, n, m)`` gives the true sets along an axis that changes or resamples;
     ``fail(message)`` makes the error when nothing fits (default: one naming ``name``)."""
     out_axes, sizes = b.out_axes(src, out_shape)
+    for m in sizes:  # the true sets are found position by position: refuse a huge axis first
+        check_length(int(m), f"{b._where()}{name}", "map length")
     ns, ms, truths = [], [], []
     for a in range(b.ndim):
         n, m = src.sizes[a], sizes[a]

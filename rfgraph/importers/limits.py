@@ -25,7 +25,7 @@ from ..errors import ModelImportError
 #: Resampling layers are solved per position along an axis, so this bounds their work.
 MAX_AXIS_LENGTH = 1 << 17
 #: Largest kernel, stride, dilation, |padding| or scale factor along one axis.
-MAX_GEOMETRY = 1 << 17
+MAX_GEOMETRY = 1 << 18
 #: Largest number of elements of a constant the ONNX importer folds (shape arithmetic,
 #: pads, scales: such constants are small; a larger one is left unevaluated).
 MAX_FOLD_ELEMENTS = 1 << 16

@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
-from ..errors import ModelImportError, ParseError
+from ..errors import ModelImportError, ParseError, RFGraphError
 from .builder import (
     GraphBuilder,
     OpContext,
@@ -31,7 +31,8 @@ from .builder import (
     true_taps,
 )
 from .families import Families
-from .limits import check_length
+from .limits import MAX_FOLD_ELEMENTS, check_length
+from .onnx_checks import check_axes, check_scales, validate_node
 
 _ELEMENTWISE = {
     "Relu": "relu", "LeakyRelu": "leaky_relu", "PRelu": "prelu", "Elu": "elu", "Selu": "selu", "Celu": "elu",
@@ -179,6 +180,8 @@ class _Converter(Families):
                                        f"dimension {d.dim_param or '?'}: give input_size=(H, W)")
         for i in self.spatial_dims:
             check_length(shape[i], f"{self.where}input {self.graph_input.name}")
+        for n in graph.node:
+            validate_node(n, self.opset, self.where)
         self.input_shape = tuple(shape)
         self.values: dict[str, Any] = {}
         self.env: dict[str, Any] = {}
@@ -336,16 +339,25 @@ class _Converter(Families):
             raise self.fail(n, f"operator {n.domain}.{n.op_type} is not a standard ONNX operator rfgraph knows: "
                                f"describe it with ops={{{n.op_type!r}: {{'op': ..., ...}}}}")
         handler = getattr(self, f"op_{n.op_type}", None)
-        if handler is not None:
-            result = handler(n)
-        elif n.op_type in _ELEMENTWISE:
-            result = self.elementwise(n, self._inputs(n), self.out_shape(n), _ELEMENTWISE[n.op_type])
-        elif n.op_type in _REDUCE:
-            result = self._reduce(n)
-        else:
+        if handler is None and n.op_type in _ELEMENTWISE:
+            handler = self._elementwise
+        elif handler is None and n.op_type in _REDUCE:
+            handler = self._reduce
+        if handler is None:
             raise self.fail(n, f"rfgraph does not know ONNX operator {n.op_type}: describe it with "
                                f"ops={{{n.op_type!r}: {{'op': ..., 'k': ..., 's': ..., 'p': ...}}}}")
+        try:
+            result = handler(n)
+        except RFGraphError:
+            raise
+        except Exception as exc:  # a combination of values no check foresaw: name the node, never a traceback
+            reason = " ".join(f"{type(exc).__name__}: {exc}".split())[:200]
+            raise self.fail(n, f"rfgraph cannot convert this node ({reason}); describe it with "
+                               f"ops={{{n.op_type!r}: {{'op': ..., ...}}}}") from exc
         self._set(n, result)
+
+    def _elementwise(self, n):
+        return self.elementwise(n, self._inputs(n), self.out_shape(n), _ELEMENTWISE[n.op_type])
 
     def name_of_peek(self, n) -> str:
         return self.name_of(n)
@@ -414,7 +426,7 @@ class _Converter(Families):
                         feeds = None
                         break
                     feeds[i] = v
-                if feeds is not None and not any(a.type in (5, 10) for a in n.attribute):  # no subgraphs
+                if feeds is not None and not any(a.type in (5, 10) for a in n.attribute) and self._small_outputs(n):
                     from onnx.reference import ReferenceEvaluator
 
                     values = ReferenceEvaluator(n, opsets={"": self.opset}).run(None, feeds)
@@ -427,6 +439,28 @@ class _Converter(Families):
                 self.values[out] = np.asarray(values[i])
             self.env[out] = constant(self.shape(out) or (), self.ndim)
 
+    def _small_outputs(self, n) -> bool:
+        """Whether folding ``n`` is safe: every output's inferred shape is known and small, or
+        the operator cannot make a tensor larger than its (small) inputs. ConstantOfShape,
+        Range, Expand, Tile, Pad, Resize, ... of a stated size of 10^9 would allocate it."""
+        import numpy as np
+
+        growing = {"ConstantOfShape", "Range", "Expand", "Tile", "Pad", "Resize", "Upsample", "EyeLike",
+                   "RandomNormal", "RandomUniform", "RandomNormalLike", "RandomUniformLike", "ConvTranspose",
+                   "OneHot", "Multinomial", "DFT", "STFT", "MelWeightMatrix", "HannWindow", "HammingWindow",
+                   "BlackmanWindow", "Col2Im", "CenterCropPad", "Bernoulli"}
+        for out in n.output:
+            if not out:
+                continue
+            shape = self.shapes.get(out)
+            if shape is None:
+                if n.op_type in growing:
+                    return False
+                continue
+            if int(np.prod([max(int(d), 0) for d in shape], dtype=object)) > MAX_FOLD_ELEMENTS:
+                return False
+        return True
+
     # -- geometry helpers ------------------------------------------------------------------
     def _window_params(self, n, src: TensorInfo, k: Sequence[int], transpose: bool = False):
         a = self.attrs(n)
@@ -435,6 +469,13 @@ class _Converter(Families):
         d = list(a.get("dilations", [1] * nd))
         pads = list(a.get("pads", [0] * (2 * nd)))
         auto = a.get("auto_pad", "NOTSET")
+        if len(s) != nd or len(d) != nd or len(pads) != 2 * nd:
+            raise self.fail(n, f"{nd} spatial axes (kernel {list(k)}) but strides {s}, dilations {d}, pads {pads}")
+        if len(src.shape) != nd + 2:
+            raise self.fail(n, f"a kernel of {nd} axes on a tensor of shape {list(src.shape)}: expected "
+                               f"[N, C, {nd} spatial axes]")
+        if auto not in ("NOTSET", "SAME_UPPER", "SAME_LOWER", "VALID"):
+            raise self.fail(n, f"auto_pad={auto!r}")
         pairs = [(pads[i], pads[i + nd]) for i in range(nd)]
         if auto in ("SAME_UPPER", "SAME_LOWER") and not transpose:
             pairs = []
@@ -460,9 +501,7 @@ class _Converter(Families):
         src = self._first(n)
         w = self.shape(n.input[1])
         a = self.attrs(n)
-        k = list(a.get("kernel_shape") or (w[2:] if w else []))
-        if not k:
-            raise self.fail(n, "no kernel_shape and the weight's shape is unknown")
+        k = self._kernel(n, a, w)
         s, d, pairs, a = self._window_params(n, src, k)
         group = int(a.get("group", 1))
         return self.conv_window(n, src, self.out_shape(n), len(k), k, s, d, pairs, "zeros", group, src.shape[1])
@@ -471,11 +510,14 @@ class _Converter(Families):
         src = self._first(n)
         w = self.shape(n.input[1])
         a = self.attrs(n)
-        k = list(a.get("kernel_shape") or (w[2:] if w else []))
+        k = self._kernel(n, a, w)
         nd = len(k)
         s, d, pairs, a = self._window_params(n, src, k, transpose=True)
         out = self.out_shape(n)
         auto = a.get("auto_pad", "NOTSET")
+        if "output_shape" in a and list(a["output_shape"]) != list(out[len(out) - nd:]):
+            raise self.fail(n, f"output_shape {list(a['output_shape'])} disagrees with the inferred output "
+                               f"{list(out)}")
         if "output_shape" in a or auto in ("SAME_UPPER", "SAME_LOWER"):
             op = list(a.get("output_padding", [0] * nd))
             p_l = []
@@ -486,6 +528,17 @@ class _Converter(Families):
         else:
             p_l = [p for p, _ in pairs]
         return self.conv_transpose(n, src, out, nd, k, s, d, p_l, int(a.get("group", 1)))
+
+    def _kernel(self, n, a, w) -> list[int]:
+        """kernel_shape, or the weight's spatial shape; they must agree when both are known."""
+        k = list(a.get("kernel_shape") or [])
+        if w is not None and len(w) >= 3:
+            if k and list(w[2:]) != k:
+                raise self.fail(n, f"kernel_shape {k} disagrees with the weight's shape {list(w)}")
+            k = k or list(w[2:])
+        if not k:
+            raise self.fail(n, "no kernel_shape and the weight's shape is unknown")
+        return k
 
     def _pool(self, n, op):
         src = self._first(n)
@@ -530,7 +583,9 @@ class _Converter(Families):
             pads = [int(p) for p in self.value(n, n.input[1], "pads").ravel()]
             axes = list(range(rank))
             if len(n.input) > 3 and n.input[3]:
-                axes = [norm_dim(int(x), rank) for x in self.value(n, n.input[3], "axes").ravel()]
+                axes = check_axes(n, self.value(n, n.input[3], "axes").ravel(), rank, self.where)
+        if len(pads) != 2 * len(axes):
+            raise self.fail(n, f"{len(pads)} pads for {len(axes)} axes: expected two per axis")
         half = len(pads) // 2
         pairs = {ax: (pads[i], pads[i + half]) for i, ax in enumerate(axes)}
         flat = []
@@ -558,9 +613,14 @@ class _Converter(Families):
                 axes = [int(x) for x in self.value(n, n.input[3], "axes").ravel()]
             if len(n.input) > 4 and n.input[4]:
                 steps = [int(x) for x in self.value(n, n.input[4], "steps").ravel()]
+        if not len(starts) == len(ends) == len(axes) == len(steps):
+            raise self.fail(n, f"starts {starts}, ends {ends}, axes {axes}, steps {steps}: different lengths")
+        axes = check_axes(n, axes, rank, self.where)
+        if any(sp == 0 for sp in steps):
+            raise self.fail(n, f"steps {steps}: a step of 0")
         index = [slice(None)] * rank
         for st, en, ax, sp in zip(starts, ends, axes, steps):
-            index[norm_dim(ax, rank)] = slice(st, en, sp)
+            index[ax] = slice(st, en, sp)
         return self.index(n, src, tuple(index), self.out_shape(n))
 
     def op_Gather(self, n):
@@ -568,12 +628,14 @@ class _Converter(Families):
 
         src = self._first(n)
         rank = len(src.shape)
-        axis = norm_dim(int(self.attrs(n).get("axis", 0)), rank)
+        axis = check_axes(n, [int(self.attrs(n).get("axis", 0))], rank, self.where, "axis")[0]
         out = self.out_shape(n)
         if not src.axis_of_dim(axis):
             return self.identity(n, src, out, _gather_axes(src, axis, out, rank), "identity")
         idx = np.asarray(self.value(n, n.input[1], "indices"))
         size = src.shape[axis]
+        if idx.size and (int(idx.min()) < -size or int(idx.max()) >= size):
+            raise self.fail(n, f"an index outside [{-size}, {size - 1}] along dimension {axis}")
         if idx.ndim == 0:
             return self.index(n, src, (slice(None),) * axis + (int(idx) % size,), out)
         flat = [int(i) % size for i in idx.ravel()]
@@ -615,7 +677,10 @@ class _Converter(Families):
             values = self.value(n, scale_input, "scales", required=False)
             if values is not None and values.size:
                 scales = [float(x) for x in values.ravel()]
-        axes = [norm_dim(int(x), rank) for x in a.get("axes", range(rank))]
+                check_scales(n, scales, self.where)
+        axes = check_axes(n, a.get("axes", range(rank)), rank, self.where)
+        if scales is not None and len(scales) != len(axes):
+            raise self.fail(n, f"{len(scales)} scales for {len(axes)} axes")
         if scales is not None and len(scales) == len(axes):
             per_dim = {ax: sc for ax, sc in zip(axes, scales)}
         else:
@@ -630,6 +695,9 @@ class _Converter(Families):
             scales = list(a["scales"])
         else:
             scales = [float(x) for x in self.value(n, n.input[1], "scales").ravel()]
+        check_scales(n, scales, self.where)
+        if len(scales) != len(src.shape):
+            raise self.fail(n, f"{len(scales)} scales for a tensor of rank {len(src.shape)}")
         mode = a.get("mode", "nearest")
         return self._resample(n, src, out, mode, "asymmetric", "floor", dict(enumerate(scales)), False)
 
