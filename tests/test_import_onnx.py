@@ -386,20 +386,29 @@ def test_models_exported_from_torch_agree_with_autograd(name):
         assert np.array_equal(grad, r.exact_set(pos)), (name, pos)
 
 
-def test_exported_pixel_unshuffle_is_a_clear_error_and_an_override_makes_it_whole():
+@pytest.mark.parametrize("layer", ["unshuffle", "shuffle"])
+def test_exported_pixel_shuffles_written_as_reshapes_agree_with_autograd(layer):
+    # the exporter writes PixelUnshuffle as Reshape [1, 1, 2, 3, 3, 3] + Transpose + Reshape:
+    # a spatial axis cut into (outer, inner), the inner part moved into the channels
     torch = pytest.importorskip("torch")
     import io
     import warnings
 
-    m = torch.nn.Sequential(torch.nn.Conv2d(1, 1, 3, padding=1), torch.nn.PixelUnshuffle(3))
+    import test_import_torch as T
+
+    nn = torch.nn
+    if layer == "unshuffle":
+        m, shape = nn.Sequential(nn.Conv2d(1, 1, 3, padding=1), nn.PixelUnshuffle(3), nn.Conv2d(9, 1, 1)), (1, 1, 6, 9)
+    else:
+        m, shape = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.PixelShuffle(2), nn.Conv2d(1, 1, 3)), (1, 1, 5, 4)
     buf = io.BytesIO()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        torch.onnx.export(m, (torch.ones(1, 1, 6, 9),), buf, dynamo=False, opset_version=17)
-    with pytest.raises(ModelImportError, match="cutting a spatial axis apart"):
-        from_onnx(buf.getvalue())
-    net = from_onnx(buf.getvalue(), ops={"Reshape": {"op": "flatten"}})
-    assert rfgraph.analyze(net).axes[0].whole_input is not None
+        torch.onnx.export(m, (torch.ones(shape),), buf, dynamo=False, opset_version=17)
+    net = from_onnx(buf.getvalue())
+    r = regions(net, shape[2:])
+    for pos, grad in T.gradient_support(m, shape).items():
+        assert np.array_equal(grad, r.exact_set(pos)), pos
 
 
 # -- channels-last inputs ------------------------------------------------------------------------

@@ -648,3 +648,166 @@ def test_a_handler_that_fails_on_odd_arguments_gives_an_error_naming_the_call(mo
 
     with pytest.raises(ModelImportError, match=r"node relu .*TypeError.*ops=\{'relu'"):
         from_torch(M(), torch.ones(1, 1, 5, 5))
+
+
+# -- patterns of timm backbones, hand-built (timm itself is not needed) ---------------------------
+class Conv2dSame(nn.Conv2d):
+    """timm's Conv2dSame: TensorFlow 'same' padding computed in forward with Python control
+    flow on the input's size, which torch.fx cannot trace."""
+
+    def forward(self, x):
+        ih, iw = x.size()[-2:]
+        pads = []
+        for n, k, s, d in zip((ih, iw), self.kernel_size, self.stride, self.dilation):
+            total = max((-(-n // s) - 1) * s + (k - 1) * d + 1 - n, 0)
+            pads.append(total)
+        if pads[0] > 0 or pads[1] > 0:
+            x = F.pad(x, [pads[1] // 2, pads[1] - pads[1] // 2, pads[0] // 2, pads[0] - pads[0] // 2])
+        return F.conv2d(x, self.weight, self.bias, self.stride, 0, self.dilation, self.groups)
+
+
+class AvgPool2dSame(nn.AvgPool2d):
+    def forward(self, x):
+        ih, iw = x.size()[-2:]
+        k, s = _nt(self.kernel_size, 2), _nt(self.stride, 2)
+        ph = max((-(-ih // s[0]) - 1) * s[0] + k[0] - ih, 0)
+        pw = max((-(-iw // s[1]) - 1) * s[1] + k[1] - iw, 0)
+        if ph > 0 or pw > 0:
+            x = F.pad(x, [pw // 2, pw - pw // 2, ph // 2, ph - ph // 2])
+        return F.avg_pool2d(x, self.kernel_size, self.stride, 0, self.ceil_mode, self.count_include_pad)
+
+
+class TFSame(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stem = Conv2dSame(1, 2, 3, stride=2)
+        self.dw = Conv2dSame(2, 2, (3, 5), stride=(1, 2), dilation=(2, 1), groups=2)
+        self.pool = AvgPool2dSame(3, 2)
+
+    def forward(self, x):
+        return self.pool(self.dw(self.stem(x)))
+
+
+def test_tf_same_modules_are_leaves_with_tensorflow_padding():
+    net = check(TFSame(), (1, 1, 12, 11))
+    edge = {net.nodes[e.dst]: e.layer for e in net.edges}
+    # 12 with k 3, s 2: 6 outputs, total (6 - 1) 2 + 3 - 12 = 1, the odd pixel at the end;
+    # 11: 6 outputs, total 2: one on each side
+    assert edge["stem"].p_l == (0, 1) and edge["stem"].p_r == (1, 1)
+
+
+class SpaceToDepth(nn.Module):
+    """TResNet's stem: space-to-depth written as view + permute + reshape."""
+
+    def __init__(self, b=4):
+        super().__init__()
+        self.b = b
+        self.conv = nn.Conv2d(16, 2, 3, padding=1)
+        self.up = nn.Conv2d(8, 8, 1)
+
+    def forward(self, x):
+        B, C, H, W = x.shape
+        b = self.b
+        y = x.view(B, C, H // b, b, W // b, b).permute(0, 3, 5, 1, 2, 4).reshape(B, C * b * b, H // b, W // b)
+        y = self.conv(y)
+        # and back: depth-to-space by reshapes (a pixel shuffle by 2 written out)
+        z = torch.cat([y, y, y, y], 1).view(B, 2, 2, 2, H // b, W // b).permute(0, 3, 4, 1, 5, 2)
+        return self.up(torch.cat([z.reshape(B, 2, H // 2, W // 2)] * 4, 1))
+
+
+def test_space_to_depth_and_depth_to_space_written_as_reshapes():
+    net = check(SpaceToDepth(), (1, 1, 16, 12))
+    assert rfgraph.analyze(net, output="conv").axes[0].rf == 12  # a 4x4 block, then 3 blocks
+
+
+def attend(q, k, v, lin: bool, sdpa: bool = False):
+    """Attention; in the linear copy the attention weights are uniform constants (softmax's
+    Jacobian sums to zero, so gradients through q and k can cancel those through v, and with
+    weights 1 the scores are large enough for exp to underflow to 0): the output is then a
+    positive combination of every v token, the dependence attention has."""
+    if not lin:
+        return F.scaled_dot_product_attention(q, k, v) if sdpa else (q @ k.transpose(-2, -1)).softmax(-1) @ v
+    weights = torch.full((*q.shape[:-1], k.shape[-2]), 1.0 / k.shape[-2], dtype=v.dtype)
+    return weights @ v
+
+
+class WindowAttention(nn.Module):
+    """A Swin block in miniature: cyclic shift, window partition, attention inside each window
+    (matmuls with the windows in the batch dimension), window reverse, shift back, residual."""
+
+    def __init__(self, w=3, shift=1, dim=4, sdpa=False):
+        super().__init__()
+        self.w, self.shift, self.sdpa, self.lin = w, shift, sdpa, False
+        self.embed = nn.Conv2d(1, dim, 2, stride=2)
+        self.norm = nn.LayerNorm(dim)
+        self.qkv = nn.Linear(dim, 3 * dim)
+        self.proj = nn.Linear(dim, dim)
+
+    def forward(self, x):
+        x = self.embed(x).permute(0, 2, 3, 1)  # B, H, W, C
+        B, H, W, C = x.shape
+        w = self.w
+        y = torch.roll(self.norm(x), shifts=(-self.shift, -self.shift), dims=(1, 2))
+        y = y.view(B, H // w, w, W // w, w, C).permute(0, 1, 3, 2, 4, 5).reshape(-1, w * w, C)
+        q, k, v = self.qkv(y).chunk(3, dim=-1)
+        y = attend(q, k, v, self.lin, self.sdpa)
+        y = self.proj(y).view(B, H // w, W // w, w, w, C).permute(0, 1, 3, 2, 4, 5).reshape(B, H, W, C)
+        y = torch.roll(y, shifts=(self.shift, self.shift), dims=(1, 2))
+        return (x + y).permute(0, 3, 1, 2)
+
+
+@pytest.mark.parametrize("sdpa", [False, True])
+def test_window_partition_attention_is_exactly_a_window_then_an_upsampling(sdpa):
+    net = check(WindowAttention(sdpa=sdpa), (1, 1, 12, 18))
+    result = rfgraph.analyze(net)
+    assert result.axes[0].whole_input is None  # attention stays inside the (shifted) windows
+
+
+class LeViTBlock(nn.Module):
+    """Attention over all H*W tokens, then .view(B, C, H, W) and a strided convolution: the
+    maps after the attention have positions again (levit_conv_128s)."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(1, 4, 3, stride=2, padding=1)
+        self.qkv = nn.Linear(4, 12)
+        self.down = nn.Conv2d(4, 4, 3, stride=2, padding=1)
+        self.lin = False
+
+    def forward(self, x):
+        x = self.conv(x)
+        B, C, H, W = x.shape
+        q, k, v = self.qkv(x.flatten(2).transpose(1, 2)).chunk(3, dim=-1)
+        y = attend(q, k, v, self.lin).transpose(1, 2).reshape(B, -1, H, W)
+        return self.down(y)
+
+
+def test_maps_after_global_attention_keep_their_size():
+    net = check(LeViTBlock(), (1, 1, 16, 12))
+    assert rfgraph.infer_shapes(net).sizes["down"] == (4, 3)
+    assert rfgraph.analyze(net).axes[0].whole_input is not None
+
+
+class GlobalAttention(nn.Module):
+    """A ViT block without class token: patch embedding, tokens, attention with a residual."""
+
+    def __init__(self):
+        super().__init__()
+        self.patch = nn.Conv2d(1, 4, 4, stride=4)
+        self.qkv = nn.Linear(4, 12)
+        self.mlp = nn.Linear(4, 4)
+        self.lin = False
+
+    def forward(self, x):
+        t = self.patch(x).flatten(2).transpose(1, 2)
+        q, k, v = self.qkv(t).chunk(3, dim=-1)
+        t = t + attend(q, k, v, self.lin, sdpa=True)
+        t = t + self.mlp(t)
+        B, N, C = t.shape
+        return t.transpose(1, 2).reshape(B, C, x.shape[2] // 4, x.shape[3] // 4)
+
+
+def test_global_attention_is_whole_input_with_the_patch_embedding_as_local_field():
+    net = check(GlobalAttention(), (1, 1, 12, 16))
+    a = rfgraph.analyze(net).axes[0]
+    assert a.whole_input is not None and (a.local.rf, a.local.stride) == (4, 4)

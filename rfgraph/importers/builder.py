@@ -180,6 +180,38 @@ class GraphBuilder:
                 axes[a] = None
         return tuple(axes), _lengths(axes, out_shape, src.sizes)
 
+    def expand(self, src: TensorInfo, dims: Sequence[int] | None = None) -> TensorInfo:
+        """``src`` with every spatial axis that shares its tensor dimension only with
+        channel-like entries (layout ``(d, q)``, q > 1, no other spatial axis in ``d``: after a
+        depth-to-space or a window-partition reverse merged the channel-like entries into the
+        axis) made a map of its own: nearest upsampling by q, exact (entry t of the dimension
+        belongs to axis position t // q). Only axes in ``dims`` when given."""
+        scale = [1] * self.ndim
+        axes = list(src.axes)
+        sizes = list(src.sizes)
+        for a, ax in enumerate(src.axes):
+            if ax is None or ax[1] == 1 or (dims is not None and ax[0] not in dims):
+                continue
+            d, q = ax
+            if any(o is not None and o[0] == d for i, o in enumerate(src.axes) if i != a):
+                continue
+            if src.shape[d] != q * src.sizes[a]:
+                continue
+            scale[a] = q
+            axes[a] = (d, 1)
+            sizes[a] = src.sizes[a] * q
+        if all(f == 1 for f in scale):
+            return src
+        name = self.unique(f"{src.node}.expanded")
+        self.raw.add_node(name, {})
+        self.raw.add_edge(src.node, name, {"op": "upsample", "scale": fmt(scale), "mode": "nearest",
+                                           "type": "channel entries merged into a spatial axis"})
+        info = TensorInfo(name, src.shape, tuple(axes), tuple(sizes))
+        for n in sizes:
+            check_length(int(n), f"{self._where()}{name}", "map length")
+        self.expected[name] = info.sizes
+        return info
+
     # -- layers ----------------------------------------------------------------------------
     def window(self, src: TensorInfo, name: str, out_shape: Sequence[int], op: str,
                geoms: Sequence[Geom | None], *, axes: Sequence[Axis] | None = None,
@@ -191,6 +223,13 @@ class GraphBuilder:
         ``collapse`` read their whole length (k = n) and collapse. Axes the source has
         already collapsed get k=1 whatever the layer says (its geometry no longer matters)."""
         geoms = list(geoms)
+        if (not src.spatial and not src.constant and len(out_shape) == self.ndim + 2
+                and any(g is not None and (g.k, g.s) != (1, 1) for g in geoms)
+                and any(int(m) != 1 for m in out_shape[2:])):
+            # a window on a map rfgraph thinks has no positions left, while the model's has
+            # some: the lengths would silently disagree with the model (the LeViT bug)
+            raise ModelImportError(f"{self._where()}{name}: a {op} on a tensor of shape {list(src.shape)} whose "
+                                   "positions rfgraph no longer tracks (after a whole-input op): please report")
         for a in range(self.ndim):
             if src.axes[a] is None:
                 geoms[a] = TRIVIAL
@@ -274,6 +313,8 @@ class GraphBuilder:
         live = [(i, s) for i, s in enumerate(srcs) if not s.constant]
         if not live:
             return None
+        if len({tuple(None if ax is None else ax[1] for ax in s.axes) for _, s in live}) > 1:
+            live = [(i, self.expand(s)) for i, s in live]  # one source merged channel entries in
         axes: list[Axis] = [None] * self.ndim
         for _, s in live:
             shift = rank - len(s.shape)
@@ -361,10 +402,31 @@ def _lengths(axes: Sequence[Axis], out_shape: Sequence[int], known: Sequence[int
 def reshape_axes(src: TensorInfo, out_shape: Sequence[int]) -> tuple[Axis, ...] | None:
     """The layout after a reshape (view, flatten, squeeze, unsqueeze, ...) to ``out_shape``:
     every spatial axis is found again from its stride in the row-major order, or None when a
-    reshape cuts an axis apart (the geometry is not kept)."""
+    reshape cuts an axis apart (see :func:`reshape_split` for the cuts that are layers)."""
+    found = reshape_split(src, out_shape)
+    if found is None or found[1]:
+        return None
+    return found[0]
+
+
+def reshape_split(src: TensorInfo, out_shape: Sequence[int]) -> tuple[tuple[Axis, ...], dict[int, int]] | None:
+    """:func:`reshape_axes`, also accepting a reshape that cuts a spatial axis of length n into
+    an outer dimension n / b and an inner dimension b of its own (space-to-depth, patch merging,
+    the window partition of Swin: ``view(B, C, H // b, b, W // b, b)``). Then ``(layout,
+    {axis: b})``: the axis continues in the outer dimension, and the inner one is a channel-like
+    dimension; geometrically a window k = s = b (every outer position holds b input rows).
+    None when the reshape cuts an axis in any other way.
+
+    >>> x = TensorInfo("x", (1, 3, 8, 6), ((2, 1), (3, 1)), (8, 6))
+    >>> reshape_split(x, (1, 3, 4, 2, 3, 2))
+    (((2, 1), (4, 1)), {0: 2, 1: 2})
+    >>> reshape_split(x, (1, 3, 48))                 # a flatten: both axes in one dimension
+    (((2, 6), (2, 1)), {})
+    """
     shape = src.shape
     out = [int(n) for n in out_shape]
     new: list[Axis] = []
+    splits: dict[int, int] = {}
     for a, ax in enumerate(src.axes):
         if ax is None:
             new.append(None)
@@ -372,22 +434,46 @@ def reshape_axes(src: TensorInfo, out_shape: Sequence[int]) -> tuple[Axis, ...] 
         n = src.sizes[a]
         d, q = ax
         G = q * prod(shape[d + 1:])
-        found = None
-        inner = 1
-        for dd in range(len(out) - 1, -1, -1):
-            if inner <= G < inner * out[dd]:  # the dimension holding this axis's stride
-                qq = G // inner
-                if G % inner == 0 and G * n <= inner * out[dd] and out[dd] % (qq * n) == 0:
-                    found = (dd, qq)
-                break
-            inner *= out[dd]
+        found = _find_axis(out, G, n)
+        if found is None and n > 1:
+            cut = _find_cut(out, G, n)
+            if cut is not None:
+                found, splits[a] = cut
         if found is None:
             if n == 1:
                 new.append(None)
                 continue
             return None
         new.append(found)
-    return tuple(new)
+    return tuple(new), splits
+
+
+def _find_axis(out: Sequence[int], G: int, n: int) -> Axis:
+    """The (dimension, q) of ``out`` holding n positions of element stride G, or None."""
+    inner = 1
+    for dd in range(len(out) - 1, -1, -1):
+        if inner <= G < inner * out[dd]:  # the dimension holding this axis's stride
+            qq = G // inner
+            if G % inner == 0 and G * n <= inner * out[dd] and out[dd] % (qq * n) == 0:
+                return (dd, qq)
+            return None
+        inner *= out[dd]
+    return None
+
+
+def _find_cut(out: Sequence[int], G: int, n: int) -> tuple[Axis, int] | None:
+    """An axis of n positions at stride G cut into a dimension of exactly b positions (its
+    own, stride G) and an outer part of n / b positions found like any axis."""
+    inner = 1
+    for dd in range(len(out) - 1, -1, -1):
+        if inner == G and 1 < out[dd] < n and n % out[dd] == 0:
+            b = out[dd]
+            outer = _find_axis(out, G * b, n // b)
+            return (outer, b) if outer is not None else None
+        if inner > G:
+            return None
+        inner *= out[dd]
+    return None
 
 
 def permute_axes(src: TensorInfo, perm: Sequence[int]) -> tuple[Axis, ...]:

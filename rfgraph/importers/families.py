@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .builder import Geom, TensorInfo, Tuple, constant, drop_dims, emit_adaptive, norm_dim, reshape_axes
+from .builder import Geom, TensorInfo, Tuple, constant, drop_dims, emit_adaptive, norm_dim, reshape_split
+
+
+def _base_name(n) -> str:
+    """A name for a helper node of op ``n`` (an fx node, an ONNX node, a Keras call)."""
+    outputs = getattr(n, "output", None)
+    return getattr(n, "name", "") or (outputs[0] if outputs else "") or "map"
 
 
 class Families:
@@ -39,9 +45,30 @@ class Families:
         rank = len(src.shape)
         return list(range(rank - nd, rank))
 
+    def _spatial_again(self, n, src: TensorInfo, nd: int) -> TensorInfo:
+        """A window op on a tensor that depends on the whole input (after attention or a
+        matmul) but still has positions (``.view(B, C, H, W)`` of the tokens, as LeViT does):
+        its positions are a map again, each reading the whole-input map. Without this the
+        map would keep length 1 while the model's has H x W."""
+        if src.spatial:
+            return self.b.expand(src, self._spatial_dims(src, nd))
+        if src.constant or nd != self.ndim or len(src.shape) < nd + 1:
+            return src
+        dims = self._spatial_dims(src, nd)
+        lengths = [src.shape[d] for d in dims]
+        if all(m == 1 for m in lengths):
+            return src
+        from .builder import TensorInfo as Info
+
+        return self.b.upsample(Info(src.node, src.shape, tuple((d, 1) for d in dims), (1,) * nd),
+                               self.b.unique(f"{_base_name(n)}.positions"), src.shape, lengths, "nearest",
+                               attrs={"type": "positions of a whole-input tensor", "broadcast": "true"})
+
+
     def conv_window(self, n, src, out_shape, nd, k, s, d, pads, pad_mode, groups, in_channels):
         """A convolution over the last ``nd`` dimensions with per-dimension (left, right)
         padding ``pads``; its channel dimension mixes any spatial axis found there."""
+        src = self._spatial_again(n, src, nd)
         dims = self._spatial_dims(src, nd)
         roles = self._dim_roles(n, src, dims, mix_dims=[len(src.shape) - nd - 1])
         geoms, collapse = [], []
@@ -64,6 +91,7 @@ class Families:
         padding follows from the output length the model produced (``output_padding``,
         ``output_size``, ONNX ``output_shape``): p_r = (n - 1) s + k' - p_l - n_out."""
         k, s, d, p = tuple(k), tuple(s), tuple(d), tuple(p_l)
+        src = self._spatial_again(n, src, nd)
         dims = self._spatial_dims(src, nd)
         roles = self._dim_roles(n, src, dims, mix_dims=[len(src.shape) - nd - 1])
         geoms, collapse = [], []
@@ -83,6 +111,7 @@ class Families:
 
     def pool(self, n, src, op, nd, k, s, pads, d, ceil_mode, out_shape):
         """A pooling window over the last ``nd`` dimensions; ``pads``: (left, right) per dimension."""
+        src = self._spatial_again(n, src, nd)
         roles = self._dim_roles(n, src, self._spatial_dims(src, nd))
         geoms = [Geom(k[r[1]], s[r[1]], d[r[1]], *pads[r[1]]) if r[0] == "geom" else None for r in roles]
         return self.b.window(src, self.name_of(n), out_shape, op, geoms, ceil_mode=ceil_mode,
@@ -98,6 +127,7 @@ class Families:
     def pad(self, n, src, out_shape, padding, mode):
         """F.pad and the padding modules: (last dim left, last dim right, the dim before, ...)."""
         rank = len(src.shape)
+        src = self.b.expand(src, [rank - 1 - i for i in range(len(padding) // 2)])
         flat = [int(x) for x in padding]
         pairs = {rank - 1 - i: (flat[2 * i], flat[2 * i + 1]) for i in range(len(flat) // 2)}
         geoms = []
@@ -129,12 +159,25 @@ class Families:
         """view, reshape, flatten, squeeze, ...: the layout follows (exact), unless the reshape
         cuts a spatial axis apart (space-to-depth written as reshapes, window partitions):
         an error, since no rfgraph layer says which pixels then sit together."""
-        axes = reshape_axes(src, out_shape)
-        if axes is None:
+        found = reshape_split(src, out_shape)
+        if found is None:
+            src = self.b.expand(src)  # merged channel entries, then cut differently: as a map first
+            found = reshape_split(src, out_shape)
+        if found is None:
             raise self.fail(n, f"reshapes {list(src.shape)} to {list(out_shape)}, cutting a spatial axis apart: "
                                "not a layer rfgraph expresses. Describe it with ops={<this node or op>: "
                                "{'op': 'flatten'}} to treat it as depending on the whole input")
-        return self.identity(n, src, out_shape, axes, "identity")
+        axes, splits = found
+        if not splits:
+            return self.identity(n, src, out_shape, axes, "identity")
+        # space-to-depth (a window partition, a patch merge): outer position o holds the b
+        # input positions o b ... o b + b - 1 in a channel-like dimension: a window k = s = b
+        geoms = [Geom(splits[a], splits[a]) if a in splits else None for a in range(self.ndim)]
+        for a in splits:
+            if not src.alone(a):
+                raise self.fail(n, "cuts apart a tensor dimension holding several spatial axes")
+        return self.b.window(src, self.name_of(n), out_shape, "avgpool", geoms, axes=axes,
+                             attrs=self.edge_attrs(n, rearrange="space-to-depth"), node_attrs=self.node_attrs(n))
 
     def whole_along(self, n, src, out_shape, dims, keep: str):
         """Every output depends on every position along the axes in tensor dimensions
@@ -194,10 +237,48 @@ class Families:
                              node_attrs=self.node_attrs(n))
 
     def matmul(self, n, srcs, out_shape):
+        """A matrix product. With a constant matrix: a linear layer on the last dimension. Of
+        two maps whose spatial axes all lie in the batch dimensions (attention within windows,
+        after a window partition): per position, an elementwise merge. Otherwise the
+        contracted or token dimension holds positions: every output depends on all of them."""
         a, b_ = (srcs + [None])[:2]
         if b_ is not None and b_.constant and not a.constant and len(b_.shape) >= 2:
             return self.contract_last(n, a, out_shape)
+        if self._batch_only(srcs, out_shape):
+            return self._per_position(n, srcs, out_shape)
         return self.b.whole(srcs, self.name_of(n), out_shape, "fc", attrs=self.edge_attrs(n),
+                            node_attrs=self.node_attrs(n))
+
+    def _batch_only(self, srcs, out_shape) -> bool:
+        live = [s for s in srcs if not s.constant]
+        return bool(live) and len(out_shape) >= 3 and all(
+            s.spatial and all(ax is None or ax[0] < len(s.shape) - 2 for ax in s.axes) for s in live)
+
+    def _per_position(self, n, srcs, out_shape):
+        """The batch dimensions of ``srcs`` (all but the last two) aligned with ``out_shape``'s."""
+        rank = len(out_shape)
+        moved = []
+        for s in srcs:
+            if s.constant:
+                continue
+            shift = rank - len(s.shape)
+            shape = tuple(out_shape[:rank - 2])
+            axes = tuple(None if ax is None else (ax[0] + shift, ax[1]) for ax in s.axes)
+            moved.append(TensorInfo(s.node, shape + tuple(out_shape[rank - 2:]), axes, s.sizes))
+        return self.b.merge(moved, self.name_of(n), out_shape, "identity", attrs=self.edge_attrs(n),
+                            node_attrs=self.node_attrs(n))
+
+    def attention(self, n, srcs, out_shape):
+        """scaled_dot_product_attention(q, k, v): output token i reads every token of k and v.
+        Positions in the token dimension: attention over them (whole input, the map's length
+        kept); positions in the batch dimensions only (window attention): per position."""
+        if self._batch_only(srcs, out_shape):
+            return self._per_position(n, srcs, out_shape)
+        live = [s for s in srcs if not s.constant]
+        if any(ax is not None and ax[0] < len(s.shape) - 2 for s in live for ax in s.axes):
+            raise self.fail(n, "attention over some spatial axes and per position along others: not a layer "
+                               "rfgraph expresses")
+        return self.b.whole(live, self.name_of(n), out_shape, "attention", attrs=self.edge_attrs(n),
                             node_attrs=self.node_attrs(n))
 
     def cat(self, n, infos, dim, out_shape):
@@ -231,6 +312,7 @@ class Families:
         rank = len(src.shape)
         if not isinstance(index, tuple):
             index = (index,)
+        src = self.b.expand(src)
         if any(not isinstance(i, (int, slice, type(None), type(Ellipsis))) for i in index):
             if all(ax is None for ax in src.axes):
                 return self.elementwise(n, [src], out_shape, "identity")
@@ -341,6 +423,7 @@ class Families:
             return self.elementwise(n, [src], out_shape, "identity")
         shifts = [shifts] if isinstance(shifts, int) else list(shifts)
         dims = [dims] if isinstance(dims, int) else list(dims)
+        src = self.b.expand(src, [norm_dim(d, rank) for d in dims])
         geoms: list[Geom | None] = [None] * self.ndim
         for sh, d in zip(shifts, dims):
             for a in src.axis_of_dim(norm_dim(d, rank)):

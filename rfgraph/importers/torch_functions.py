@@ -304,6 +304,11 @@ def matmul(c: Call):
     return c.conv.matmul(c.n, c.srcs, c.out_shape)
 
 
+@function("scaled_dot_product_attention")
+def attention(c: Call):
+    return c.conv.attention(c.n, c.srcs[:3], c.out_shape)
+
+
 # -- concatenation, stacking ---------------------------------------------------------------------
 @function("cat", "concat", "concatenate")
 def cat(c: Call):

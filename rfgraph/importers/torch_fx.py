@@ -126,6 +126,8 @@ def trace(module, *, ops: Mapping[str, Any] | None = None, leaf_modules: Iterabl
         def is_leaf_module(self, m, qualname):
             if qualname in names or (classes and isinstance(m, classes)) or _leaf_keys(m) & names:
                 return True
+            if tf_same(m):  # its forward computes the padding with Python control flow
+                return True
             return super().is_leaf_module(m, qualname)
 
     for _attempt in range(len(paths) + 1):
@@ -441,6 +443,8 @@ class _Converter(Families):
 
         cls = type(m).__name__
         src = srcs[0]
+        if tf_same(m):
+            return self.tf_same(n, m, src, out_shape, meta)
         if isinstance(m, (nn.Conv1d, nn.Conv2d, nn.Conv3d)):
             nd = len(m.kernel_size)
             return self.conv(n, src, out_shape, nd, m.kernel_size, m.stride, m.dilation, m.padding,
@@ -540,6 +544,28 @@ class _Converter(Families):
                                f"ops={{{fname!r}: {{'op': ..., ...}}}}")
         return handler(Call(self, n, name, fname, bind(n, name), srcs, out_shape, meta))
 
+    def tf_same(self, n, m, src, out_shape, meta):
+        """timm's Conv2dSame, ScaledStdConv2dSame, MaxPool2dSame, AvgPool2dSame: TensorFlow 'same'
+        padding (odd pixel right/bottom) computed from the input's size at run time, then the
+        layer with its own k, s, d."""
+        import torch.nn as nn
+
+        nd = len(src.shape) - 2
+        k = tuple_of(m.kernel_size, nd)
+        s = tuple_of(m.stride if m.stride is not None else m.kernel_size, nd)
+        d = tuple_of(getattr(m, "dilation", 1), nd)
+        pads = []
+        for i in range(nd):
+            length = src.shape[2 + i]
+            keff = d[i] * (k[i] - 1) + 1
+            total = max((-(-length // s[i]) - 1) * s[i] + keff - length, 0)
+            own = tuple_of(getattr(m, "padding", 0), nd)[i] if not isinstance(getattr(m, "padding", 0), str) else 0
+            pads.append((total // 2 + own, total - total // 2 + own))
+        if isinstance(m, nn.Conv2d):
+            return self.conv_window(n, src, out_shape, nd, k, s, d, pads, "zeros", m.groups, m.in_channels)
+        op = "maxpool" if isinstance(m, nn.MaxPool2d) else "avgpool"
+        return self.pool(n, src, op, nd, k, s, pads, d, bool(getattr(m, "ceil_mode", False)), out_shape)
+
     def tpool(self, n, src, op, nd, k, s, p, d, ceil_mode, out_shape):
         """A pool with PyTorch's arguments (stride None: the kernel size)."""
         k = tuple_of(k, nd)
@@ -599,6 +625,14 @@ class _Converter(Families):
         attrs = self.edge_attrs(n, interpolation=mode, align_corners="true" if align_corners else None)
         return emit_resample(self.b, src, self.name_of(n), out_shape, truth, f"{mode} interpolation",
                              attrs=attrs, node_attrs=self.node_attrs(n), fail=lambda m: self.fail(n, m))
+
+
+def tf_same(m) -> bool:
+    """A module computing TensorFlow 'same' padding at run time: timm's ``*Same`` layers
+    (Conv2dSame, ScaledStdConv2dSame, StdConv2dSame, MaxPool2dSame, AvgPool2dSame)."""
+    import torch.nn as nn
+
+    return type(m).__name__.endswith("Same") and isinstance(m, (nn.Conv2d, nn.MaxPool2d, nn.AvgPool2d))
 
 
 def _tuple_float(value: Any, n: int) -> tuple[float, ...]:
