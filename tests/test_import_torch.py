@@ -811,3 +811,43 @@ def test_global_attention_is_whole_input_with_the_patch_embedding_as_local_field
     net = check(GlobalAttention(), (1, 1, 12, 16))
     a = rfgraph.analyze(net).axes[0]
     assert a.whole_input is not None and (a.local.rf, a.local.stride) == (4, 4)
+
+
+class TinyViT(nn.Module):
+    """ViT / DeiT as timm writes them: patch embedding, class token concatenated before the
+    patch tokens, position embedding, pre-norm blocks of global attention (qkv reshaped,
+    permuted, unbound; scaled_dot_product_attention) and MLP with residuals; the patch tokens
+    (x[:, 1:]) reshaped back to a map."""
+
+    def __init__(self, dim=4, heads=2, depth=2):
+        super().__init__()
+        self.patch = nn.Conv2d(1, dim, 4, stride=4)
+        self.cls_token = nn.Parameter(torch.zeros(1, 1, dim))
+        self.pos_embed = nn.Parameter(torch.zeros(1, 13, dim))
+        self.heads, self.lin = heads, False
+        self.norms = nn.ModuleList([nn.LayerNorm(dim) for _ in range(depth)])
+        self.qkv = nn.ModuleList([nn.Linear(dim, 3 * dim) for _ in range(depth)])
+        self.proj = nn.ModuleList([nn.Linear(dim, dim) for _ in range(depth)])
+        self.mlp = nn.ModuleList([nn.Linear(dim, dim) for _ in range(depth)])
+
+    def forward(self, x):
+        t = self.patch(x).flatten(2).transpose(1, 2)
+        B, N, C = t.shape
+        t = torch.cat([self.cls_token.expand(B, -1, -1), t], dim=1) + self.pos_embed
+        for norm, qkv, proj, mlp in zip(self.norms, self.qkv, self.proj, self.mlp):
+            q, k, v = qkv(norm(t)).reshape(B, N + 1, 3, self.heads, C // self.heads).permute(2, 0, 3, 1, 4).unbind(0)
+            a = attend(q, k, v, self.lin, sdpa=True)
+            t = t + proj(a.transpose(1, 2).reshape(B, N + 1, C))
+            t = t + mlp(norm(t))
+        h, w = x.shape[2] // 4, x.shape[3] // 4
+        return t[:, 1:].transpose(1, 2).reshape(B, C, h, w), t[:, 0]
+
+
+def test_vit_class_token_and_global_attention():
+    net = check(TinyViT(), (1, 1, 12, 16), pick=lambda y: y[0])
+    a = rfgraph.analyze(net).axes[0]
+    # every patch token depends on the whole image (attention); the residual stream alone
+    # gives the patch embedding's own numbers
+    assert a.whole_input is not None and (a.local.rf, a.local.stride, a.local.padding) == (4, 4, 0)
+    outputs = net.graph_attrs["outputs"].split(",")
+    assert len(outputs) == 2 and rfgraph.analyze(net, output=outputs[1]).axes[0].whole_input is not None

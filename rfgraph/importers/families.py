@@ -9,7 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .builder import Geom, TensorInfo, Tuple, constant, drop_dims, emit_adaptive, norm_dim, reshape_split
+from .builder import (
+    Geom,
+    TensorInfo,
+    Tuple,
+    constant,
+    drop_dims,
+    drop_lead,
+    emit_adaptive,
+    norm_dim,
+    reshape_split,
+)
 
 
 def _base_name(n) -> str:
@@ -151,9 +161,10 @@ class Families:
                               node_attrs=self.node_attrs(n))
         return result if result is not None else constant(out_shape, self.ndim)
 
-    def identity(self, n, src, out_shape, axes, op):
+    def identity(self, n, src, out_shape, axes, op, lead=None):
+        """A layout change (permute, reshape): ``axes`` and ``lead`` say where things went."""
         return self.b.window(src, self.name_of(n), out_shape, op, [None] * self.ndim, axes=axes,
-                             attrs=self.edge_attrs(n), node_attrs=self.node_attrs(n))
+                             attrs=self.edge_attrs(n), node_attrs=self.node_attrs(n), lead=lead)
 
     def reshape(self, n, src, out_shape):
         """view, reshape, flatten, squeeze, ...: the layout follows (exact), unless the reshape
@@ -167,16 +178,16 @@ class Families:
             raise self.fail(n, f"reshapes {list(src.shape)} to {list(out_shape)}, cutting a spatial axis apart: "
                                "not a layer rfgraph expresses. Describe it with ops={<this node or op>: "
                                "{'op': 'flatten'}} to treat it as depending on the whole input")
-        axes, splits = found
+        axes, splits, lead = found
         if not splits:
-            return self.identity(n, src, out_shape, axes, "identity")
+            return self.identity(n, src, out_shape, axes, "identity", lead)
         # space-to-depth (a window partition, a patch merge): outer position o holds the b
         # input positions o b ... o b + b - 1 in a channel-like dimension: a window k = s = b
         geoms = [Geom(splits[a], splits[a]) if a in splits else None for a in range(self.ndim)]
         for a in splits:
             if not src.alone(a):
                 raise self.fail(n, "cuts apart a tensor dimension holding several spatial axes")
-        return self.b.window(src, self.name_of(n), out_shape, "avgpool", geoms, axes=axes,
+        return self.b.window(src, self.name_of(n), out_shape, "avgpool", geoms, axes=axes, lead=lead,
                              attrs=self.edge_attrs(n, rearrange="space-to-depth"), node_attrs=self.node_attrs(n))
 
     def whole_along(self, n, src, out_shape, dims, keep: str):
@@ -211,8 +222,9 @@ class Families:
         if not src.spatial:
             return self.b.whole(srcs, name, out_shape, "global_pool", attrs=attrs, node_attrs=self.node_attrs(n))
         if not hit:
+            lead = src.lead if keepdim else drop_lead(src.lead, dims)
             return self.b.window(src, name, out_shape, "identity", [None] * self.ndim, axes=axes, attrs=attrs,
-                                 node_attrs=self.node_attrs(n))
+                                 node_attrs=self.node_attrs(n), lead=lead)
         if len(hit) == sum(1 for ax in src.axes if ax is not None):
             return self.b.whole(srcs, name, out_shape, "global_pool", attrs=attrs, node_attrs=self.node_attrs(n))
         return self.b.window(src, name, out_shape, "avgpool", [None] * self.ndim, axes=axes, collapse=hit,
@@ -290,6 +302,17 @@ class Families:
         ref = live[0]
         spatial = [a for a, ax in enumerate(ref.axes) if ax is not None and ax[0] == dim]
         offsets = None
+        before = sum(i.shape[dim] for i in infos[:infos.index(ref)])
+        if spatial and len(live) == 1 and not ref.alone(spatial[0]) and before > 0 and \
+                all(i.constant for i in infos[infos.index(ref) + 1:]) is True and infos[-1] is ref and \
+                (ref.lead is None or ref.lead[0] == dim):
+            # constant tokens (a class token, distillation or register tokens) before the
+            # flattened positions: the positions are unchanged, the tokens depend on nothing
+            count = before + (ref.lead[1] if ref.lead else 0)
+            live_lead = bool(ref.lead and ref.lead[2])
+            return self.b.window(ref, self.name_of(n), out_shape, "identity", [None] * self.ndim, axes=ref.axes,
+                                 lead=(dim, count, live_lead), attrs=self.edge_attrs(n, tokens=before),
+                                 node_attrs=self.node_attrs(n))
         if spatial:
             a = spatial[0]
             if not ref.alone(a):
@@ -328,12 +351,28 @@ class Families:
         dim_map: dict[int, int | None] = {}
         out_dim = 0
         in_dim = 0
+        lead = src.lead
         for item in index:
             if item is None:
                 out_dim += 1
                 continue
             size = src.shape[in_dim]
             here = src.axis_of_dim(in_dim)
+            if lead is not None and lead[0] == in_dim:  # leading entries (class tokens) then positions
+                count = lead[1]
+                if isinstance(item, int) and (-size <= item < count - size or 0 <= item < count):
+                    return self._leading_entry(n, src, out_shape, name)
+                if isinstance(item, slice) and item.indices(size) == (count, size, 1):
+                    lead = None  # x[:, 1:]: the positions alone
+                    dim_map[in_dim] = out_dim
+                    out_dim += 1
+                    in_dim += 1
+                    continue
+                if isinstance(item, slice) and item.indices(size)[1] <= count and item.indices(size)[2] > 0:
+                    return self._leading_entry(n, src, out_shape, name)
+                if not (isinstance(item, slice) and item.indices(size) == (0, size, 1)):
+                    raise self.fail(n, "indexes a dimension of class tokens and positions other than x[:, k:] "
+                                       "(k class tokens) or x[:, i] (i < k): not a layer rfgraph expresses")
             if isinstance(item, int):
                 i = item + size if item < 0 else item
                 for a in here:
@@ -366,8 +405,18 @@ class Families:
                 axes.append((dim_map[ax[0]], ax[1]))
         # an integer index crops to length 1 and the axis is gone (None in ``axes``)
         op = "crop" if any(g is not None for g in geoms) else "identity"
-        return self.b.window(src, name or self.name_of(n), out_shape, op, geoms, axes=tuple(axes),
+        if lead is not None:
+            lead = None if dim_map.get(lead[0]) is None else (dim_map[lead[0]], lead[1], lead[2])
+        return self.b.window(src, name or self.name_of(n), out_shape, op, geoms, axes=tuple(axes), lead=lead,
                              attrs=self.edge_attrs(n, part=part), node_attrs=self.node_attrs(n))
+
+    def _leading_entry(self, n, src, out_shape, name=None):
+        """A class token picked out of a tensor: a constant before attention, after it a value
+        of the whole input (``fc``: every position)."""
+        if not src.lead[2]:
+            return constant(out_shape, self.ndim)
+        return self.b.whole([src], name or self.name_of(n), out_shape, "fc",
+                            attrs=self.edge_attrs(n, type="class token"), node_attrs=self.node_attrs(n))
 
     def split(self, n, src, shapes, name, dim):
         """split, chunk, unbind: the i-th part is a crop along ``dim`` (a spatial axis) or a
@@ -389,7 +438,8 @@ class Families:
                 index = (slice(None),) * dim + (slice(starts[i], starts[i] + shape[dim]),)
             if not here:
                 axes = src.axes if name != "unbind" else drop_dims(src.axes, [dim])
-                return self.b.window(src, node_name, shape, "split", [None] * self.ndim, axes=axes,
+                lead = src.lead if name != "unbind" else drop_lead(src.lead, [dim])
+                return self.b.window(src, node_name, shape, "split", [None] * self.ndim, axes=axes, lead=lead,
                                      attrs=self.edge_attrs(n, part=i))
             return self.index(n, src, index, shape, name=node_name, part=i)
 

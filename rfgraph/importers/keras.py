@@ -44,6 +44,7 @@ from .builder import (
     find_override,
     norm_dim,
     permute_axes,
+    permute_lead,
     true_taps,
 )
 from .families import Families
@@ -764,7 +765,7 @@ class _Converter(Families):
         if sorted(perm) != list(range(len(src.shape))):
             raise self.fail(n, f"dims={dims} is not a permutation of the non-batch dimensions")
         out = tuple(src.shape[p] for p in perm)
-        return self.identity(n, src, out, permute_axes(src, perm), "identity")
+        return self.identity(n, src, out, permute_axes(src, perm), "identity", permute_lead(src, perm))
 
     def layer_Resizing(self, n: _Call, srcs):
         src = srcs[0]

@@ -28,6 +28,7 @@ from .builder import (
     find_override,
     norm_dim,
     permute_axes,
+    permute_lead,
     true_taps,
 )
 from .families import Families
@@ -770,7 +771,10 @@ class _Converter(Families):
     def op_Transpose(self, n):
         src = self._first(n)
         perm = list(self.attrs(n).get("perm", reversed(range(len(src.shape)))))
-        return self.identity(n, src, self.out_shape(n), permute_axes(src, perm), "identity")
+        if sorted(norm_dim(int(p), len(src.shape)) if -len(src.shape) <= int(p) < len(src.shape) else -1
+                  for p in perm) != list(range(len(src.shape))):
+            raise self.fail(n, f"perm {perm} is not a permutation of {len(src.shape)} dimensions")
+        return self.identity(n, src, self.out_shape(n), permute_axes(src, perm), "identity", permute_lead(src, perm))
 
     def op_Expand(self, n):
         return self.elementwise(n, [self._first(n)], self.out_shape(n), "identity")

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from .builder import TensorInfo, constant, norm_dim, permute_axes
+from .builder import TensorInfo, constant, norm_dim, permute_axes, permute_lead
 
 # Function / method names that act elementwise on their tensor arguments (with broadcasting),
 # and the rfgraph op they become.
@@ -342,7 +342,8 @@ def permute(c: Call):
     perm = c.varargs("dims")
     if sorted(norm_dim(p, c.rank) for p in perm) != list(range(c.rank)):
         raise c.fail(f"permute{list(perm)} is not a permutation of {c.rank} dimensions")
-    return c.conv.identity(c.n, c.src, c.out_shape, permute_axes(c.src, perm), "identity")
+    return c.conv.identity(c.n, c.src, c.out_shape, permute_axes(c.src, perm), "identity",
+                           permute_lead(c.src, perm))
 
 
 @function("transpose", "swapaxes", "swapdims", "t", "T", "mT")
@@ -355,7 +356,7 @@ def transpose(c: Call):
         d0, d1 = norm_dim(c.int(names[1]), rank), norm_dim(c.int(names[2]), rank)
     perm = list(range(rank))
     perm[d0], perm[d1] = perm[d1], perm[d0]
-    return c.conv.identity(c.n, c.src, c.out_shape, permute_axes(c.src, perm), "identity")
+    return c.conv.identity(c.n, c.src, c.out_shape, permute_axes(c.src, perm), "identity", permute_lead(c.src, perm))
 
 
 @function("movedim", "moveaxis")
@@ -371,7 +372,7 @@ def movedim(c: Call):
         perm[b] = a
     it = iter(rest)
     full = [p if p is not None else next(it) for p in perm]
-    return c.conv.identity(c.n, c.src, c.out_shape, permute_axes(c.src, full), "identity")
+    return c.conv.identity(c.n, c.src, c.out_shape, permute_axes(c.src, full), "identity", permute_lead(c.src, full))
 
 
 # -- indexing, splitting ------------------------------------------------------------------------

@@ -35,6 +35,7 @@ from .builder import (
     find_override,
     norm_dim,
     permute_axes,
+    permute_lead,
     true_taps,
 )
 from .families import Families
@@ -508,7 +509,7 @@ class _Converter(Families):
         if isinstance(m, nn.PixelUnshuffle):
             return self.pixel_unshuffle(n, src, out_shape, m.downscale_factor)
         if cls == "Permute" and hasattr(m, "dims"):  # torchvision.ops.misc.Permute
-            return self.identity(n, src, out_shape, permute_axes(src, m.dims), "identity")
+            return self.identity(n, src, out_shape, permute_axes(src, m.dims), "identity", permute_lead(src, m.dims))
         if cls == "GLU":
             return self.glu(n, src, out_shape, m.dim)
         simple = {
