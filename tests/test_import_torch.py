@@ -677,15 +677,30 @@ class AvgPool2dSame(nn.AvgPool2d):
         return F.avg_pool2d(x, self.kernel_size, self.stride, 0, self.ceil_mode, self.count_include_pad)
 
 
+class StdConv2dSame(nn.Conv2d):
+    """timm's (Scaled)StdConv2dSame where 'same' padding is static (stride 1): ``same_pad``
+    False, the module's own padding, a plain convolution."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.same_pad = False
+
+    def forward(self, x):
+        if self.same_pad:
+            raise AssertionError("not this variant")
+        return F.conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+
+
 class TFSame(nn.Module):
     def __init__(self):
         super().__init__()
         self.stem = Conv2dSame(1, 2, 3, stride=2)
         self.dw = Conv2dSame(2, 2, (3, 5), stride=(1, 2), dilation=(2, 1), groups=2)
+        self.static = StdConv2dSame(2, 2, 3, padding=1)
         self.pool = AvgPool2dSame(3, 2)
 
     def forward(self, x):
-        return self.pool(self.dw(self.stem(x)))
+        return self.pool(self.static(self.dw(self.stem(x))))
 
 
 def test_tf_same_modules_are_leaves_with_tensorflow_padding():
@@ -851,3 +866,57 @@ def test_vit_class_token_and_global_attention():
     assert a.whole_input is not None and (a.local.rf, a.local.stride, a.local.padding) == (4, 4, 0)
     outputs = net.graph_attrs["outputs"].split(",")
     assert len(outputs) == 2 and rfgraph.analyze(net, output=outputs[1]).axes[0].whole_input is not None
+
+
+class Branches(nn.Module):
+    """A stage returning one map per branch, as HRNet's do."""
+
+    def __init__(self):
+        super().__init__()
+        self.hi = nn.Conv2d(1, 1, 3, padding=1)
+        self.lo = nn.Conv2d(1, 1, 3, stride=2, padding=1)
+
+    def forward(self, x):
+        return [self.hi(x), self.lo(x)]
+
+
+class MultiScale(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stage = Branches()
+        self.fuse = nn.Conv2d(1, 1, 1)
+
+    def forward(self, x):
+        hi, lo = self.stage(x)
+        return self.fuse(hi + F.interpolate(lo, scale_factor=2))
+
+
+def test_a_container_with_several_output_maps_names_each():
+    net = check(MultiScale(), (1, 1, 8, 8))
+    assert {"stage[0]", "stage[1]"} <= set(net.nodes)
+    assert rfgraph.analyze(net, output="stage[1]").axes[0].stride == 2
+
+
+class HaloBlocks(nn.Module):
+    """HaloNet's attention: queries in non-overlapping blocks (a reshape), keys and values in
+    blocks with a halo (F.pad + Tensor.unfold), attention within each block."""
+
+    def __init__(self, block=2, halo=1):
+        super().__init__()
+        self.block, self.halo, self.lin = block, halo, False
+        self.conv = nn.Conv2d(1, 2, 1)
+
+    def forward(self, x):
+        x = self.conv(x)
+        B, C, H, W = x.shape
+        b, h = self.block, self.halo
+        q = x.reshape(B, C, H // b, b, W // b, b).permute(0, 2, 4, 3, 5, 1).reshape(B, H // b, W // b, b * b, C)
+        kv = F.pad(x, [h, h, h, h]).unfold(2, b + 2 * h, b).unfold(3, b + 2 * h, b)  # B C H/b W/b k k
+        kv = kv.reshape(B, C, H // b, W // b, -1).permute(0, 2, 3, 4, 1)  # B H/b W/b k*k C
+        out = attend(q, kv, kv, self.lin)  # B H/b W/b b*b C
+        out = out.reshape(B, H // b, W // b, b, b, C).permute(0, 5, 1, 3, 2, 4)
+        return out.reshape(B, C, H, W)
+
+
+def test_halo_attention_with_unfold():
+    check(HaloBlocks(), (1, 1, 8, 6))

@@ -186,26 +186,32 @@ class GraphBuilder:
                 axes[a] = None
         return tuple(axes), _lengths(axes, out_shape, src.sizes, lead)
 
+    def merged_scale(self, axes: Sequence[Axis], shape: Sequence[int], sizes: Sequence[int],
+                     dims: Sequence[int] | None = None) -> tuple[list[int], tuple[Axis, ...]]:
+        """Per axis the factor q of an axis that shares its dimension only with channel-like
+        entries (q > 1, alone in it, q n entries), and the layout with those axes alone."""
+        scale = [1] * self.ndim
+        new = list(axes)
+        for a, ax in enumerate(axes):
+            if ax is None or ax[1] == 1 or (dims is not None and ax[0] not in dims):
+                continue
+            d, q = ax
+            if any(o is not None and o[0] == d for i, o in enumerate(axes) if i != a):
+                continue
+            if shape[d] != q * sizes[a]:
+                continue
+            scale[a] = q
+            new[a] = (d, 1)
+        return scale, tuple(new)
+
     def expand(self, src: TensorInfo, dims: Sequence[int] | None = None) -> TensorInfo:
         """``src`` with every spatial axis that shares its tensor dimension only with
         channel-like entries (layout ``(d, q)``, q > 1, no other spatial axis in ``d``: after a
         depth-to-space or a window-partition reverse merged the channel-like entries into the
         axis) made a map of its own: nearest upsampling by q, exact (entry t of the dimension
         belongs to axis position t // q). Only axes in ``dims`` when given."""
-        scale = [1] * self.ndim
-        axes = list(src.axes)
-        sizes = list(src.sizes)
-        for a, ax in enumerate(src.axes):
-            if ax is None or ax[1] == 1 or (dims is not None and ax[0] not in dims):
-                continue
-            d, q = ax
-            if any(o is not None and o[0] == d for i, o in enumerate(src.axes) if i != a):
-                continue
-            if src.shape[d] != q * src.sizes[a]:
-                continue
-            scale[a] = q
-            axes[a] = (d, 1)
-            sizes[a] = src.sizes[a] * q
+        scale, axes = self.merged_scale(src.axes, src.shape, src.sizes, dims)
+        sizes = [n * f for n, f in zip(src.sizes, scale)]
         if all(f == 1 for f in scale):
             return src
         name = self.unique(f"{src.node}.expanded")
@@ -283,11 +289,11 @@ class GraphBuilder:
 
     def upsample(self, src: TensorInfo, name: str, out_shape: Sequence[int], scale: Sequence[int],
                  mode: str, *, attrs: Mapping[str, Any] | None = None,
-                 node_attrs: Mapping[str, Any] | None = None) -> TensorInfo:
+                 node_attrs: Mapping[str, Any] | None = None, axes: Sequence[Axis] | None = None) -> TensorInfo:
         scale = [1 if src.axes[a] is None else int(f) for a, f in enumerate(scale)]
         for f in scale:
             check_geometry(f, f"{self._where()}{name}", "scale factor")
-        out_axes, sizes = self.out_axes(src, out_shape)
+        out_axes, sizes = self.out_axes(src, out_shape, axes)
         edge = {"op": "upsample", "scale": fmt(scale), "mode": mode, **(attrs or {})}
         info = self._node(name, out_shape, out_axes, sizes, node_attrs)
         self.raw.add_edge(src.node, name, edge)

@@ -179,6 +179,13 @@ class Families:
                                "not a layer rfgraph expresses. Describe it with ops={<this node or op>: "
                                "{'op': 'flatten'}} to treat it as depending on the whole input")
         axes, splits, lead = found
+        sizes = [1 if ax is None else src.sizes[a] for a, ax in enumerate(axes)]
+        scale, alone = self.b.merged_scale(axes, out_shape, sizes)
+        if not splits and any(f != 1 for f in scale):
+            # depth-to-space (a pixel shuffle, a window reverse): channel-like entries merged in
+            # as the fast part of an axis: position t reads position t // q, nearest upsampling
+            return self.b.upsample(src, self.name_of(n), out_shape, scale, "nearest", axes=alone,
+                                   attrs=self.edge_attrs(n, rearrange="depth-to-space"), node_attrs=self.node_attrs(n))
         if not splits:
             return self.identity(n, src, out_shape, axes, "identity", lead)
         # space-to-depth (a window partition, a patch merge): outer position o holds the b
@@ -444,6 +451,26 @@ class Families:
             return self.index(n, src, index, shape, name=node_name, part=i)
 
         return Tuple(make, len(shapes))
+
+    def unfold(self, n, src, out_shape, dim, size, step):
+        """``Tensor.unfold(dim, size, step)``: the windows of ``size`` entries every ``step``
+        along ``dim``, their entries in a new last dimension (channel-like): along a spatial
+        axis, a window k = size, s = step (HaloNet's halo blocks)."""
+        rank = len(src.shape)
+        dim = norm_dim(dim, rank)
+        src = self.b.expand(src, [dim])
+        here = src.axis_of_dim(dim)
+        geoms: list[Geom | None] = [None] * self.ndim
+        for a in here:
+            if not src.alone(a):
+                raise self.fail(n, "unfolds a dimension holding several spatial axes")
+            geoms[a] = Geom(size, step)
+        if size < 1 or step < 1:
+            raise self.fail(n, f"unfold size {size}, step {step}")
+        op = "avgpool" if here else "identity"
+        return self.b.window(src, self.name_of(n), out_shape, op, geoms, axes=src.axes,
+                             lead=src.lead if src.lead is None or src.lead[0] != dim else None,
+                             attrs=self.edge_attrs(n, rearrange="unfold"), node_attrs=self.node_attrs(n))
 
     def glu(self, n, src, out_shape, dim):
         dim = norm_dim(dim, len(src.shape))

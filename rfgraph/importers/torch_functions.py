@@ -110,6 +110,7 @@ SIGNATURES.update({
     "group_norm": ("input", "num_groups", "weight", "bias", "eps"),
     "instance_norm": ("input", "running_mean", "running_var", "weight", "bias", "use_input_stats"),
     "cosine_similarity": ("x1", "x2", "dim", "eps"),
+    "unfold": ("input", "dimension", "size", "step"),
 })
 for _name in REDUCE:
     SIGNATURES.setdefault(_name, ("input", "dim", "keepdim"))
@@ -454,6 +455,13 @@ def pixel_unshuffle(c: Call):
 def roll(c: Call):
     dims = c.get("dims")
     return c.conv.roll(c.n, c.src, c.out_shape, c.ints("shifts"), None if dims is None else c.ints("dims"))
+
+
+@function("unfold")
+def unfold(c: Call):
+    if "dimension" not in c.args and len(c.n.args) < 4:  # F.unfold (im2col) is another function
+        raise c.fail("F.unfold (im2col): describe it with ops={...}")
+    return c.conv.unfold(c.n, c.src, c.out_shape, c.int("dimension"), c.int("size"), c.int("step"))
 
 
 @function("flip", "fliplr", "flipud")

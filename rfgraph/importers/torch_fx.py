@@ -10,7 +10,8 @@ Node names: a leaf module's output is named by its path (``layer3.2.conv2``; a s
 the same module ``layer3.2.relu_1``), other ops by the module they run in and the fx name
 (``layer3.2.add``); the output of a container module (a block, a stage, a ``Sequential``) is
 named after the outermost container whose only output it is (``layer3.2``, ``layer4``), with
-the leaf's path kept in the node attribute ``module``.
+the leaf's path kept in the node attribute ``module``; a container with several output maps
+(HRNet's stages, one per branch) names them ``container[0]``, ``container[1]``, ...
 
 Requires torch; nothing here is imported by ``import rfgraph``.
 """
@@ -163,8 +164,9 @@ def _trace_message(module, failing: str | None, paths: dict, exc: BaseException)
     if failing:
         cls = type(paths[failing]).__name__
         return (f"{root}: torch.fx cannot trace module {failing} ({cls}): {reason}. Describe it as one "
-                f"layer with ops={{{cls!r}: {{'op': 'conv', 'k': 3, 'p': 1}}}} (its real geometry; a "
-                "callable works too), or make its forward traceable")
+                f"layer with ops={{{cls!r}: {{'op': 'conv', 'k': 3, 'p': 1}}}} (its real geometry; "
+                f"{{'op': 'attention'}} for a block whose attention sees every position; a callable works "
+                "too), or make its forward traceable")
     return (f"{root}: torch.fx cannot trace the model: {reason}. If control flow depends on an "
             "argument, fix it with concrete_args={...}; describe untraceable submodules with ops={...} "
             "or leaf_modules=[...]")
@@ -254,8 +256,14 @@ def _scope_names(graph) -> dict:
                 exits.setdefault(key, []).append(n)
     alias: dict = {}
     for key, nodes in sorted(exits.items(), key=lambda kv: -order[kv[0]]):
-        if len(nodes) == 1 and type(nodes[0].meta.get("tensor_meta")).__name__ == "TensorMetadata":
+        tensors = [x for x in nodes if type(x.meta.get("tensor_meta")).__name__ == "TensorMetadata"]
+        if len(nodes) == 1 and tensors:
             alias[nodes[0]] = key.replace("@", "_")  # outermost last: it wins
+        elif len(tensors) == len(nodes) <= 16:
+            # a container returning several maps (HRNet's stages return one per branch):
+            # container[i], in the order the model computes them
+            for i, x in enumerate(nodes):
+                alias[x] = f"{key.replace('@', '_')}[{i}]"
     return alias
 
 
@@ -444,7 +452,7 @@ class _Converter(Families):
 
         cls = type(m).__name__
         src = srcs[0]
-        if tf_same(m):
+        if tf_same(m) and getattr(m, "same_pad", True):  # timm's StdConv2dSame pads statically when it can
             return self.tf_same(n, m, src, out_shape, meta)
         if isinstance(m, (nn.Conv1d, nn.Conv2d, nn.Conv3d)):
             nd = len(m.kernel_size)
@@ -560,8 +568,7 @@ class _Converter(Families):
             length = src.shape[2 + i]
             keff = d[i] * (k[i] - 1) + 1
             total = max((-(-length // s[i]) - 1) * s[i] + keff - length, 0)
-            own = tuple_of(getattr(m, "padding", 0), nd)[i] if not isinstance(getattr(m, "padding", 0), str) else 0
-            pads.append((total // 2 + own, total - total // 2 + own))
+            pads.append((total // 2, total - total // 2))  # the module's own padding is 0 here
         if isinstance(m, nn.Conv2d):
             return self.conv_window(n, src, out_shape, nd, k, s, d, pads, "zeros", m.groups, m.in_channels)
         op = "maxpool" if isinstance(m, nn.MaxPool2d) else "avgpool"
