@@ -482,3 +482,28 @@ def test_channels_last_model_exported_from_torch_agrees_with_autograd():
     # autograd on the same network, channels first: the regions must be those of the (H, W) axes
     for pos, grad in T.gradient_support(module.inner, (1, 2, 11, 13)).items():
         assert np.array_equal(grad, r.exact_set(pos)), pos
+
+
+def test_exported_tf_same_padding_arithmetic_is_folded_at_the_input_size():
+    # timm's Conv2dSame exported: every padding is computed from the map's size at run time
+    # (Shape, Gather, Div, Ceil, ..., Pad), each from the size the previous one produced
+    torch = pytest.importorskip("torch")
+    import io
+    import warnings
+
+    import test_import_torch as T
+
+    nn = torch.nn
+    m = nn.Sequential(T.Conv2dSame(1, 2, 3, stride=2), T.Conv2dSame(2, 2, 5, stride=2),
+                      T.Conv2dSame(2, 2, 3, stride=2, dilation=1), T.Conv2dSame(2, 2, (3, 4), stride=(2, 3)),
+                      T.Conv2dSame(2, 1, 3, stride=1)).eval()
+    shape = (1, 1, 37, 45)
+    buf = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(m, (torch.ones(shape),), buf, dynamo=False, opset_version=17)
+    assert sum(n.op_type == "Pad" for n in onnx.load_from_string(buf.getvalue()).graph.node) >= 4
+    net = from_onnx(buf.getvalue())
+    r = regions(net, shape[2:])
+    for pos, grad in T.gradient_support(m, shape).items():
+        assert np.array_equal(grad, r.exact_set(pos)), pos

@@ -12,6 +12,7 @@ Skipped without torch.
 from __future__ import annotations
 
 import copy
+import math
 import operator
 
 import numpy as np
@@ -659,7 +660,7 @@ class Conv2dSame(nn.Conv2d):
         ih, iw = x.size()[-2:]
         pads = []
         for n, k, s, d in zip((ih, iw), self.kernel_size, self.stride, self.dilation):
-            total = max((-(-n // s) - 1) * s + (k - 1) * d + 1 - n, 0)
+            total = max((math.ceil(n / s) - 1) * s + (k - 1) * d + 1 - n, 0)  # timm's get_same_padding
             pads.append(total)
         if pads[0] > 0 or pads[1] > 0:
             x = F.pad(x, [pads[1] // 2, pads[1] - pads[1] // 2, pads[0] // 2, pads[0] - pads[0] // 2])

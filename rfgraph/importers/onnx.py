@@ -197,7 +197,7 @@ class _Converter(Families):
         """Fold every computation that does not depend on the input's values (shape
         arithmetic, constants); when shape inference left sizes unknown downstream of such a
         computation, run it again with the folded values as initializers."""
-        for _round in range(3):
+        for _round in range(64):  # each round can resolve one more link of a chain (TF-same pads)
             live = {self.graph_input.name}
             for n in self.model.graph.node:
                 if n.op_type not in ("Shape", "Size") and any(i in live for i in n.input if i):
@@ -427,7 +427,8 @@ class _Converter(Families):
                         feeds = None
                         break
                     feeds[i] = v
-                if feeds is not None and not any(a.type in (5, 10) for a in n.attribute) and self._small_outputs(n):
+                if feeds is not None and not any(a.type in (5, 10) for a in n.attribute) and \
+                        self._small_outputs(n, feeds):
                     from onnx.reference import ReferenceEvaluator
 
                     values = ReferenceEvaluator(n, opsets={"": self.opset}).run(None, feeds)
@@ -440,7 +441,7 @@ class _Converter(Families):
                 self.values[out] = np.asarray(values[i])
             self.env[out] = constant(self.shape(out) or (), self.ndim)
 
-    def _small_outputs(self, n) -> bool:
+    def _small_outputs(self, n, feeds: dict) -> bool:
         """Whether folding ``n`` is safe: every output's inferred shape is known and small, or
         the operator cannot make a tensor larger than its (small) inputs. ConstantOfShape,
         Range, Expand, Tile, Pad, Resize, ... of a stated size of 10^9 would allocate it."""
@@ -450,6 +451,9 @@ class _Converter(Families):
                    "RandomNormal", "RandomUniform", "RandomNormalLike", "RandomUniformLike", "ConvTranspose",
                    "OneHot", "Multinomial", "DFT", "STFT", "MelWeightMatrix", "HannWindow", "HammingWindow",
                    "BlackmanWindow", "Col2Im", "CenterCropPad", "Bernoulli"}
+        size = _stated_size(n, feeds)
+        if size is not None:
+            return size <= MAX_FOLD_ELEMENTS
         for out in n.output:
             if not out:
                 continue
@@ -824,6 +828,28 @@ class _Converter(Families):
 
     def op_SpaceToDepth(self, n):
         return self.pixel_unshuffle(n, self._first(n), self.out_shape(n), int(self.attrs(n)["blocksize"]))
+
+
+def _stated_size(n, feeds: dict) -> int | None:
+    """The number of elements a shape-making operator will produce, from its (small, known)
+    inputs: ConstantOfShape, Expand, Tile, Range. None for other operators."""
+    import numpy as np
+
+    ins = [feeds.get(i) if i else None for i in n.input]
+    try:
+        if n.op_type == "ConstantOfShape" and ins and ins[0] is not None:
+            return int(np.prod([max(int(v), 0) for v in np.ravel(ins[0])], dtype=object))
+        if n.op_type == "Expand" and len(ins) > 1 and ins[0] is not None and ins[1] is not None:
+            shape = np.broadcast_shapes(tuple(np.shape(ins[0])), tuple(max(int(v), 0) for v in np.ravel(ins[1])))
+            return int(np.prod(shape, dtype=object))
+        if n.op_type == "Tile" and len(ins) > 1 and ins[0] is not None and ins[1] is not None:
+            return int(np.size(ins[0])) * int(np.prod([max(int(v), 0) for v in np.ravel(ins[1])], dtype=object))
+        if n.op_type == "Range" and len(ins) > 2 and all(v is not None for v in ins[:3]):
+            start, limit, delta = (float(np.ravel(v)[0]) for v in ins[:3])
+            return 0 if delta == 0 else max(int(np.ceil((limit - start) / delta)), 0)
+    except (ValueError, TypeError, OverflowError):
+        return MAX_FOLD_ELEMENTS + 1  # not a size we can trust: do not fold
+    return None
 
 
 # Operators that read their data input as [N, C, *spatial] (channels first), and those that act
