@@ -221,3 +221,14 @@ def test_keras_applications_agree_with_autograd(keras64, name, size):
                                    output=None if output == net.graph_attrs["output"] else output)
         for pos in positions:
             assert np.array_equal(support[pos], r.exact_set(pos)), (name, output, pos)
+
+
+def test_zoo_keras_graphs_agree_with_tensorflows_own_library():
+    # the numbers TensorFlow's receptive-field library reports for the same Keras models
+    zoo = Path(__file__).resolve().parent.parent / "graphs" / "zoo"
+    a = rfgraph.analyze(rfgraph.load(zoo / "keras_resnet50.dot")).axes[0]
+    assert (a.rf, a.stride, a.padding) == (483, 32, 241)
+    net = rfgraph.load(zoo / "keras_inceptionv3.dot")
+    convs = [name for name, attrs in zip(net.nodes, net.node_attrs) if attrs.get("layer", "").startswith("conv2d")]
+    a = rfgraph.analyze(net, output=convs[85]).axes[0]  # the 86th convolution: TensorFlow's conv2d_85
+    assert (a.rf, a.stride, a.padding) == (1183, 32, 554)
