@@ -17,7 +17,10 @@ Outcomes: ``exact`` (every tested position equal), ``MISMATCH`` (a wrong region:
 happen), ``refused`` (a ModelImportError saying what to do), ``CRASH`` (any other exception
 from rfgraph: must never happen), ``skip`` (the model itself could not be built or run).
 
-    /work/venv-timm/bin/python examples/check_timm.py [--out graphs/zoo/timm.md] [NAME ...]
+    /work/venv-timm/bin/python examples/check_timm.py [--onnx] [--out graphs/zoo/timm.md] [NAME ...]
+
+``--onnx`` also exports each model with torch.onnx (TorchScript exporter, opset 17, at the
+same static size) and checks the ONNX import against the same autograd supports.
 """
 
 from __future__ import annotations
@@ -188,11 +191,11 @@ class Features(nn.Module):
         return y.permute(0, 3, 1, 2) if self.nhwc else y
 
 
-def check(name: str, size: int, positions: int = 4) -> dict:
+def check(name: str, size: int, positions: int = 4, onnx: bool = False) -> dict:
     import timm
 
     row = {"model": name, "size": size, "imported": "no", "rf": "", "stride": "", "padding": "", "aligned": "",
-           "exact": "", "outcome": "", "note": "", "seconds": 0.0}
+           "exact": "", "outcome": "", "note": "", "seconds": 0.0, "onnx": ""}
     try:
         model = timm.create_model(name, pretrained=False).eval()
         x = torch.zeros(1, 3, size, size)
@@ -221,7 +224,8 @@ def check(name: str, size: int, positions: int = 4) -> dict:
         result = rfgraph.analyze(net)
         a = result.axes[0]
         if a.whole_input is not None:
-            row["rf"] = "whole input" + (f" (local {a.local.rf})" if a.local is not None and a.local.rf else "")
+            local = "" if a.local is None else f" (local {a.local.rf})" if a.local.rf else " (local: by position)"
+            row["rf"] = "whole input" + local
             if a.local is not None:
                 row["stride"], row["padding"] = _text(a.local.stride), _text(a.local.padding)
         else:
@@ -269,6 +273,8 @@ def check(name: str, size: int, positions: int = 4) -> dict:
                 row["note"] = "autograd support empty (the linear copy underflows): not compared"
         row["exact"] = f"{good}/{len(chosen)}"
         row["outcome"] = "exact" if good == len(chosen) else ("unchecked" if "empty" in row["note"] else "MISMATCH")
+        if onnx:
+            row["onnx"] = check_onnx(features, x, chosen, out.dim(), inp, pick)
     except Exception as exc:
         row.update(outcome="unchecked", note=f"autograd on the linear copy failed: {type(exc).__name__}: "
                                              f"{' '.join(str(exc).split())[:100]}")
@@ -282,6 +288,37 @@ def _identity(x, *args, **kwargs):
     return x
 
 
+def check_onnx(features: nn.Module, x, chosen, out_dim: int, inp, pick) -> str:
+    """The same model through ONNX (torch.onnx.export, TorchScript exporter, opset 17, static
+    size): imported with from_onnx and compared with the same autograd supports."""
+    import io
+
+    from rfgraph.importers import from_onnx
+
+    buf = io.BytesIO()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            torch.onnx.export(features, (x,), buf, dynamo=False, opset_version=17)
+    except Exception as exc:
+        return f"export failed ({type(exc).__name__})"
+    try:
+        net = from_onnx(buf.getvalue())
+        r = regions(net, tuple(x.shape[2:]))
+    except RFGraphError as exc:
+        return "refused: " + " ".join(str(exc).split())[:160]
+    except Exception as exc:
+        tb = traceback.extract_tb(exc.__traceback__)[-1]
+        return f"CRASH {type(exc).__name__}: {exc} at {tb.filename}:{tb.lineno}"
+    good = 0
+    for pos in chosen:
+        (g,) = torch.autograd.grad(pick(pos), inp, retain_graph=True)
+        support = (g[0].abs().sum(0) != 0).numpy()
+        pos_r = pos if out_dim == 4 else (0,) * len(r.output_size)
+        good += bool(np.array_equal(support, r.exact_set(pos_r)))
+    return f"exact {good}/{len(chosen)}" if good == len(chosen) else f"MISMATCH {good}/{len(chosen)}"
+
+
 def _text(v) -> str:
     from rfgraph.results import text
 
@@ -293,20 +330,26 @@ def table(rows: list[dict]) -> str:
                                                                  "unchecked")}
     tried = len(rows) - counts["skip"]
     imported = sum(r["imported"] == "yes" for r in rows)
+    onnx_rows = [r for r in rows if r.get("onnx")]
+    onnx_exact = sum(r["onnx"].startswith("exact") for r in onnx_rows)
+    onnx_refused = sum(r["onnx"].startswith("refused") for r in onnx_rows)
+    onnx_bad = sum(r["onnx"].startswith(("MISMATCH", "CRASH")) for r in onnx_rows)
     lines = [
         f"timm {_timm_version()}, torch {torch.__version__.split('+')[0]}: {tried} models tried, {imported} imported, "
         f"{counts['exact']} exact against autograd at every tested position, {counts['MISMATCH']} wrong, "
         f"{counts['refused']} refused with an error saying what to do, {counts['CRASH']} crashes"
         + (f", {counts['unchecked']} imported but not checked" if counts["unchecked"] else "")
-        + (f" ({counts['skip']} could not be built by timm itself)" if counts["skip"] else "") + ".",
+        + (f" ({counts['skip']} could not be built by timm itself)" if counts["skip"] else "") + "."
+        + (f" Through ONNX (exported by torch.onnx): {len(onnx_rows)} tried, {onnx_exact} exact, {onnx_refused} "
+           f"refused, {onnx_bad} wrong or crashed." if onnx_rows else ""),
         "",
-        "| model | input | imported | rf | stride | padding | aligned | autograd | note |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| model | input | imported | rf | stride | padding | aligned | autograd | ONNX | note |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for r in rows:
         note = r["note"].replace("|", "\\|")
         lines.append(f"| {r['model']} | {r['size']} | {r['imported']} | {r['rf']} | {r['stride']} | {r['padding']} | "
-                     f"{r['aligned']} | {r['exact'] or r['outcome']} | {note} |")
+                     f"{r['aligned']} | {r['exact'] or r['outcome']} | {r.get('onnx', '')} | {note} |")
     return "\n".join(lines) + "\n"
 
 
@@ -320,21 +363,24 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("models", nargs="*", help="timm model names (default: the built-in list)")
     parser.add_argument("--out", help="write the markdown table here")
+    parser.add_argument("--onnx", action="store_true", help="also export each model to ONNX and check that import")
     args = parser.parse_args()
     torch.set_num_threads(2)
     names = args.models or list(MODELS)
     rows = []
     for name in names:
-        row = check(name, MODELS.get(name, 128))
+        row = check(name, MODELS.get(name, 128), onnx=args.onnx)
         rows.append(row)
         print(f"{row['model']}: {row['outcome']} {row['exact']} rf {row['rf']} stride {row['stride']} "
-              f"({row['seconds']:.2f} s) {row['note'][:160]}", flush=True)
+              f"({row['seconds']:.2f} s) onnx: {row['onnx'][:80]} {row['note'][:160]}", flush=True)
     text = table(rows)
     print(text)
     if args.out:
         with open(args.out, "w") as f:
             f.write(text)
-    return 1 if any(r["outcome"] in ("CRASH", "MISMATCH") for r in rows) else 0
+    bad = any(r["outcome"] in ("CRASH", "MISMATCH") or r.get("onnx", "").startswith(("CRASH", "MISMATCH"))
+              for r in rows)
+    return 1 if bad else 0
 
 
 if __name__ == "__main__":
