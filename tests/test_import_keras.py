@@ -232,3 +232,19 @@ def test_zoo_keras_graphs_agree_with_tensorflows_own_library():
     convs = [name for name, attrs in zip(net.nodes, net.node_attrs) if attrs.get("layer", "").startswith("conv2d")]
     a = rfgraph.analyze(net, output=convs[85]).axes[0]  # the 86th convolution: TensorFlow's conv2d_85
     assert (a.rf, a.stride, a.padding) == (1183, 32, 554)
+
+
+@pytest.mark.parametrize("size,mode", [((14, 18), "bilinear"), ((21, 27), "nearest"), ((7, 3), "bilinear"),
+                                       ((7, 3), "nearest")])
+def test_resizing_agrees_with_keras_autograd(keras64, size, mode):
+    from keras_reference import gradient_support, linearize
+
+    x = keras64.Input((7, 9, 1))
+    model = keras64.Model(x, keras64.layers.Resizing(*size, interpolation=mode)(x))
+    net = from_keras(model)
+    r = regions(net, (7, 9))
+    linearize(model)
+    positions = list(np.ndindex(*size))
+    support = gradient_support(model, (1, 7, 9, 1), positions)
+    for pos in positions:
+        assert np.array_equal(support[pos], r.exact_set(pos)), pos
