@@ -248,3 +248,13 @@ def test_resizing_agrees_with_keras_autograd(keras64, size, mode):
     support = gradient_support(model, (1, 7, 9, 1), positions)
     for pos in positions:
         assert np.array_equal(support[pos], r.exact_set(pos)), pos
+
+
+def test_cli_imports_keras_applications(keras64, tmp_path, capsys):
+    from rfgraph.cli import main
+
+    out = tmp_path / "m.dot"
+    assert main(["import", "keras:MobileNetV2", "-o", str(out), "--input-size", "64"]) == 0
+    assert rfgraph.analyze(rfgraph.load(out)).axes[0].stride == 32
+    assert main(["import", "keras:NoSuchNet", "-o", str(tmp_path / "x.dot")]) == 2
+    assert "keras.applications has no model 'NoSuchNet'" in capsys.readouterr().err
