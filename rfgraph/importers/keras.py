@@ -325,7 +325,7 @@ class _Converter(Families):
             layer = layers.get(str(extra[0]))
             shp = (layer or {}).get("config", {}).get("batch_shape") or [1]
             env[(str(extra[0]), 0, 0)] = constant([1 if d is None else int(d) for d in shp], self.ndim)
-        outs = self.expand(self.config, env, prefix="")
+        outs = self.expand(self.config, env)
         for value in outs:
             if isinstance(value, TensorInfo) and not value.constant and value.node not in self.outputs:
                 self.outputs.append(value.node)
@@ -382,7 +382,7 @@ class _Converter(Families):
                                    "follows one layout from the input")
         return True
 
-    def expand(self, config: dict, env: dict, prefix: str) -> list[Any]:
+    def expand(self, config: dict, env: dict) -> list[Any]:
         """Convert the calls of a functional configuration; ``env`` holds its inputs' values
         under their keys; returns the values of its outputs."""
         layers = config.get("layers") or []
@@ -398,7 +398,7 @@ class _Converter(Families):
                 layer, i, call = item
                 refs = _refs([call.get("args", []), call.get("kwargs", {})])
                 if all(r in env for r, _ in refs):
-                    self.call_layer(layer, i, call, refs, env, prefix)
+                    self.call_layer(layer, i, call, refs, env)
                     progress.append(item)
             if not progress:
                 layer, i, call = pending[0]
@@ -417,7 +417,7 @@ class _Converter(Families):
             values.append(env[key])
         return values
 
-    def call_layer(self, layer: dict, index: int, call: dict, refs, env: dict, prefix: str) -> None:
+    def call_layer(self, layer: dict, index: int, call: dict, refs, env: dict) -> None:
         name = _layer_name(layer)
         srcs = []
         for ref, recorded in refs:
@@ -426,7 +426,6 @@ class _Converter(Families):
                 self._check_recorded(name, ref, value, recorded)
             srcs.append(value)
         n = _Call(layer, index, self.b.unique(name))
-        cls = n.cls
         cfg = n.config
         if isinstance(cfg.get("layers"), list):  # a nested model: inline it
             results = self.nested(n, srcs)
@@ -459,7 +458,7 @@ class _Converter(Families):
         if len(inputs) != len(srcs):
             raise self.fail(n, f"a nested model with {len(inputs)} inputs called with {len(srcs)}")
         env = {(str(ref[0]), int(ref[1]), int(ref[2])): s for ref, s in zip(inputs, srcs)}
-        outs = self.expand(inner, env, prefix=n.name + "/")
+        outs = self.expand(inner, env)
         results = []
         for j, value in enumerate(outs):
             if isinstance(value, TensorInfo) and not value.constant:
@@ -732,8 +731,6 @@ class _Converter(Families):
 
     def layer_Flatten(self, n: _Call, srcs):
         src = srcs[0]
-        if not self.channels_last and n.config.get("data_format") == "channels_first":
-            pass
         size = 1
         for v in src.shape[1:]:
             size *= v
