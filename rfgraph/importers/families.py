@@ -189,7 +189,10 @@ class Families:
         if not splits:
             return self.identity(n, src, out_shape, axes, "identity", lead)
         # space-to-depth (a window partition, a patch merge): outer position o holds the b
-        # input positions o b ... o b + b - 1 in a channel-like dimension: a window k = s = b
+        # input positions o b ... o b + b - 1 in a channel-like dimension: a window k = s = b.
+        # (Exact for the maps in between, whose features hold all b positions; a partition
+        # undone later without anything mixing the b entries, which no real model does, would
+        # then read as depending on the whole block.)
         geoms = [Geom(splits[a], splits[a]) if a in splits else None for a in range(self.ndim)]
         for a in splits:
             if not src.alone(a):
