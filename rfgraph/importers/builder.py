@@ -471,6 +471,9 @@ def reshape_split(src: TensorInfo, out_shape: Sequence[int]
             new.append(None)
             continue
         n = src.sizes[a]
+        if n == 1:  # no extent: nothing to find (its stride would match any dimension)
+            new.append(None)
+            continue
         d, q = ax
         G = q * prod(shape[d + 1:])
         found = _find_axis(out, G, n)
