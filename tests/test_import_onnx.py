@@ -507,3 +507,24 @@ def test_exported_tf_same_padding_arithmetic_is_folded_at_the_input_size():
     r = regions(net, shape[2:])
     for pos, grad in T.gradient_support(m, shape).items():
         assert np.array_equal(grad, r.exact_set(pos)), pos
+
+
+def test_exported_vit_attention_as_matmuls_with_a_class_token():
+    torch = pytest.importorskip("torch")
+    import io
+    import warnings
+
+    import test_import_torch as T
+
+    module = T.TinyViT().eval()
+    shape = (1, 1, 12, 16)
+    buf = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(module, (torch.ones(shape),), buf, dynamo=False, opset_version=17)
+    net = from_onnx(buf.getvalue())
+    r = regions(net, shape[2:])
+    for pos, grad in T.gradient_support(module, shape, pick=lambda y: y[0]).items():
+        assert np.array_equal(grad, r.exact_set(pos)), pos
+    a = rfgraph.analyze(net).axes[0]
+    assert a.whole_input is not None and (a.local.rf, a.local.stride) == (4, 4)

@@ -921,3 +921,35 @@ class HaloBlocks(nn.Module):
 
 def test_halo_attention_with_unfold():
     check(HaloBlocks(), (1, 1, 8, 6))
+
+
+class TinyPiT(nn.Module):
+    """PiT: the class token is carried from stage to stage (it has seen the whole image when
+    it is concatenated again), the patch tokens are reshaped to a map and pooled between."""
+
+    def __init__(self, dim=4):
+        super().__init__()
+        self.patch = nn.Conv2d(1, dim, 2, stride=2)
+        self.cls_token = nn.Parameter(torch.zeros(1, 1, dim))
+        self.qkv1, self.qkv2 = nn.Linear(dim, 3 * dim), nn.Linear(dim, 3 * dim)
+        self.pool = nn.Conv2d(dim, dim, 3, stride=2, padding=1, groups=dim)
+        self.fc = nn.Linear(dim, dim)
+        self.lin = False
+
+    def stage(self, x, cls, qkv):
+        B, C, H, W = x.shape
+        t = torch.cat((cls, x.flatten(2).transpose(1, 2)), dim=1)
+        q, k, v = qkv(t).chunk(3, dim=-1)
+        t = t + attend(q, k, v, self.lin, sdpa=True)
+        return t[:, 1:].transpose(1, 2).reshape(B, C, H, W), t[:, :1]
+
+    def forward(self, x):
+        x, cls = self.stage(self.patch(x), self.cls_token.expand(x.shape[0], -1, -1), self.qkv1)
+        x, cls = self.stage(self.pool(x), self.fc(cls), self.qkv2)
+        return x, cls
+
+
+def test_class_tokens_carried_between_stages():
+    net = check(TinyPiT(), (1, 1, 12, 16), pick=lambda y: y[0])
+    cls = net.graph_attrs["outputs"].split(",")[1]
+    assert rfgraph.analyze(net, output=cls).axes[0].whole_input is not None

@@ -343,7 +343,9 @@ class GraphBuilder:
                     axes[a] = moved
                 elif axes[a] != moved:
                     raise ModelImportError(f"{self._where()}{name}: {op} combines tensors whose spatial "
-                                           f"axis {a} lies in different dimensions ({axes[a]} and {moved})")
+                                           f"axis {a} lies in different dimensions ({axes[a]} and {moved}): rfgraph "
+                                           "cannot follow this layout; describe the op or the module around it "
+                                           "with ops={...} (for an attention block: {'op': 'attention'})")
         known = [max(s.sizes[a] for _, s in live) for a in range(self.ndim)]
         leads = {(s.lead[0] + rank - len(s.shape), s.lead[1]) for _, s in live if s.lead is not None}
         if len(leads) > 1:
@@ -352,7 +354,9 @@ class GraphBuilder:
         lead = None
         if leads:
             d, c = leads.pop()
-            lead = (d, c, any(s.lead is not None and s.lead[2] for _, s in live))
+            # the leading entries see the input when they did, or when a whole-input value
+            # (attention written as matmuls) is added to them
+            lead = (d, c, any(s.lead is not None and s.lead[2] or not s.spatial for _, s in live))
         info = self._node(name, out_shape, tuple(axes), _lengths(axes, out_shape, known, lead), node_attrs, lead)
         for i, s in live:
             edge = {"op": op, **(attrs or {})}

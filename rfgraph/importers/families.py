@@ -309,17 +309,19 @@ class Families:
         if any(not isinstance(i, TensorInfo) for i in infos):
             raise self.fail(n, "concatenates a tensor of unknown shape")
         live = [i for i in infos if not i.constant]
-        ref = live[0]
+        maps = [i for i in live if i.spatial]
+        ref = maps[0] if maps else live[0]
         spatial = [a for a, ax in enumerate(ref.axes) if ax is not None and ax[0] == dim]
         offsets = None
-        before = sum(i.shape[dim] for i in infos[:infos.index(ref)])
-        if spatial and len(live) == 1 and not ref.alone(spatial[0]) and before > 0 and \
-                all(i.constant for i in infos[infos.index(ref) + 1:]) is True and infos[-1] is ref and \
+        at = next(k for k, i in enumerate(infos) if i is ref)
+        before = sum(i.shape[dim] for i in infos[:at])
+        if spatial and len(maps) == 1 and at == len(infos) - 1 and before > 0 and not ref.alone(spatial[0]) and \
                 (ref.lead is None or ref.lead[0] == dim):
-            # constant tokens (a class token, distillation or register tokens) before the
-            # flattened positions: the positions are unchanged, the tokens depend on nothing
+            # tokens (a class token, distillation or register tokens) before the flattened
+            # positions: the positions are unchanged; the tokens depend on nothing (parameters)
+            # or, carried over from an earlier stage (PiT), on the whole input
             count = before + (ref.lead[1] if ref.lead else 0)
-            live_lead = bool(ref.lead and ref.lead[2])
+            live_lead = bool(ref.lead and ref.lead[2]) or len(live) > 1
             return self.b.window(ref, self.name_of(n), out_shape, "identity", [None] * self.ndim, axes=ref.axes,
                                  lead=(dim, count, live_lead), attrs=self.edge_attrs(n, tokens=before),
                                  node_attrs=self.node_attrs(n))
