@@ -24,8 +24,6 @@ from typing import Any
 from ..errors import ModelImportError
 from . import limits
 
-# Attributes that hold one value per spatial axis (pads: two), and the sign they must have.
-_PER_AXIS = {"kernel_shape": 1, "strides": 1, "dilations": 1}
 _WINDOW_OPS = {"Conv", "ConvTranspose", "MaxPool", "AveragePool", "LpPool"}
 
 
