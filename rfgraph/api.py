@@ -28,12 +28,16 @@ from .analysis import analyze, table
 from .core.network import CONVERTERS, Network, Node, as_network, build
 from .core.raw import RawGraph
 from .core.errors import ModelImportError
-from .importers import from_onnx, from_torch
-from .io.formats import detect_format, format_raw, read_raw
+from .importers import from_keras, from_onnx, from_torch
+from .importers.named import is_named, load_named
+from .io.formats import FORMATS, detect_format, format_raw, read_raw
 from .io.safe_write import write_text
 from .results import AxisResult, joined
 
-__all__ = ["annotate", "dumps", "load", "save"]
+__all__ = ["MODELS", "annotate", "dumps", "has_suffix", "load", "save"]
+
+#: Model formats and their importers (their options pass through :func:`load`).
+MODELS = {"onnx": from_onnx, "keras": from_keras}
 
 
 def load(path: str | os.PathLike, format: str | None = None, **options: Any) -> Network:
@@ -42,8 +46,9 @@ def load(path: str | os.PathLike, format: str | None = None, **options: Any) -> 
     Parameters
     ----------
     path : str or os.PathLike
-        A DOT (``.dot``/``.gv``) or GraphML (``.graphml``) graph, or an ONNX model (``.onnx``).
-    format : {"dot", "graphml", "onnx"}, optional
+        A DOT (``.dot``/``.gv``), GraphML (``.graphml``) or node-link JSON (``.json``) graph, or
+        an ONNX (``.onnx``) or Keras 3 (``.keras``) model.
+    format : {"dot", "graphml", "node_link", "onnx", "keras"}, optional
         Default: from the suffix.
     **options
         For models: options of the importer (``input_size=``, ``output=``, ...).
@@ -64,15 +69,23 @@ def load(path: str | os.PathLike, format: str | None = None, **options: Any) -> 
     >>> len(net.nodes), len(net.edges), net.input_size
     (176, 191, (224, 224))
     """
+    if is_named(path):
+        return load_named(path, **options)
     kind = detect_format(path, format)
-    if kind == "onnx":
-        return from_onnx(path, **options)
+    if kind in MODELS:
+        return MODELS[kind](path, **options)
     return build(read_raw(path, kind))
+
+
+def has_suffix(path: Any) -> bool:
+    """``path`` has a suffix :func:`load` knows."""
+    return os.path.splitext(os.fspath(path))[1].lower() in FORMATS
 
 
 def _from_path(value: Any, input_size: Any = None) -> Network | None:
     if isinstance(value, (str, os.PathLike)):
-        return load(value, input_size=input_size) if detect_format(value) == "onnx" and input_size else load(value)
+        model = is_named(value) or (has_suffix(value) and detect_format(value) in MODELS)
+        return load(value, input_size=input_size) if model and input_size else load(value)
     return None
 
 

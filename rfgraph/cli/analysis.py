@@ -9,7 +9,7 @@ from ..analysis import analyze, list_paths, regions_at, summary, table
 from ..api import save
 from ..core.errors import RFGraphError
 from ..results import Analysis, size_text, text
-from .common import add_common_options, add_format_option, add_size_option, emit_json, int_list, load_file
+from .common import add_common_options, add_format_option, add_size_option, emit_json, int_list, load_args
 
 __all__ = ["register"]
 
@@ -66,7 +66,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    result = analyze(load_file(args.file), args.input, args.output, input_size=args.input_size)
+    result = analyze(load_args(args), args.input, args.output, input_size=args.input_size)
     if args.json:
         emit_json(result.to_dict())
     else:
@@ -100,7 +100,7 @@ def check_failures(result: Analysis, min_rf: int | None) -> list[str]:
 
 
 def cmd_table(args: argparse.Namespace) -> int:
-    net = load_file(args.file)
+    net = load_args(args)
     if args.from_output is not None:
         rows = table(net, output=args.from_output or None, from_output=True, input_size=args.input_size)
     else:
@@ -111,7 +111,7 @@ def cmd_table(args: argparse.Namespace) -> int:
 def cmd_summary(args: argparse.Namespace) -> int:
     if args.depth is not None and args.depth < 0:
         raise RFGraphError(f"--depth {args.depth}: give 1 (stages), 2 (blocks), ...")
-    found = summary(load_file(args.file), args.input_size, depth=args.depth, input=args.input)
+    found = summary(load_args(args), args.input_size, depth=args.depth, input=args.input)
     size = f" at {size_text(found.input_size)}" if found.input_size is not None else ""
     return print_table(args, found, f"{args.file}: seen from the input {found.input}{size}")
 
@@ -129,7 +129,7 @@ def print_table(args: argparse.Namespace, found, title: str) -> int:
 
 
 def cmd_paths(args: argparse.Namespace) -> int:
-    listed = list_paths(load_file(args.file), args.input, args.output, limit=args.limit)
+    listed = list_paths(load_args(args), args.input, args.output, limit=args.limit)
     if args.json:
         emit_json(listed.to_dict())
         return 0
@@ -148,7 +148,7 @@ def cmd_paths(args: argparse.Namespace) -> int:
 
 
 def cmd_region(args: argparse.Namespace) -> int:
-    net = load_file(args.file)
+    net = load_args(args)
     if args.at is None and not args.all:
         raise RFGraphError(f"{args.file}: say which output feature: --at J[,J] (or --all with --input-size)")
     found = regions_at(net, None if args.all else args.at, input=args.input, output=args.output,
@@ -182,6 +182,6 @@ def cmd_region(args: argparse.Namespace) -> int:
 
 
 def cmd_convert(args: argparse.Namespace) -> int:
-    path = save(load_file(args.file), args.out, values=args.values, overwrite=args.force)
+    path = save(load_args(args), args.out, values=args.values, overwrite=args.force)
     print(f"wrote {path}")
     return 0
