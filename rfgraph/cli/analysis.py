@@ -66,13 +66,17 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    result = analyze(load_args(args), args.input, args.output, input_size=args.input_size)
+    net = load_args(args)
+    # a model with several outputs (a backbone's feature maps): each, unless one is named
+    outputs = [args.output] if args.output is not None or len(net.outputs) < 2 else list(net.outputs)
+    results = [analyze(net, args.input, output, input_size=args.input_size) for output in outputs]
     if args.json:
-        emit_json(result.to_dict())
+        emit_json(results[0].to_dict() if len(results) == 1 else [r.to_dict() for r in results])
     else:
-        print(result.report(args.file))
+        print("\n\n".join(r.report(args.file) for r in results))
     if args.check or args.min_rf is not None:
-        failures = check_failures(result, args.min_rf)
+        failures = [f"output {r.output}: {f}" if len(results) > 1 else f
+                    for r in results for f in check_failures(r, args.min_rf)]
         for failure in failures:
             print(f"rfgraph: check failed: {args.file}: {failure}", file=sys.stderr)
         return 1 if failures else 0

@@ -235,9 +235,10 @@ def _small(value: Any, depth: int = 0) -> bool:
 
 
 # -- conversion -------------------------------------------------------------------------------
-def _scope_names(graph) -> dict:
+def _scope_names(graph) -> tuple[dict, dict]:
     """``{fx node: container path}`` for nodes that are the only output of a container module
-    (outermost container wins)."""
+    (outermost container wins), and ``{fx node: [the inner containers it is the output of]}``:
+    their names are the node's aliases (``stages.3`` for ConvNeXt's ``stages``)."""
     stacks = {}
     for n in graph.nodes:
         stack = list((n.meta.get("nn_module_stack") or {}).keys())
@@ -255,16 +256,19 @@ def _scope_names(graph) -> dict:
             if any(key not in full[u] for u in n.users):
                 exits.setdefault(key, []).append(n)
     alias: dict = {}
+    inner: dict = {}
     for key, nodes in sorted(exits.items(), key=lambda kv: -order[kv[0]]):
         tensors = [x for x in nodes if type(x.meta.get("tensor_meta")).__name__ == "TensorMetadata"]
         if len(nodes) == 1 and tensors:
+            if nodes[0] in alias:
+                inner.setdefault(nodes[0], []).append(alias[nodes[0]])
             alias[nodes[0]] = key.replace("@", "_")  # outermost last: it wins
         elif len(tensors) == len(nodes) <= 16:
             # a container returning several maps (HRNet's stages return one per branch):
             # container[i], in the order the model computes them
             for i, x in enumerate(nodes):
                 alias[x] = f"{key.replace('@', '_')}[{i}]"
-    return alias
+    return alias, inner
 
 
 def _base(n) -> str:
@@ -282,7 +286,7 @@ class _Converter(Families):
         self.b = GraphBuilder(self.ndim, None)
         self.env: dict = {}
         self.modules = dict(gm.named_modules())
-        self.alias = _scope_names(gm.graph)
+        self.alias, self.inner = _scope_names(gm.graph)
         self.outputs: list[str] = []
         self.input_node = None
 
@@ -348,6 +352,11 @@ class _Converter(Families):
         attrs = {}
         if n.op == "call_module":
             attrs["module"] = n.target
+        # the other modules whose output this map is, so that --output stages.3 finds "stages"
+        others = [name for name in [*self.inner.get(n, ()), n.target if n.op == "call_module" else None]
+                  if name and name != self.alias.get(n)]
+        if others and n in self.alias:
+            attrs["aliases"] = ",".join(dict.fromkeys(others))
         meta = n.meta.get("tensor_meta")
         if _is_tensor_meta(meta) and len(meta.shape) == self.ndim + 2:
             attrs["channels"] = int(meta.shape[1])
