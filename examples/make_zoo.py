@@ -18,6 +18,7 @@ Needs torch and torchvision (not rfgraph's own test environment):
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from pathlib import Path
 
@@ -29,7 +30,9 @@ import rfgraph
 from rfgraph.importers import from_torch
 from rfgraph.api import dumps
 from rfgraph.io.safe_write import write_text
-from rfgraph.results import text
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from zoo_table import KERAS_MARKER, row  # noqa: E402
 
 ZOO = Path(__file__).resolve().parent.parent / "graphs" / "zoo"
 
@@ -119,50 +122,6 @@ def header(name: str, size: int, output_text: str, source: str, net) -> str:
     return "".join(f"// {line}\n" for line in lines)
 
 
-def row(name: str, net, seconds: float) -> dict:
-    result = rfgraph.analyze(net)
-    a = result.axes[0]
-    note = ""
-    if a.whole_input is not None:
-        local = a.local
-        rf = "whole input"
-        note = (f"{a.whole_input.split(' on edge')[0]} on some paths; paths avoiding it: rf "
-                f"{text(local.rf)}, stride {text(local.stride)}, padding {text(local.padding)}")
-        stride, padding = (text(local.stride), text(local.padding)) if local else ("", "")
-        aligned = {True: "yes", False: "no", None: "?"}[local.aligned] if local else "?"
-    else:
-        rf, stride, padding = text(a.rf), text(a.stride), text(a.padding)
-        aligned = {True: "yes", False: "no", None: "?"}[result.aligned]
-        if a.phases:  # fractional strides on the way (transposed convolutions): per output phase
-            found = sorted({p["size"] for p in a.phases})
-            rf = "-".join(map(str, (found[0], found[-1]))) if len(found) > 1 else str(found[0])
-            lefts = sorted({-p["u"] + p["at"] * a.stride for p in a.phases})
-            padding = "-".join(map(text, (lefts[0], lefts[-1]))) if len(lefts) > 1 else text(lefts[0])
-            by = {}
-            for p in a.phases:
-                by.setdefault(p["size"], []).append(p["at"])
-            note = (f"region size depends on the output position j mod {a.period}: "
-                    + "; ".join(f"{size} at j mod {a.period} in {_ranges(ats)}" for size, ats in sorted(by.items())))
-        elif a.reason:
-            note = a.reason
-    sizes = result.extra.get("sizes", {})
-    out_size = "x".join(map(str, sizes.get(str(result.output), [])))
-    return {"name": name, "output": str(result.output), "size": out_size, "rf": rf, "stride": stride,
-            "padding": padding, "aligned": aligned, "paths": result.paths, "note": note,
-            "nodes": len(net.nodes), "edges": len(net.edges), "seconds": seconds,
-            "input": "x".join(map(str, net.input_size))}
-
-
-def _ranges(values: list[int]) -> str:
-    values = sorted(values)
-    parts, start = [], values[0]
-    for prev, cur in zip(values, values[1:] + [None]):
-        if cur != prev + 1:
-            parts.append(f"{start}..{prev}" if prev != start else str(start))
-            start = cur
-    return "{" + ", ".join(parts) + "}"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--force", action="store_true", help="replace existing files")
@@ -186,7 +145,16 @@ def main() -> None:
         rows.append(row(name, again, seconds))
         print(f"{name}: {rows[-1]['rf']} / {rows[-1]['stride']} ({seconds:.2f} s import)")
     if not args.only:
-        write_text(ZOO / "README.md", readme(rows), overwrite=args.force)
+        write_text(ZOO / "README.md", readme(rows) + keras_section(), overwrite=args.force)
+
+
+def keras_section() -> str:
+    """The Keras section of the zoo's README (written by examples/make_keras_zoo.py), kept."""
+    path = ZOO / "README.md"
+    if not path.exists():
+        return ""
+    text = path.read_text()
+    return "\n" + text[text.index(KERAS_MARKER):] if KERAS_MARKER in text else ""
 
 
 def readme(rows: list[dict]) -> str:

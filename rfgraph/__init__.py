@@ -26,7 +26,7 @@ from .core.errors import (AttributeValueError, ModelImportError, NodeNotFoundErr
                           RFGraphError, ShapeError, TopologyError, UnknownOpError, UnsupportedError)
 from .core.network import Edge, Network, as_network, build, from_networkx
 from .core.ops import OPS, Layer, OpSpec, Transposed, Upsample, WholeInput, Window, register_op
-from .importers import from_onnx, from_torch
+from .importers import from_keras, from_onnx, from_torch
 from .passes.shapes import infer_shapes
 from .results import (Analysis, AxisResult, BatchRow, Mismatch, NodeResult, Path, PathGeometry, PathList,
                       RegionList, Summary, Table, WitnessPath)
@@ -47,7 +47,7 @@ __all__ = sorted([
     "analyze", "table", "summary", "exact_regions", "regions_at", "nearest_output", "footprints",
     "count_paths", "iter_paths", "list_paths", "infer_shapes",
     # graphs in and out
-    "load", "save", "dumps", "annotate", "build", "from_networkx", "as_network", "from_torch", "from_onnx",
+    "load", "save", "dumps", "annotate", "build", "from_networkx", "as_network", "from_torch", "from_onnx", "from_keras",
     # the graph and its operations
     "Network", "Edge", "Layer", "OPS", "OpSpec", "Window", "Transposed", "Upsample", "WholeInput",
     "register_op",

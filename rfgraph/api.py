@@ -26,16 +26,19 @@ from pathlib import Path
 from typing import Any
 
 from .analysis import analyze, table
-from .core.errors import RFGraphError
 from .core.network import CONVERTERS, Network, Node, as_network, build
 from .core.raw import RawGraph
-from .core.errors import ModelImportError
-from .importers import from_onnx, from_torch
-from .io.formats import detect_format, format_raw, parse_raw, read_raw
+from .core.errors import ModelImportError, RFGraphError
+from .importers import from_keras, from_onnx, from_torch
+from .importers.named import is_named, load_named
+from .io.formats import FORMATS, detect_format, format_raw, parse_raw, read_raw
 from .io.safe_write import write_text
 from .results import AxisResult, joined
 
-__all__ = ["annotate", "dumps", "load", "load_bytes", "save"]
+__all__ = ["MODELS", "annotate", "dumps", "has_suffix", "load", "load_bytes", "save"]
+
+#: Model formats and their importers (their options pass through :func:`load`).
+MODELS = {"onnx": from_onnx, "keras": from_keras}
 
 
 def load(path: str | os.PathLike, format: str | None = None, **options: Any) -> Network:
@@ -44,8 +47,9 @@ def load(path: str | os.PathLike, format: str | None = None, **options: Any) -> 
     Parameters
     ----------
     path : str or os.PathLike
-        A DOT (``.dot``/``.gv``) or GraphML (``.graphml``) graph, or an ONNX model (``.onnx``).
-    format : {"dot", "graphml", "onnx"}, optional
+        A DOT (``.dot``/``.gv``), GraphML (``.graphml``) or node-link JSON (``.json``) graph, or
+        an ONNX (``.onnx``) or Keras 3 (``.keras``) model.
+    format : {"dot", "graphml", "node_link", "onnx", "keras"}, optional
         Default: from the suffix.
     **options
         For models: options of the importer (``input_size=``, ``output=``, ...).
@@ -66,9 +70,11 @@ def load(path: str | os.PathLike, format: str | None = None, **options: Any) -> 
     >>> len(net.nodes), len(net.edges), net.input_size
     (176, 191, (224, 224))
     """
+    if is_named(path):
+        return load_named(path, **options)
     kind = detect_format(path, format)
-    if kind == "onnx":
-        return from_onnx(path, **options)
+    if kind in MODELS:
+        return MODELS[kind](path, **options)
     return build(read_raw(path, kind))
 
 
@@ -82,7 +88,7 @@ def load_bytes(data: bytes, name: str, format: str | None = None, **options: Any
     name : str
         The file's name: its suffix gives the format (unless ``format`` is given), and it
         names the graph in errors and in :attr:`Network.source`, as a path does for :func:`load`.
-    format : {"dot", "graphml", "onnx"}, optional
+    format : {"dot", "graphml", "node_link", "onnx", "keras"}, optional
     **options
         For models: options of the importer.
 
@@ -103,19 +109,42 @@ def load_bytes(data: bytes, name: str, format: str | None = None, **options: Any
     rfgraph.core.errors.AttributeValueError: upload.dot: edge x -> y: attribute k='x': expected an integer or a comma-separated list of integers
     """
     kind = detect_format(name, format)
-    if kind != "onnx":
+    if kind not in MODELS:
         return build(parse_raw(data, kind, name))
     try:
-        net = from_onnx(data, **options)
-    except RFGraphError as exc:  # the importer names no file for bytes: name it as load() does
+        if kind == "onnx":
+            net = from_onnx(data, **options)
+        else:  # importers that read files: a private copy, named after the upload in errors
+            net = _load_copy(data, name, kind, **options)
+    except RFGraphError as exc:  # name the file as load() does
         message = str(exc)
         raise type(exc)(message if message.startswith(f"{name}:") else f"{name}: {message}") from None
     return replace(net, source=name)
 
 
+def _load_copy(data: bytes, name: str, kind: str, **options: Any) -> Network:
+    """A model importer run on a private temporary copy of ``data``; errors name ``name``."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="rfgraph-") as folder:
+        path = os.path.join(folder, "upload" + os.path.splitext(name)[1])
+        with open(path, "wb") as fh:
+            fh.write(data)
+        try:
+            return MODELS[kind](path, **options)
+        except RFGraphError as exc:
+            raise type(exc)(str(exc).replace(path, name)) from None
+
+
+def has_suffix(path: Any) -> bool:
+    """``path`` has a suffix :func:`load` knows."""
+    return os.path.splitext(os.fspath(path))[1].lower() in FORMATS
+
+
 def _from_path(value: Any, input_size: Any = None) -> Network | None:
     if isinstance(value, (str, os.PathLike)):
-        return load(value, input_size=input_size) if detect_format(value) == "onnx" and input_size else load(value)
+        model = is_named(value) or (has_suffix(value) and detect_format(value) in MODELS)
+        return load(value, input_size=input_size) if model and input_size else load(value)
     return None
 
 

@@ -4,14 +4,14 @@ JSON answer.
 
 ``rfgraph analyze FILE --json`` and ``GET /api/graphs/{id}/analyze`` both call
 :func:`analyze` and print its record's ``to_dict()``, so the two answers can never drift; the
-same holds for every question here. Parameters are named after the command-line options
+same holds for every question here (:func:`to_json` turns an answer into its JSON). Parameters are named after the command-line options
 (``--input-size`` is ``input_size``; ``--from-output [NODE]`` is ``from_output``: None when
 not given, ``""`` for the graph's output, or a node).
 
 >>> import rfgraph
 >>> from rfgraph import questions
 >>> net = rfgraph.load("graphs/distill_fig1_chain.dot")
->>> questions.analyze(net).to_dict()["axes"][0]["rf"]
+>>> questions.to_json(questions.analyze(net))["axes"][0]["rf"]
 7
 >>> questions.table(net, from_output="").to_dict()["output"]
 'f4'
@@ -29,18 +29,34 @@ from .core.errors import RFGraphError, UnsupportedError, where
 from .core.network import Network, Node
 from .results import Analysis, FootprintList, Nearest, PathList, RegionList, Summary, Table
 
-__all__ = ["analyze", "footprints", "nearest", "paths", "region", "summary", "table"]
+__all__ = ["analyze", "footprints", "nearest", "paths", "region", "summary", "table", "to_json"]
 
 
 def analyze(net: Network, input: Node | None = None, output: Node | None = None, *,
-            input_size: Sequence[int] | None = None) -> Analysis:
-    """``rfgraph analyze``: the receptive field of the output seen from the input.
+            input_size: Sequence[int] | None = None) -> tuple[Analysis, ...]:
+    """``rfgraph analyze``: the receptive field of the output seen from the input; for a
+    model with several outputs (a backbone's feature maps) and no output named, one analysis
+    per output. :func:`to_json` gives the JSON answer (one document, or a list of them).
 
     >>> import rfgraph
-    >>> analyze(rfgraph.load("graphs/resnet50.dot")).rf
-    (427, 427)
+    >>> [a.rf for a in analyze(rfgraph.load("graphs/resnet50.dot"))]
+    [(427, 427)]
     """
-    return analysis.analyze(net, input, output, input_size=input_size)
+    outputs = [output] if output is not None or len(net.outputs) < 2 else list(net.outputs)
+    return tuple(analysis.analyze(net, input, o, input_size=input_size) for o in outputs)
+
+
+def to_json(answer: Any) -> Any:
+    """The JSON answer of a question: its record's ``to_dict()``; for several records (the
+    analyses of a model's outputs), one document each in a list (a single one alone).
+
+    >>> import rfgraph
+    >>> to_json(analyze(rfgraph.load("graphs/distill_fig1_chain.dot")))["output"]
+    'f4'
+    """
+    if isinstance(answer, tuple):
+        return answer[0].to_dict() if len(answer) == 1 else [a.to_dict() for a in answer]
+    return answer.to_dict()
 
 
 def table(net: Network, input: Node | None = None, *, from_output: Node | None = None,

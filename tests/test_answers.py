@@ -262,3 +262,59 @@ def test_node_names_suggest_containers_and_warn_about_files(capsys):
     assert code == 2 and "similar: layer4" in err
     code, _, err = run(capsys, "analyze", GRAPHS / "resnet50.dot", "--output", "out.svg")
     assert code == 2 and "use -o FILE" in err
+
+
+# ---------------------------------------------------------------------------------------------
+# Imported models: container names and several outputs
+
+
+def stages_model():
+    torch = pytest.importorskip("torch")
+    nn = torch.nn
+
+    class Stage(nn.Module):
+        def __init__(self, c):
+            super().__init__()
+            self.blocks = nn.Sequential(nn.Conv2d(c, c, 3, padding=1), nn.ReLU())
+
+        def forward(self, x):
+            return self.blocks(x)
+
+    class Backbone(nn.Module):  # returns every stage's map, as timm's features_only does
+        def __init__(self):
+            super().__init__()
+            self.stem = nn.Conv2d(3, 8, 4, stride=4)
+            self.stages = nn.Sequential(Stage(8), nn.Conv2d(8, 8, 2, stride=2), Stage(8))
+
+        def forward(self, x):
+            x = self.stem(x)
+            first = self.stages[0](x)
+            return [first, self.stages[2](self.stages[1](first))]
+
+    return Backbone().eval(), torch
+
+
+def test_container_output_answers_to_its_inner_names():
+    """ConvNeXt: the output of stages.3 is named after the outer container ``stages``;
+    --output stages.3 must find it."""
+    torch = pytest.importorskip("torch")
+    nn = torch.nn
+    model = nn.Sequential()
+    model.add_module("stem", nn.Conv2d(3, 8, 4, stride=4))
+    model.add_module("stages", nn.Sequential(nn.Conv2d(8, 8, 3, padding=1), nn.Conv2d(8, 8, 3, padding=1)))
+    net = rfgraph.from_torch(model, torch.zeros(1, 3, 32, 32))
+    assert "stages" in net.nodes and "stages.1" not in net.nodes
+    assert rfgraph.analyze(net, output="stages.1").output == "stages"
+    assert rfgraph.analyze(net, output="stages.1").rf == rfgraph.analyze(net, output="stages").rf == (20, 20)
+
+
+def test_every_output_of_a_backbone_is_analysed(tmp_path, capsys):
+    model, torch = stages_model()
+    net = rfgraph.from_torch(model, torch.zeros(1, 3, 32, 32))
+    assert len(net.outputs) == 2
+    path = rfgraph.save(net, tmp_path / "backbone.dot")
+    data = json.loads(run(capsys, "analyze", path, "--json")[1])
+    assert [d["output"] for d in data] == [str(o) for o in net.outputs]
+    assert [d["axes"][0]["rf"] for d in data] == [rfgraph.analyze(net, output=o).rf[0] for o in net.outputs]
+    code, out, _ = run(capsys, "analyze", path)
+    assert out.count("-> output") == 2

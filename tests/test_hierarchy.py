@@ -13,7 +13,9 @@ import rfgraph
 from rfgraph.passes.hierarchy import components, hierarchy
 from rfgraph.core.network import build
 
-ZOO = sorted((GRAPHS / "zoo").glob("*.dot"))
+# The torchvision zoo: PyTorch importers write dotted module names (the Keras applications name
+# their layers conv2_block1_1_conv, with no hierarchy written in them).
+ZOO = sorted(p for p in (GRAPHS / "zoo").glob("*.dot") if not p.name.startswith("keras_"))
 
 
 def without_module_attributes(net):

@@ -386,17 +386,145 @@ def test_models_exported_from_torch_agree_with_autograd(name):
         assert np.array_equal(grad, r.exact_set(pos)), (name, pos)
 
 
-def test_exported_pixel_unshuffle_is_a_clear_error_and_an_override_makes_it_whole():
+@pytest.mark.parametrize("layer", ["unshuffle", "shuffle"])
+def test_exported_pixel_shuffles_written_as_reshapes_agree_with_autograd(layer):
+    # the exporter writes PixelUnshuffle as Reshape [1, 1, 2, 3, 3, 3] + Transpose + Reshape:
+    # a spatial axis cut into (outer, inner), the inner part moved into the channels
     torch = pytest.importorskip("torch")
     import io
     import warnings
 
-    m = torch.nn.Sequential(torch.nn.Conv2d(1, 1, 3, padding=1), torch.nn.PixelUnshuffle(3))
+    import test_import_torch as T
+
+    nn = torch.nn
+    if layer == "unshuffle":
+        m, shape = nn.Sequential(nn.Conv2d(1, 1, 3, padding=1), nn.PixelUnshuffle(3), nn.Conv2d(9, 1, 1)), (1, 1, 6, 9)
+    else:
+        m, shape = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.PixelShuffle(2), nn.Conv2d(1, 1, 3)), (1, 1, 5, 4)
     buf = io.BytesIO()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        torch.onnx.export(m, (torch.ones(1, 1, 6, 9),), buf, dynamo=False, opset_version=17)
-    with pytest.raises(ModelImportError, match="cutting a spatial axis apart"):
-        from_onnx(buf.getvalue())
-    net = from_onnx(buf.getvalue(), ops={"Reshape": {"op": "flatten"}})
-    assert rfgraph.analyze(net).axes[0].whole_input is not None
+        torch.onnx.export(m, (torch.ones(shape),), buf, dynamo=False, opset_version=17)
+    net = from_onnx(buf.getvalue())
+    r = regions(net, shape[2:])
+    for pos, grad in T.gradient_support(m, shape).items():
+        assert np.array_equal(grad, r.exact_set(pos)), pos
+
+
+# -- channels-last inputs ------------------------------------------------------------------------
+def nhwc_model(shape=(1, 9, 8, 3)):
+    nodes = [helper.make_node("Transpose", ["x"], ["t"], perm=[0, 3, 1, 2]),
+             helper.make_node("Conv", ["t", "w"], ["c"], strides=[2, 1], pads=[1, 0, 1, 2]),
+             helper.make_node("Transpose", ["c"], ["y"], perm=[0, 2, 3, 1])]
+    return model(nodes, shape, inits=[weight("w", 2, shape[-1], 3, 3)])
+
+
+def test_channels_last_input_is_detected_from_the_transpose():
+    # the graph a Keras / TensorFlow export starts with: NHWC input, Transpose to NCHW
+    net = from_onnx(nhwc_model())
+    assert net.input_size == (9, 8) and infer_shapes(net).sizes["y"] == (5, 8)
+    ref = direct([("x", "y", {"op": "conv", "k": 3, "s": "2,1", "p_l": "1,0", "p_r": "1,2"})], (9, 8))
+    same_regions(net, ref, (9, 8))
+    assert rfgraph.analyze(net).rf == (3, 3)  # not (3, 1) read off the (W, C) dimensions
+    again = from_onnx(nhwc_model(), input_layout="nhwc")
+    assert rfgraph.analyze(again).to_dict() == rfgraph.analyze(net).to_dict()
+
+
+def test_layout_that_the_graph_does_not_tell_is_an_error_and_input_layout_decides():
+    n = helper.make_node("Pad", ["x", "pads"], ["y"])
+    pads = np.array([0, 1, 2, 0, 0, 0, 0, 0], dtype=np.int64)  # pads dimensions 1 and 2
+    m = model([n], (1, 6, 6, 6), inits=[("pads", pads)])
+    with pytest.raises(ModelImportError, match=r"input 'x'.*input_layout='NCHW' or 'NHWC'.*--layout"):
+        from_onnx(m)
+    net = from_onnx(m, input_layout="NHWC")
+    assert layers(net)["y"][0][4] == (1, 2)  # (p_l per axis: H by 1, W by 2)
+    net = from_onnx(m, input_layout="NCHW")
+    assert layers(net)["y"][0][4] == (2, 0)  # the spatial axes are dimensions 2 and 3
+    with pytest.raises(ModelImportError, match="input_layout='NWHC'"):
+        from_onnx(m, input_layout="NWHC")
+
+
+def test_cli_layout_option(tmp_path):
+    from rfgraph.cli import main
+
+    path = tmp_path / "ambiguous.onnx"
+    pads = helper.make_node("Pad", ["x", "pads"], ["p"])
+    onnx.save(model([pads, helper.make_node("Relu", ["p"], ["y"])], (1, 5, 5, 5),
+                    inits=[("pads", np.array([0, 1, 1, 0, 0, 1, 1, 0], dtype=np.int64))]), str(path))
+    out = tmp_path / "a.dot"
+    assert main(["import", str(path), "-o", str(out)]) == 2
+    assert main(["import", str(path), "-o", str(out), "--layout", "NHWC"]) == 0
+    assert rfgraph.infer_shapes(rfgraph.load(out)).sizes["y"] == (7, 7)
+
+
+def test_channels_last_model_exported_from_torch_agrees_with_autograd():
+    torch = pytest.importorskip("torch")
+    import io
+    import warnings
+
+    import test_import_torch as T
+
+    class NHWC(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.inner = T.Convs()
+
+        def forward(self, x):  # a channels-last input, as Keras and TensorFlow models take it
+            return self.inner(x.permute(0, 3, 1, 2))
+
+    module = NHWC().eval()
+    buf = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(module, (torch.ones(1, 11, 13, 2),), buf, dynamo=False, opset_version=17)
+    net = from_onnx(buf.getvalue())
+    r = regions(net, (11, 13))
+    # autograd on the same network, channels first: the regions must be those of the (H, W) axes
+    for pos, grad in T.gradient_support(module.inner, (1, 2, 11, 13)).items():
+        assert np.array_equal(grad, r.exact_set(pos)), pos
+
+
+def test_exported_tf_same_padding_arithmetic_is_folded_at_the_input_size():
+    # timm's Conv2dSame exported: every padding is computed from the map's size at run time
+    # (Shape, Gather, Div, Ceil, ..., Pad), each from the size the previous one produced
+    torch = pytest.importorskip("torch")
+    import io
+    import warnings
+
+    import test_import_torch as T
+
+    nn = torch.nn
+    m = nn.Sequential(T.Conv2dSame(1, 2, 3, stride=2), T.Conv2dSame(2, 2, 5, stride=2),
+                      T.Conv2dSame(2, 2, 3, stride=2, dilation=1), T.Conv2dSame(2, 2, (3, 4), stride=(2, 3)),
+                      T.Conv2dSame(2, 1, 3, stride=1)).eval()
+    shape = (1, 1, 37, 45)
+    buf = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(m, (torch.ones(shape),), buf, dynamo=False, opset_version=17)
+    assert sum(n.op_type == "Pad" for n in onnx.load_from_string(buf.getvalue()).graph.node) >= 4
+    net = from_onnx(buf.getvalue())
+    r = regions(net, shape[2:])
+    for pos, grad in T.gradient_support(m, shape).items():
+        assert np.array_equal(grad, r.exact_set(pos)), pos
+
+
+def test_exported_vit_attention_as_matmuls_with_a_class_token():
+    torch = pytest.importorskip("torch")
+    import io
+    import warnings
+
+    import test_import_torch as T
+
+    module = T.TinyViT().eval()
+    shape = (1, 1, 12, 16)
+    buf = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(module, (torch.ones(shape),), buf, dynamo=False, opset_version=17)
+    net = from_onnx(buf.getvalue())
+    r = regions(net, shape[2:])
+    for pos, grad in T.gradient_support(module, shape, pick=lambda y: y[0]).items():
+        assert np.array_equal(grad, r.exact_set(pos)), pos
+    a = rfgraph.analyze(net).axes[0]
+    assert a.whole_input is not None and (a.local.rf, a.local.stride) == (4, 4)

@@ -12,6 +12,7 @@ Skipped without torch.
 from __future__ import annotations
 
 import copy
+import math
 import operator
 
 import numpy as np
@@ -606,3 +607,349 @@ def test_operator_and_method_forms_are_known():
 
     net = check(Forms(), (1, 1, 4, 5))
     assert rfgraph.analyze(net).rf == (1, 1)
+
+
+# -- argument forms: lists, tuples, varargs ---------------------------------------------------
+class PermuteForms(nn.Module):
+    """Every way of writing a permutation and a list of dimensions (torchvision's ConvNeXt
+    uses torch.permute(x, [0, 2, 3, 1]), which used to crash the importer)."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(1, 2, 3, stride=2, padding=1)
+        self.fc = nn.Linear(2, 2)
+
+    def forward(self, x):
+        y = self.conv(x)
+        a = torch.permute(y, [0, 2, 3, 1])
+        a = self.fc(a).permute([0, 3, 1, 2])
+        b = y.permute((0, 2, 3, 1)).permute(dims=(0, 3, 1, 2))
+        c = torch.movedim(y, [1], [3]).movedim(3, 1)
+        d = y.transpose(1, 3).swapaxes(3, 1)
+        e = y.mean([1], keepdim=True) + y.sum(dim=(1,), keepdim=True)
+        return a + b + c + d + e + torch.permute(y, dims=[0, 1, 2, 3])
+
+
+def test_permute_and_dims_as_lists_tuples_and_varargs():
+    net = check(PermuteForms(), (1, 1, 9, 8))
+    assert rfgraph.analyze(net).rf == (3, 3)
+
+
+def test_a_handler_that_fails_on_odd_arguments_gives_an_error_naming_the_call(monkeypatch):
+    from rfgraph.importers import torch_functions
+
+    def broken(call):
+        return int([1, 2])  # what the permute handler used to do with a list
+
+    monkeypatch.setitem(torch_functions.FUNCTIONS, "relu", broken)
+
+    class M(nn.Module):
+        def forward(self, x):
+            return torch.relu(x)
+
+    with pytest.raises(ModelImportError, match=r"node relu .*TypeError.*ops=\{'relu'"):
+        from_torch(M(), torch.ones(1, 1, 5, 5))
+
+
+# -- patterns of timm backbones, hand-built (timm itself is not needed) ---------------------------
+class Conv2dSame(nn.Conv2d):
+    """timm's Conv2dSame: TensorFlow 'same' padding computed in forward with Python control
+    flow on the input's size, which torch.fx cannot trace."""
+
+    def forward(self, x):
+        ih, iw = x.size()[-2:]
+        pads = []
+        for n, k, s, d in zip((ih, iw), self.kernel_size, self.stride, self.dilation):
+            total = max((math.ceil(n / s) - 1) * s + (k - 1) * d + 1 - n, 0)  # timm's get_same_padding
+            pads.append(total)
+        if pads[0] > 0 or pads[1] > 0:
+            x = F.pad(x, [pads[1] // 2, pads[1] - pads[1] // 2, pads[0] // 2, pads[0] - pads[0] // 2])
+        return F.conv2d(x, self.weight, self.bias, self.stride, 0, self.dilation, self.groups)
+
+
+class AvgPool2dSame(nn.AvgPool2d):
+    def forward(self, x):
+        ih, iw = x.size()[-2:]
+        k, s = _nt(self.kernel_size, 2), _nt(self.stride, 2)
+        ph = max((-(-ih // s[0]) - 1) * s[0] + k[0] - ih, 0)
+        pw = max((-(-iw // s[1]) - 1) * s[1] + k[1] - iw, 0)
+        if ph > 0 or pw > 0:
+            x = F.pad(x, [pw // 2, pw - pw // 2, ph // 2, ph - ph // 2])
+        return F.avg_pool2d(x, self.kernel_size, self.stride, 0, self.ceil_mode, self.count_include_pad)
+
+
+class StdConv2dSame(nn.Conv2d):
+    """timm's (Scaled)StdConv2dSame where 'same' padding is static (stride 1): ``same_pad``
+    False, the module's own padding, a plain convolution."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.same_pad = False
+
+    def forward(self, x):
+        if self.same_pad:
+            raise AssertionError("not this variant")
+        return F.conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+
+
+class TFSame(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stem = Conv2dSame(1, 2, 3, stride=2)
+        self.dw = Conv2dSame(2, 2, (3, 5), stride=(1, 2), dilation=(2, 1), groups=2)
+        self.static = StdConv2dSame(2, 2, 3, padding=1)
+        self.pool = AvgPool2dSame(3, 2)
+
+    def forward(self, x):
+        return self.pool(self.static(self.dw(self.stem(x))))
+
+
+def test_tf_same_modules_are_leaves_with_tensorflow_padding():
+    net = check(TFSame(), (1, 1, 12, 11))
+    edge = {net.nodes[e.dst]: e.layer for e in net.edges}
+    # 12 with k 3, s 2: 6 outputs, total (6 - 1) 2 + 3 - 12 = 1, the odd pixel at the end;
+    # 11: 6 outputs, total 2: one on each side
+    assert edge["stem"].p_l == (0, 1) and edge["stem"].p_r == (1, 1)
+
+
+class SpaceToDepth(nn.Module):
+    """TResNet's stem: space-to-depth written as view + permute + reshape."""
+
+    def __init__(self, b=4):
+        super().__init__()
+        self.b = b
+        self.conv = nn.Conv2d(16, 2, 3, padding=1)
+        self.up = nn.Conv2d(8, 8, 1)
+
+    def forward(self, x):
+        B, C, H, W = x.shape
+        b = self.b
+        y = x.view(B, C, H // b, b, W // b, b).permute(0, 3, 5, 1, 2, 4).reshape(B, C * b * b, H // b, W // b)
+        y = self.conv(y)
+        # and back: depth-to-space by reshapes (a pixel shuffle by 2 written out)
+        z = torch.cat([y, y, y, y], 1).view(B, 2, 2, 2, H // b, W // b).permute(0, 3, 4, 1, 5, 2)
+        return self.up(torch.cat([z.reshape(B, 2, H // 2, W // 2)] * 4, 1))
+
+
+def test_space_to_depth_and_depth_to_space_written_as_reshapes():
+    net = check(SpaceToDepth(), (1, 1, 16, 12))
+    assert rfgraph.analyze(net, output="conv").axes[0].rf == 12  # a 4x4 block, then 3 blocks
+
+
+def attend(q, k, v, lin: bool, sdpa: bool = False):
+    """Attention; in the linear copy the attention weights are uniform constants (softmax's
+    Jacobian sums to zero, so gradients through q and k can cancel those through v, and with
+    weights 1 the scores are large enough for exp to underflow to 0): the output is then a
+    positive combination of every v token, the dependence attention has."""
+    if not lin:
+        return F.scaled_dot_product_attention(q, k, v) if sdpa else (q @ k.transpose(-2, -1)).softmax(-1) @ v
+    weights = torch.full((*q.shape[:-1], k.shape[-2]), 1.0 / k.shape[-2], dtype=v.dtype)
+    return weights @ v
+
+
+class WindowAttention(nn.Module):
+    """A Swin block in miniature: cyclic shift, window partition, attention inside each window
+    (matmuls with the windows in the batch dimension), window reverse, shift back, residual."""
+
+    def __init__(self, w=3, shift=1, dim=4, sdpa=False):
+        super().__init__()
+        self.w, self.shift, self.sdpa, self.lin = w, shift, sdpa, False
+        self.embed = nn.Conv2d(1, dim, 2, stride=2)
+        self.norm = nn.LayerNorm(dim)
+        self.qkv = nn.Linear(dim, 3 * dim)
+        self.proj = nn.Linear(dim, dim)
+
+    def forward(self, x):
+        x = self.embed(x).permute(0, 2, 3, 1)  # B, H, W, C
+        B, H, W, C = x.shape
+        w = self.w
+        y = torch.roll(self.norm(x), shifts=(-self.shift, -self.shift), dims=(1, 2))
+        y = y.view(B, H // w, w, W // w, w, C).permute(0, 1, 3, 2, 4, 5).reshape(-1, w * w, C)
+        q, k, v = self.qkv(y).chunk(3, dim=-1)
+        y = attend(q, k, v, self.lin, self.sdpa)
+        y = self.proj(y).view(B, H // w, W // w, w, w, C).permute(0, 1, 3, 2, 4, 5).reshape(B, H, W, C)
+        y = torch.roll(y, shifts=(self.shift, self.shift), dims=(1, 2))
+        return (x + y).permute(0, 3, 1, 2)
+
+
+@pytest.mark.parametrize("sdpa", [False, True])
+def test_window_partition_attention_is_exactly_a_window_then_an_upsampling(sdpa):
+    net = check(WindowAttention(sdpa=sdpa), (1, 1, 12, 18))
+    result = rfgraph.analyze(net)
+    assert result.axes[0].whole_input is None  # attention stays inside the (shifted) windows
+
+
+class LeViTBlock(nn.Module):
+    """Attention over all H*W tokens, then .view(B, C, H, W) and a strided convolution: the
+    maps after the attention have positions again (levit_conv_128s)."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(1, 4, 3, stride=2, padding=1)
+        self.qkv = nn.Linear(4, 12)
+        self.down = nn.Conv2d(4, 4, 3, stride=2, padding=1)
+        self.lin = False
+
+    def forward(self, x):
+        x = self.conv(x)
+        B, C, H, W = x.shape
+        q, k, v = self.qkv(x.flatten(2).transpose(1, 2)).chunk(3, dim=-1)
+        y = attend(q, k, v, self.lin).transpose(1, 2).reshape(B, -1, H, W)
+        return self.down(y)
+
+
+def test_maps_after_global_attention_keep_their_size():
+    net = check(LeViTBlock(), (1, 1, 16, 12))
+    assert rfgraph.infer_shapes(net).sizes["down"] == (4, 3)
+    assert rfgraph.analyze(net).axes[0].whole_input is not None
+
+
+class GlobalAttention(nn.Module):
+    """A ViT block without class token: patch embedding, tokens, attention with a residual."""
+
+    def __init__(self):
+        super().__init__()
+        self.patch = nn.Conv2d(1, 4, 4, stride=4)
+        self.qkv = nn.Linear(4, 12)
+        self.mlp = nn.Linear(4, 4)
+        self.lin = False
+
+    def forward(self, x):
+        t = self.patch(x).flatten(2).transpose(1, 2)
+        q, k, v = self.qkv(t).chunk(3, dim=-1)
+        t = t + attend(q, k, v, self.lin, sdpa=True)
+        t = t + self.mlp(t)
+        B, N, C = t.shape
+        return t.transpose(1, 2).reshape(B, C, x.shape[2] // 4, x.shape[3] // 4)
+
+
+def test_global_attention_is_whole_input_with_the_patch_embedding_as_local_field():
+    net = check(GlobalAttention(), (1, 1, 12, 16))
+    a = rfgraph.analyze(net).axes[0]
+    assert a.whole_input is not None and (a.local.rf, a.local.stride) == (4, 4)
+
+
+class TinyViT(nn.Module):
+    """ViT / DeiT as timm writes them: patch embedding, class token concatenated before the
+    patch tokens, position embedding, pre-norm blocks of global attention (qkv reshaped,
+    permuted, unbound; scaled_dot_product_attention) and MLP with residuals; the patch tokens
+    (x[:, 1:]) reshaped back to a map."""
+
+    def __init__(self, dim=4, heads=2, depth=2):
+        super().__init__()
+        self.patch = nn.Conv2d(1, dim, 4, stride=4)
+        self.cls_token = nn.Parameter(torch.zeros(1, 1, dim))
+        self.pos_embed = nn.Parameter(torch.zeros(1, 13, dim))
+        self.heads, self.lin = heads, False
+        self.norms = nn.ModuleList([nn.LayerNorm(dim) for _ in range(depth)])
+        self.qkv = nn.ModuleList([nn.Linear(dim, 3 * dim) for _ in range(depth)])
+        self.proj = nn.ModuleList([nn.Linear(dim, dim) for _ in range(depth)])
+        self.mlp = nn.ModuleList([nn.Linear(dim, dim) for _ in range(depth)])
+
+    def forward(self, x):
+        t = self.patch(x).flatten(2).transpose(1, 2)
+        B, N, C = t.shape
+        t = torch.cat([self.cls_token.expand(B, -1, -1), t], dim=1) + self.pos_embed
+        for norm, qkv, proj, mlp in zip(self.norms, self.qkv, self.proj, self.mlp):
+            q, k, v = qkv(norm(t)).reshape(B, N + 1, 3, self.heads, C // self.heads).permute(2, 0, 3, 1, 4).unbind(0)
+            a = attend(q, k, v, self.lin, sdpa=True)
+            t = t + proj(a.transpose(1, 2).reshape(B, N + 1, C))
+            t = t + mlp(norm(t))
+        h, w = x.shape[2] // 4, x.shape[3] // 4
+        return t[:, 1:].transpose(1, 2).reshape(B, C, h, w), t[:, 0]
+
+
+def test_vit_class_token_and_global_attention():
+    net = check(TinyViT(), (1, 1, 12, 16), pick=lambda y: y[0])
+    a = rfgraph.analyze(net).axes[0]
+    # every patch token depends on the whole image (attention); the residual stream alone
+    # gives the patch embedding's own numbers
+    assert a.whole_input is not None and (a.local.rf, a.local.stride, a.local.padding) == (4, 4, 0)
+    outputs = net.graph_attrs["outputs"].split(",")
+    assert len(outputs) == 2 and rfgraph.analyze(net, output=outputs[1]).axes[0].whole_input is not None
+
+
+class Branches(nn.Module):
+    """A stage returning one map per branch, as HRNet's do."""
+
+    def __init__(self):
+        super().__init__()
+        self.hi = nn.Conv2d(1, 1, 3, padding=1)
+        self.lo = nn.Conv2d(1, 1, 3, stride=2, padding=1)
+
+    def forward(self, x):
+        return [self.hi(x), self.lo(x)]
+
+
+class MultiScale(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stage = Branches()
+        self.fuse = nn.Conv2d(1, 1, 1)
+
+    def forward(self, x):
+        hi, lo = self.stage(x)
+        return self.fuse(hi + F.interpolate(lo, scale_factor=2))
+
+
+def test_a_container_with_several_output_maps_names_each():
+    net = check(MultiScale(), (1, 1, 8, 8))
+    assert {"stage[0]", "stage[1]"} <= set(net.nodes)
+    assert rfgraph.analyze(net, output="stage[1]").axes[0].stride == 2
+
+
+class HaloBlocks(nn.Module):
+    """HaloNet's attention: queries in non-overlapping blocks (a reshape), keys and values in
+    blocks with a halo (F.pad + Tensor.unfold), attention within each block."""
+
+    def __init__(self, block=2, halo=1):
+        super().__init__()
+        self.block, self.halo, self.lin = block, halo, False
+        self.conv = nn.Conv2d(1, 2, 1)
+
+    def forward(self, x):
+        x = self.conv(x)
+        B, C, H, W = x.shape
+        b, h = self.block, self.halo
+        q = x.reshape(B, C, H // b, b, W // b, b).permute(0, 2, 4, 3, 5, 1).reshape(B, H // b, W // b, b * b, C)
+        kv = F.pad(x, [h, h, h, h]).unfold(2, b + 2 * h, b).unfold(3, b + 2 * h, b)  # B C H/b W/b k k
+        kv = kv.reshape(B, C, H // b, W // b, -1).permute(0, 2, 3, 4, 1)  # B H/b W/b k*k C
+        out = attend(q, kv, kv, self.lin)  # B H/b W/b b*b C
+        out = out.reshape(B, H // b, W // b, b, b, C).permute(0, 5, 1, 3, 2, 4)
+        return out.reshape(B, C, H, W)
+
+
+def test_halo_attention_with_unfold():
+    check(HaloBlocks(), (1, 1, 8, 6))
+
+
+class TinyPiT(nn.Module):
+    """PiT: the class token is carried from stage to stage (it has seen the whole image when
+    it is concatenated again), the patch tokens are reshaped to a map and pooled between."""
+
+    def __init__(self, dim=4):
+        super().__init__()
+        self.patch = nn.Conv2d(1, dim, 2, stride=2)
+        self.cls_token = nn.Parameter(torch.zeros(1, 1, dim))
+        self.qkv1, self.qkv2 = nn.Linear(dim, 3 * dim), nn.Linear(dim, 3 * dim)
+        self.pool = nn.Conv2d(dim, dim, 3, stride=2, padding=1, groups=dim)
+        self.fc = nn.Linear(dim, dim)
+        self.lin = False
+
+    def stage(self, x, cls, qkv):
+        B, C, H, W = x.shape
+        t = torch.cat((cls, x.flatten(2).transpose(1, 2)), dim=1)
+        q, k, v = qkv(t).chunk(3, dim=-1)
+        t = t + attend(q, k, v, self.lin, sdpa=True)
+        return t[:, 1:].transpose(1, 2).reshape(B, C, H, W), t[:, :1]
+
+    def forward(self, x):
+        x, cls = self.stage(self.patch(x), self.cls_token.expand(x.shape[0], -1, -1), self.qkv1)
+        x, cls = self.stage(self.pool(x), self.fc(cls), self.qkv2)
+        return x, cls
+
+
+def test_class_tokens_carried_between_stages():
+    net = check(TinyPiT(), (1, 1, 12, 16), pick=lambda y: y[0])
+    cls = net.graph_attrs["outputs"].split(",")[1]
+    assert rfgraph.analyze(net, output=cls).axes[0].whole_input is not None

@@ -268,3 +268,21 @@ def test_a_graph_without_a_default_output_is_drawn_and_says_what_to_do(page, ser
     assert page.locator("#banner").is_hidden()
     assert page.inner_text("#region-hint").startswith("Give an input size")
     page.errors.clear()  # the browser logs the 400 of the first answer itself: expected here
+
+
+def test_a_model_with_several_outputs_shows_the_first_and_names_the_others(page, server, tmp_path):
+    onnx = pytest.importorskip("onnx")
+    from onnx import TensorProto, helper
+
+    nodes = [helper.make_node("MaxPool", ["x"], ["a"], kernel_shape=[3, 3], strides=[2, 2]),
+             helper.make_node("MaxPool", ["a"], ["b"], kernel_shape=[2, 2], strides=[2, 2])]
+    graph = helper.make_graph(nodes, "two", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 33, 33])],
+                              [helper.make_tensor_value_info("a", TensorProto.FLOAT, [1, 3, 16, 16]),
+                               helper.make_tensor_value_info("b", TensorProto.FLOAT, [1, 3, 8, 8])])
+    path = tmp_path / "two.onnx"
+    onnx.save(helper.make_model(graph), path)
+    open_graph(page, server, "distill_fig1_chain.dot")
+    page.set_input_files("#file-input", str(path))
+    page.wait_for_function("document.querySelector('#output-node').value === 'a' && document.body.dataset.view === 'ready'")
+    assert page.inner_text("#m-rf") == "3"
+    assert "This model has 2 outputs (a, b)" in page.inner_text("#banner-text")

@@ -11,7 +11,7 @@ import sys
 from .. import questions
 from ..api import save
 from ..results import Analysis, size_text, text
-from .common import add_common_options, add_format_option, add_size_option, emit_json, int_list, load_file
+from .common import add_common_options, add_format_option, add_size_option, emit_json, int_list, load_args
 
 __all__ = ["register"]
 
@@ -68,13 +68,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    result = questions.analyze(load_file(args.file), args.input, args.output, input_size=args.input_size)
+    results = questions.analyze(load_args(args), args.input, args.output, input_size=args.input_size)
     if args.json:
-        emit_json(result.to_dict())
+        emit_json(questions.to_json(results))
     else:
-        print(result.report(args.file))
+        print("\n\n".join(r.report(args.file) for r in results))
     if args.check or args.min_rf is not None:
-        failures = check_failures(result, args.min_rf)
+        failures = [f"output {r.output}: {f}" if len(results) > 1 else f
+                    for r in results for f in check_failures(r, args.min_rf)]
         for failure in failures:
             print(f"rfgraph: check failed: {args.file}: {failure}", file=sys.stderr)
         return 1 if failures else 0
@@ -102,13 +103,12 @@ def check_failures(result: Analysis, min_rf: int | None) -> list[str]:
 
 
 def cmd_table(args: argparse.Namespace) -> int:
-    rows = questions.table(load_file(args.file), args.input, from_output=args.from_output,
-                           input_size=args.input_size)
+    rows = questions.table(load_args(args), args.input, from_output=args.from_output, input_size=args.input_size)
     return print_table(args, rows, f"{args.file}: seen from the {rows.origin} {rows.node}")
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
-    found = questions.summary(load_file(args.file), args.input, depth=args.depth, input_size=args.input_size)
+    found = questions.summary(load_args(args), args.input, depth=args.depth, input_size=args.input_size)
     size = f" at {size_text(found.input_size)}" if found.input_size is not None else ""
     return print_table(args, found, f"{args.file}: seen from the input {found.input}{size}")
 
@@ -126,7 +126,7 @@ def print_table(args: argparse.Namespace, found, title: str) -> int:
 
 
 def cmd_paths(args: argparse.Namespace) -> int:
-    listed = questions.paths(load_file(args.file), args.input, args.output, limit=args.limit)
+    listed = questions.paths(load_args(args), args.input, args.output, limit=args.limit)
     if args.json:
         emit_json(listed.to_dict())
         return 0
@@ -145,7 +145,7 @@ def cmd_paths(args: argparse.Namespace) -> int:
 
 
 def cmd_region(args: argparse.Namespace) -> int:
-    found = questions.region(load_file(args.file), args.at, all=args.all, input=args.input, output=args.output,
+    found = questions.region(load_args(args), args.at, all=args.all, input=args.input, output=args.output,
                              input_size=args.input_size, set=args.set)
     if args.json:
         emit_json(found.to_dict())
@@ -176,6 +176,6 @@ def cmd_region(args: argparse.Namespace) -> int:
 
 
 def cmd_convert(args: argparse.Namespace) -> int:
-    path = save(load_file(args.file), args.out, values=args.values, overwrite=args.force)
+    path = save(load_args(args), args.out, values=args.values, overwrite=args.force)
     print(f"wrote {path}")
     return 0

@@ -7,12 +7,16 @@ import argparse
 import json
 import re
 import sys
+import time
 from typing import Any
 
-from ..api import load
+from ..api import MODELS, has_suffix, load
 from ..core.network import Network
+from ..importers.named import is_named
+from ..io.formats import detect_format
 
-__all__ = ["add_common_options", "add_format_option", "add_size_option", "emit_json", "int_list", "load_file"]
+__all__ = ["add_common_options", "add_format_option", "add_layout_option", "add_size_option", "emit_json", "int_list",
+           "load_args", "load_file"]
 
 _SEPARATORS = re.compile(r"\s*[,x×]\s*")
 
@@ -37,6 +41,7 @@ def add_common_options(p: argparse.ArgumentParser, output: bool = True) -> None:
     if output:
         p.add_argument("--output", metavar="NODE", help="output node (default: graph attribute or unique sink)")
     p.add_argument("--json", action="store_true", help="machine-readable output (see README, 'JSON output')")
+    add_layout_option(p)
 
 
 def add_size_option(p: argparse.ArgumentParser) -> None:
@@ -51,9 +56,38 @@ def add_format_option(p: argparse.ArgumentParser) -> None:
                    help="table format (default text; json is the same as --json)")
 
 
-def load_file(path: str) -> Network:
-    """Load a graph or model file for a command (errors are RFGraphErrors naming it)."""
-    return load(path)
+def add_layout_option(p: argparse.ArgumentParser) -> None:
+    """--layout NCHW|NHWC: the layout of an ONNX model's input, when rfgraph cannot tell."""
+    p.add_argument("--layout", choices=("NCHW", "NHWC"), type=str.upper, metavar="NCHW|NHWC",
+                   help="ONNX input layout: channels first or last (default: detected from the graph)")
+
+
+def load_file(path: str, *, input_size=None, output=None, layout: str | None = None) -> Network:
+    """Load a graph or model file, or a named model (``torchvision:resnet50``), for a command
+    (errors are RFGraphErrors naming it). Models are imported at ``input_size`` (with their
+    ``layout`` and ``output`` when given); importing says so on stderr when it is a terminal,
+    since building a model can take seconds."""
+    kind = "named" if is_named(path) else detect_format(path) if has_suffix(path) else None
+    if kind not in ("named", *MODELS):
+        return load(path)
+    options = {"input_layout": layout} if layout else {}
+    if input_size is not None:
+        options["input_size"] = input_size
+    if output is not None:
+        options["output"] = output
+    started = time.perf_counter()
+    if sys.stderr.isatty():
+        print(f"rfgraph: importing {path} ...", file=sys.stderr, end="", flush=True)
+    try:
+        return load(path, **options)
+    finally:
+        if sys.stderr.isatty():
+            print(f" {time.perf_counter() - started:.1f} s", file=sys.stderr)
+
+
+def load_args(args: argparse.Namespace) -> Network:
+    """The graph a command names (FILE), with the input size and layout it was given."""
+    return load_file(args.file, input_size=getattr(args, "input_size", None), layout=getattr(args, "layout", None))
 
 
 def emit_json(data: Any) -> None:

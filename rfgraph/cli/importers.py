@@ -1,7 +1,10 @@
-"""``rfgraph import``: convert an ONNX file or a torchvision model into a graph file.
+"""``rfgraph import``: convert an ONNX or Keras file, or a torchvision or Keras applications
+model, into a graph file.
 
-    rfgraph import model.onnx -o model.dot [--force] [--input-size 224,224]
+    rfgraph import model.onnx -o model.dot [--force] [--input-size 224,224] [--layout NHWC]
+    rfgraph import model.keras -o model.dot
     rfgraph import torchvision:resnet50 -o resnet50.dot [--input-size 224,224]
+    rfgraph import keras:ResNet50 -o resnet50.dot [--input-size 224,224]
 
 Nothing heavy is imported until the command runs.
 """
@@ -10,57 +13,29 @@ from __future__ import annotations
 
 import argparse
 
-from ..core.errors import RFGraphError
-from .common import add_size_option
+from ..api import save
+from .common import add_layout_option, add_size_option, load_file
+
+__all__ = ["register"]
 
 
 def register(subparsers) -> None:
+    """Add ``import`` to the ``rfgraph`` command line."""
     p = subparsers.add_parser(
-        "import", help="convert an ONNX model or a torchvision model (torchvision:NAME) into DOT or GraphML")
-    p.add_argument("model", help="model.onnx, or torchvision:NAME (e.g. torchvision:resnet50)")
+        "import", help="convert an ONNX or Keras model, or torchvision:NAME / keras:NAME, into DOT or GraphML")
+    p.add_argument("model", help="model.onnx, model.keras, torchvision:NAME (e.g. torchvision:resnet50) or "
+                                 "keras:NAME (keras.applications, e.g. keras:ResNet50)")
     p.add_argument("-o", "--out", required=True, metavar="FILE", help="output file (.dot, .gv or .graphml)")
     add_size_option(p)
+    add_layout_option(p)
     p.add_argument("--output", metavar="NODE", help="graph attribute output (default: the model's first output)")
     p.add_argument("--values", action="store_true", help="add rf, stride, padding, aligned as attributes")
     p.add_argument("--force", action="store_true", help="replace FILE if it exists")
     p.set_defaults(run=cmd_import)
 
 
-def load_model(spec: str, input_size=None, output=None):
-    """The network of ``spec``: an ONNX file, or ``torchvision:NAME`` (weights not needed)."""
-    if spec.startswith("torchvision:"):
-        return _torchvision(spec.split(":", 1)[1], input_size, output)
-    from ..importers.onnx import from_onnx
-
-    return from_onnx(spec, input_size=input_size, output=output)
-
-
-def _torchvision(name: str, input_size, output):
-    try:
-        import torch
-        import torchvision
-    except ImportError:
-        raise RFGraphError("torchvision:NAME needs PyTorch and torchvision: pip install torch torchvision") from None
-    from ..importers.torch_fx import from_torch
-
-    try:
-        builder = torchvision.models.get_model_builder(name)
-    except (ValueError, KeyError):
-        raise RFGraphError(f"torchvision has no model {name!r} (see torchvision.models.list_models())") from None
-    extra = {"aux_logits": False, "init_weights": False} if name in ("inception_v3", "googlenet") else {}
-    model = builder(weights=None, **extra).eval()
-    size = tuple(input_size) if input_size else ((299, 299) if name == "inception_v3" else (224, 224))
-    if len(size) == 1:
-        size = size * 2
-    return from_torch(model, torch.zeros(1, 3, *size), output=output, name=name,
-                      description=f"torchvision.models.{name}(weights=None), torchvision "
-                                  f"{torchvision.__version__}, imported by rfgraph at {size[0]}x{size[1]}")
-
-
 def cmd_import(args: argparse.Namespace) -> int:
-    from ..api import save
-
-    net = load_model(args.model, args.input_size, args.output)
+    net = load_file(args.model, input_size=args.input_size, output=args.output, layout=args.layout)
     path = save(net, args.out, values=args.values, overwrite=args.force)
     print(f"wrote {path} ({len(net.nodes)} nodes, {len(net.edges)} edges)")
     return 0

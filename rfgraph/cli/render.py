@@ -23,7 +23,7 @@ from pathlib import Path
 
 from ..core.errors import RFGraphError
 from ..results import document
-from .common import add_common_options, add_size_option, emit_json, int_list, load_file
+from .common import add_common_options, add_size_option, emit_json, int_list, load_args
 
 __all__ = ["register"]
 
@@ -142,7 +142,7 @@ def cmd_render(args) -> int:
     from ..render.graphviz import render
 
     out = _out_file(args)
-    net = load_file(args.file)
+    net = load_args(args)
     _check_nodes(net, args)
     path = render(net, out, args.format, overwrite=args.force, renderer=args.renderer, dpi=args.dpi,
                   input=args.input, output=args.output, input_size=args.input_size,
@@ -156,7 +156,7 @@ def cmd_plot(args) -> int:
 
     out = _out_file(args)
     plots.refuse_existing(out, args.force)
-    net = load_file(args.file)
+    net = load_args(args)
     _check_nodes(net, args)
     fig = _figure(net, args)
     path = plots.save_figure(fig, out, overwrite=args.force, dpi=args.dpi)

@@ -141,6 +141,22 @@ class Network:
         """The graph attribute ``output``, else the unique sink, else None."""
         return self._default("output")
 
+    @cached_property
+    def outputs(self) -> tuple[Node, ...]:
+        """The maps a model returns (the graph attribute ``outputs``, comma-separated, which the
+        importers write for a model with several outputs, such as timm's ``features_only``
+        backbones); else the default output alone (or nothing).
+
+        >>> from rfgraph.core.raw import RawGraph
+        >>> raw = RawGraph(graph={"outputs": "a,b"}); raw.add_edge("x", "a"); raw.add_edge("a", "b")
+        >>> build(raw).outputs
+        ('a', 'b')
+        """
+        if "outputs" in self.graph_attrs:
+            names = [n.strip() for n in A.text(self.graph_attrs["outputs"]).split(",") if n.strip()]
+            return tuple(self.nodes[self.node_index(n, "graph attribute outputs")] for n in names)
+        return (self.default_output,) if self.default_output is not None else ()
+
     def _default(self, role: str) -> Node | None:
         try:
             return self.nodes[self.endpoint(role)]

@@ -1,18 +1,26 @@
-"""Importers: PyTorch modules (through torch.fx) and ONNX models to rfgraph graphs.
+"""Importers: PyTorch modules (through torch.fx), ONNX models and Keras 3 models to rfgraph
+graphs.
 
->>> import rfgraph.importers          # works without torch or onnx installed
+>>> import rfgraph.importers          # works without torch, onnx or keras installed
 >>> callable(rfgraph.importers.from_torch), callable(rfgraph.importers.from_onnx)
 (True, True)
+>>> callable(rfgraph.importers.from_keras)
+True
 
-:func:`from_torch` and :func:`from_onnx` return a :class:`~rfgraph.core.network.Network` whose
+:func:`from_torch`, :func:`from_onnx` and :func:`from_keras` return a :class:`~rfgraph.core.network.Network` whose
 nodes are the model's feature maps (named after its modules or ONNX tensors) and whose edges
 carry the op, its geometry and the original op type; it saves to DOT or GraphML like any
-graph (:func:`rfgraph.save`). torch and onnx are imported only when called.
+graph (:func:`rfgraph.save`). torch, onnx and keras are imported only when called (a
+``.keras`` file is read without keras).
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+
+# The importer modules load on first use: each costs tens of milliseconds even before torch,
+# onnx or keras, which they import only when they run.
 
 
 def from_torch(module, example_input, **options: Any):
@@ -50,4 +58,20 @@ def from_onnx(path_or_model, **options: Any):
     return convert(path_or_model, **options)
 
 
-__all__ = ["from_torch", "from_onnx"]
+def from_keras(model_or_path, **options: Any):
+    """Convert a Keras 3 model, ``.keras`` file or configuration (see
+    :func:`rfgraph.importers.keras.from_keras`); a ``.keras`` file needs no Keras installed.
+
+    Examples
+    --------
+    >>> import rfgraph
+    >>> net = rfgraph.from_keras("tests/data/keras/tiny.keras")
+    >>> net.nodes[:4], rfgraph.analyze(net, output="pool").rf
+    (('image', 'stem', 'stem_bn', 'stem_relu'), (15, 15))
+    """
+    from .keras import from_keras as convert
+
+    return convert(model_or_path, **options)
+
+
+__all__ = ["from_torch", "from_onnx", "from_keras"]

@@ -31,8 +31,11 @@ from math import floor, prod
 from typing import Any, NamedTuple
 
 from ..core.errors import ModelImportError, RFGraphError
+from ..core.network import build
 from ..core.raw import RawGraph
 from ..core.ops import OPS
+from ..passes.shapes import infer_shapes
+from .limits import check_geometry, check_length
 
 Axis = tuple[int, int] | None
 
@@ -57,13 +60,16 @@ class TensorInfo:
     ``node`` is the rfgraph node (None for a tensor that does not depend on the input: a
     parameter, a constant); ``shape`` the full tensor shape; ``axes`` the layout (see the
     module docstring); ``sizes`` the length of the feature map along every rfgraph axis (1
-    where the axis has collapsed).
+    where the axis has collapsed). ``lead`` = ``(dim, count, live)``: tensor dimension ``dim``
+    starts with ``count`` entries that are no position (a ViT's class token, prepended to the
+    flattened positions), which depend on the input (``live``: after attention) or not.
     """
 
     node: str | None
     shape: tuple[int, ...]
     axes: tuple[Axis, ...]
     sizes: tuple[int, ...]
+    lead: tuple[int, int, bool] | None = None
 
     @property
     def constant(self) -> bool:
@@ -79,7 +85,7 @@ class TensorInfo:
         if ax is None:
             return False
         d, q = ax
-        return q == 1 and self.shape[d] == self.sizes[a] and \
+        return q == 1 and self.shape[d] == self.sizes[a] and (self.lead is None or self.lead[0] != d) and \
             all(o is None or o[0] != d for i, o in enumerate(self.axes) if i != a)
 
     def axis_of_dim(self, dim: int) -> list[int]:
@@ -157,8 +163,12 @@ class GraphBuilder:
         return info
 
     def _node(self, name: str, shape: Sequence[int], axes: Sequence[Axis], sizes: Sequence[int],
-              attrs: Mapping[str, Any] | None) -> TensorInfo:
-        info = TensorInfo(name, tuple(int(n) for n in shape), tuple(axes), tuple(int(n) for n in sizes))
+              attrs: Mapping[str, Any] | None, lead: tuple[int, int, bool] | None = None) -> TensorInfo:
+        for n in sizes:
+            check_length(int(n), f"{self._where()}{name}", "map length")
+        if lead is not None and not any(ax is not None and ax[0] == lead[0] for ax in axes):
+            lead = None  # no positions left in that dimension: nothing to tell apart
+        info = TensorInfo(name, tuple(int(n) for n in shape), tuple(axes), tuple(int(n) for n in sizes), lead)
         self.raw.add_node(name, dict(attrs or {}))
         self.expected[name] = info.sizes
         return info
@@ -167,7 +177,8 @@ class GraphBuilder:
         return f"{self.source}: " if self.source else ""
 
     def out_axes(self, src: TensorInfo, out_shape: Sequence[int], axes: Sequence[Axis] | None = None,
-                 collapse: Sequence[int] = ()) -> tuple[tuple[Axis, ...], tuple[int, ...]]:
+                 collapse: Sequence[int] = (), lead: tuple[int, int, bool] | None = None
+                 ) -> tuple[tuple[Axis, ...], tuple[int, ...]]:
         """Layout and lengths of an op's output: ``axes`` (default: the source's), with the
         axes in ``collapse`` and those already collapsed set to None. A length is read from
         the shape where the axis fills its dimension alone, else kept from the source."""
@@ -175,19 +186,64 @@ class GraphBuilder:
         for a in range(self.ndim):
             if a in collapse or src.axes[a] is None:
                 axes[a] = None
-        return tuple(axes), _lengths(axes, out_shape, src.sizes)
+        return tuple(axes), _lengths(axes, out_shape, src.sizes, lead)
+
+    def merged_scale(self, axes: Sequence[Axis], shape: Sequence[int], sizes: Sequence[int],
+                     dims: Sequence[int] | None = None) -> tuple[list[int], tuple[Axis, ...]]:
+        """Per axis the factor q of an axis that shares its dimension only with channel-like
+        entries (q > 1, alone in it, q n entries), and the layout with those axes alone."""
+        scale = [1] * self.ndim
+        new = list(axes)
+        for a, ax in enumerate(axes):
+            if ax is None or ax[1] == 1 or (dims is not None and ax[0] not in dims):
+                continue
+            d, q = ax
+            if any(o is not None and o[0] == d for i, o in enumerate(axes) if i != a):
+                continue
+            if shape[d] != q * sizes[a]:
+                continue
+            scale[a] = q
+            new[a] = (d, 1)
+        return scale, tuple(new)
+
+    def expand(self, src: TensorInfo, dims: Sequence[int] | None = None) -> TensorInfo:
+        """``src`` with every spatial axis that shares its tensor dimension only with
+        channel-like entries (layout ``(d, q)``, q > 1, no other spatial axis in ``d``: after a
+        depth-to-space or a window-partition reverse merged the channel-like entries into the
+        axis) made a map of its own: nearest upsampling by q, exact (entry t of the dimension
+        belongs to axis position t // q). Only axes in ``dims`` when given."""
+        scale, axes = self.merged_scale(src.axes, src.shape, src.sizes, dims)
+        sizes = [n * f for n, f in zip(src.sizes, scale)]
+        if all(f == 1 for f in scale):
+            return src
+        name = self.unique(f"{src.node}.expanded")
+        self.raw.add_node(name, {})
+        self.raw.add_edge(src.node, name, {"op": "upsample", "scale": fmt(scale), "mode": "nearest",
+                                           "type": "channel entries merged into a spatial axis"})
+        info = TensorInfo(name, src.shape, tuple(axes), tuple(sizes))
+        for n in sizes:
+            check_length(int(n), f"{self._where()}{name}", "map length")
+        self.expected[name] = info.sizes
+        return info
 
     # -- layers ----------------------------------------------------------------------------
     def window(self, src: TensorInfo, name: str, out_shape: Sequence[int], op: str,
                geoms: Sequence[Geom | None], *, axes: Sequence[Axis] | None = None,
                collapse: Sequence[int] = (), ceil_mode: bool = False, pad_mode: str = "zeros",
                attrs: Mapping[str, Any] | None = None, node_attrs: Mapping[str, Any] | None = None,
-               transposed: bool = False) -> TensorInfo:
+               transposed: bool = False, lead: Any = "same") -> TensorInfo:
         """A sliding-window layer (conv, pool, pad, crop, elementwise) from ``src`` to a new
         node ``name``. ``geoms`` has one :class:`Geom` (or None: k=1) per rfgraph axis; axes in
         ``collapse`` read their whole length (k = n) and collapse. Axes the source has
         already collapsed get k=1 whatever the layer says (its geometry no longer matters)."""
         geoms = list(geoms)
+        if (not src.spatial and not src.constant and len(out_shape) == self.ndim + 2
+                and any(g is not None and (g.k, g.s) != (1, 1) for g in geoms)
+                and any(int(m) != 1 for m in out_shape[2:])):
+            # a window on a map rfgraph thinks has no positions left, while the model's has
+            # some: the lengths would silently disagree with the model (the LeViT bug)
+            raise ModelImportError(f"{self._where()}{name}: a {op} on a tensor of shape {list(src.shape)} whose "
+                                   "positions rfgraph no longer tracks (after a whole-input op): please report")
         for a in range(self.ndim):
             if src.axes[a] is None:
                 geoms[a] = TRIVIAL
@@ -198,7 +254,9 @@ class GraphBuilder:
                 geoms[a] = Geom(src.sizes[a])
             elif geoms[a] is None:
                 geoms[a] = TRIVIAL
-        out_axes, sizes = self.out_axes(src, out_shape, axes, collapse)
+        if lead == "same":  # the layout's dimensions stay: so do the leading entries
+            lead = src.lead if axes is None else None
+        out_axes, sizes = self.out_axes(src, out_shape, axes, collapse, lead)
         edge: dict[str, Any] = {"op": op}
         spec = OPS[op]
         k = [g.k for g in geoms]
@@ -223,15 +281,21 @@ class GraphBuilder:
         if pad_mode != "zeros" and src.spatial:
             edge["pad_mode"] = pad_mode
         edge.update(attrs or {})
-        info = self._node(name, out_shape, out_axes, sizes, node_attrs)
+        for g in geoms:
+            for what, v in (("kernel", g.k), ("stride", g.s), ("dilation", g.d), ("padding", g.p_l),
+                            ("padding", g.p_r)):
+                check_geometry(int(v), f"{self._where()}{name}", what)
+        info = self._node(name, out_shape, out_axes, sizes, node_attrs, lead)
         self.raw.add_edge(src.node, name, edge)
         return info
 
     def upsample(self, src: TensorInfo, name: str, out_shape: Sequence[int], scale: Sequence[int],
                  mode: str, *, attrs: Mapping[str, Any] | None = None,
-                 node_attrs: Mapping[str, Any] | None = None) -> TensorInfo:
+                 node_attrs: Mapping[str, Any] | None = None, axes: Sequence[Axis] | None = None) -> TensorInfo:
         scale = [1 if src.axes[a] is None else int(f) for a, f in enumerate(scale)]
-        out_axes, sizes = self.out_axes(src, out_shape)
+        for f in scale:
+            check_geometry(f, f"{self._where()}{name}", "scale factor")
+        out_axes, sizes = self.out_axes(src, out_shape, axes)
         edge = {"op": "upsample", "scale": fmt(scale), "mode": mode, **(attrs or {})}
         info = self._node(name, out_shape, out_axes, sizes, node_attrs)
         self.raw.add_edge(src.node, name, edge)
@@ -244,11 +308,14 @@ class GraphBuilder:
         (attention, groupnorm, instancenorm) keep the layout of the first source."""
         srcs = [s for s in srcs if not s.constant]
         spec = OPS[op]
+        lead = None
         if getattr(spec, "keeps_size", False):
-            out_axes, sizes = self.out_axes(srcs[0], out_shape)
+            first = srcs[0]
+            lead = None if first.lead is None else (first.lead[0], first.lead[1], True)  # now they see it all
+            out_axes, sizes = self.out_axes(first, out_shape, lead=lead)
         else:
             out_axes, sizes = (None,) * self.ndim, (1,) * self.ndim
-        info = self._node(name, out_shape, out_axes, sizes, node_attrs)
+        info = self._node(name, out_shape, out_axes, sizes, node_attrs, lead)
         for src in srcs:
             self.raw.add_edge(src.node, name, {"op": op, **(attrs or {})})
         return info
@@ -265,6 +332,8 @@ class GraphBuilder:
         live = [(i, s) for i, s in enumerate(srcs) if not s.constant]
         if not live:
             return None
+        if len({tuple(None if ax is None else ax[1] for ax in s.axes) for _, s in live}) > 1:
+            live = [(i, self.expand(s)) for i, s in live]  # one source merged channel entries in
         axes: list[Axis] = [None] * self.ndim
         for _, s in live:
             shift = rank - len(s.shape)
@@ -276,9 +345,21 @@ class GraphBuilder:
                     axes[a] = moved
                 elif axes[a] != moved:
                     raise ModelImportError(f"{self._where()}{name}: {op} combines tensors whose spatial "
-                                           f"axis {a} lies in different dimensions ({axes[a]} and {moved})")
+                                           f"axis {a} lies in different dimensions ({axes[a]} and {moved}): rfgraph "
+                                           "cannot follow this layout; describe the op or the module around it "
+                                           "with ops={...} (for an attention block: {'op': 'attention'})")
         known = [max(s.sizes[a] for _, s in live) for a in range(self.ndim)]
-        info = self._node(name, out_shape, tuple(axes), _lengths(axes, out_shape, known), node_attrs)
+        leads = {(s.lead[0] + rank - len(s.shape), s.lead[1]) for _, s in live if s.lead is not None}
+        if len(leads) > 1:
+            raise ModelImportError(f"{self._where()}{name}: {op} combines tensors with different leading "
+                                   "entries (class tokens) before their positions")
+        lead = None
+        if leads:
+            d, c = leads.pop()
+            # the leading entries see the input when they did, or when a whole-input value
+            # (attention written as matmuls) is added to them
+            lead = (d, c, any(s.lead is not None and s.lead[2] or not s.spatial for _, s in live))
+        info = self._node(name, out_shape, tuple(axes), _lengths(axes, out_shape, known, lead), node_attrs, lead)
         for i, s in live:
             edge = {"op": op, **(attrs or {})}
             if offsets and i in offsets:
@@ -313,9 +394,6 @@ class GraphBuilder:
     def finish(self, graph_attrs: Mapping[str, Any], input_name: str):
         """Build the :class:`~rfgraph.core.network.Network` and check that every map's length is
         the one the model produced."""
-        from ..core.network import build
-        from ..passes.shapes import infer_shapes
-
         self.raw.graph.update(graph_attrs)
         try:
             net = build(self.raw)
@@ -335,9 +413,10 @@ class GraphBuilder:
 
 
 # -- layouts -----------------------------------------------------------------------------------
-def _lengths(axes: Sequence[Axis], out_shape: Sequence[int], known: Sequence[int]) -> tuple[int, ...]:
-    """Map length per rfgraph axis: 1 where collapsed, the tensor's dimension where the axis
-    fills it alone, else ``known`` (the length carried over from the inputs)."""
+def _lengths(axes: Sequence[Axis], out_shape: Sequence[int], known: Sequence[int],
+             lead: tuple[int, int, bool] | None = None) -> tuple[int, ...]:
+    """Map length per rfgraph axis: 1 where collapsed, the tensor's dimension (less its
+    leading entries) where the axis fills it alone, else ``known`` (carried over from the inputs)."""
     sizes = []
     for a, ax in enumerate(axes):
         if ax is None:
@@ -345,46 +424,122 @@ def _lengths(axes: Sequence[Axis], out_shape: Sequence[int], known: Sequence[int
             continue
         d, q = ax
         shared = any(o is not None and o[0] == d for i, o in enumerate(axes) if i != a)
-        sizes.append(int(out_shape[d]) if q == 1 and not shared else known[a])
+        extra = lead[1] if lead is not None and lead[0] == d else 0
+        sizes.append(int(out_shape[d]) - extra if q == 1 and not shared else known[a])
     return tuple(sizes)
 
 
 def reshape_axes(src: TensorInfo, out_shape: Sequence[int]) -> tuple[Axis, ...] | None:
     """The layout after a reshape (view, flatten, squeeze, unsqueeze, ...) to ``out_shape``:
     every spatial axis is found again from its stride in the row-major order, or None when a
-    reshape cuts an axis apart (the geometry is not kept)."""
-    shape = src.shape
+    reshape cuts an axis apart (see :func:`reshape_split` for the cuts that are layers)."""
+    found = reshape_split(src, out_shape)
+    if found is None or found[1] or found[2] is not None:
+        return None
+    return found[0]
+
+
+def reshape_split(src: TensorInfo, out_shape: Sequence[int]
+                  ) -> tuple[tuple[Axis, ...], dict[int, int], tuple[int, int, bool] | None] | None:
+    """:func:`reshape_axes`, also accepting a reshape that cuts a spatial axis of length n into
+    an outer dimension n / b and an inner dimension b of its own (space-to-depth, patch merging,
+    the window partition of Swin: ``view(B, C, H // b, b, W // b, b)``). Then ``(layout,
+    {axis: b}, lead)``: the axis continues in the outer dimension, and the inner one is a
+    channel-like dimension; geometrically a window k = s = b (every outer position holds b
+    input rows); ``lead`` is where the leading entries went (see :class:`TensorInfo`). None
+    when the reshape cuts an axis in any other way.
+
+    >>> x = TensorInfo("x", (1, 3, 8, 6), ((2, 1), (3, 1)), (8, 6))
+    >>> reshape_split(x, (1, 3, 4, 2, 3, 2))
+    (((2, 1), (4, 1)), {0: 2, 1: 2}, None)
+    >>> reshape_split(x, (1, 3, 48))                 # a flatten: both axes in one dimension
+    (((2, 6), (2, 1)), {}, None)
+    """
+    shape = list(src.shape)
     out = [int(n) for n in out_shape]
+    lead = None
+    if src.lead is not None:  # the dimension with leading entries must stay whole: drop them from both
+        d0, count, live = src.lead
+        after = prod(shape[d0 + 1:])
+        match = [dd for dd in range(len(out)) if out[dd] == shape[d0] and prod(out[dd + 1:]) == after]
+        if not match:
+            return None
+        lead = (match[0], count, live)
+        shape[d0] -= count
+        out[match[0]] -= count
     new: list[Axis] = []
+    splits: dict[int, int] = {}
     for a, ax in enumerate(src.axes):
         if ax is None:
             new.append(None)
             continue
         n = src.sizes[a]
+        if n == 1:  # no extent: nothing to find (its stride would match any dimension)
+            new.append(None)
+            continue
         d, q = ax
         G = q * prod(shape[d + 1:])
-        found = None
-        inner = 1
-        for dd in range(len(out) - 1, -1, -1):
-            if inner <= G < inner * out[dd]:  # the dimension holding this axis's stride
-                qq = G // inner
-                if G % inner == 0 and G * n <= inner * out[dd] and out[dd] % (qq * n) == 0:
-                    found = (dd, qq)
-                break
-            inner *= out[dd]
+        found = _find_axis(out, G, n)
+        if found is None and n > 1:
+            cut = _find_cut(out, G, n)
+            if cut is not None:
+                found, splits[a] = cut
         if found is None:
             if n == 1:
                 new.append(None)
                 continue
             return None
         new.append(found)
-    return tuple(new)
+    return tuple(new), splits, lead
+
+
+def _find_axis(out: Sequence[int], G: int, n: int) -> Axis:
+    """The (dimension, q) of ``out`` holding n positions of element stride G, or None."""
+    inner = 1
+    for dd in range(len(out) - 1, -1, -1):
+        if inner <= G < inner * out[dd]:  # the dimension holding this axis's stride
+            qq = G // inner
+            if G % inner == 0 and G * n <= inner * out[dd] and out[dd] % (qq * n) == 0:
+                return (dd, qq)
+            return None
+        inner *= out[dd]
+    return None
+
+
+def _find_cut(out: Sequence[int], G: int, n: int) -> tuple[Axis, int] | None:
+    """An axis of n positions at stride G cut into a dimension of exactly b positions (its
+    own, stride G) and an outer part of n / b positions found like any axis."""
+    inner = 1
+    for dd in range(len(out) - 1, -1, -1):
+        if inner == G and 1 < out[dd] < n and n % out[dd] == 0:
+            b = out[dd]
+            outer = _find_axis(out, G * b, n // b)
+            return (outer, b) if outer is not None else None
+        if inner > G:
+            return None
+        inner *= out[dd]
+    return None
 
 
 def permute_axes(src: TensorInfo, perm: Sequence[int]) -> tuple[Axis, ...]:
     rank = len(src.shape)
     perm = [norm_dim(p, rank) for p in perm]
     return tuple(None if ax is None else (perm.index(ax[0]), ax[1]) for ax in src.axes)
+
+
+def permute_lead(src: TensorInfo, perm: Sequence[int]) -> tuple[int, int, bool] | None:
+    """Where the leading entries (:class:`TensorInfo`) are after a permutation."""
+    if src.lead is None:
+        return None
+    perm = [norm_dim(p, len(src.shape)) for p in perm]
+    return (perm.index(src.lead[0]), src.lead[1], src.lead[2])
+
+
+def drop_lead(lead: tuple[int, int, bool] | None, dropped: Sequence[int]) -> tuple[int, int, bool] | None:
+    """Where the leading entries are after removing tensor dimensions ``dropped``."""
+    if lead is None or lead[0] in dropped:
+        return None
+    return (lead[0] - sum(1 for d in dropped if d < lead[0]), lead[1], lead[2])
 
 
 def drop_dims(axes: Sequence[Axis], dropped: Sequence[int]) -> tuple[Axis, ...]:
@@ -521,6 +676,8 @@ def emit_resample(b: GraphBuilder, src: TensorInfo, name: str, out_shape: Sequen
     ``truth_of(axis, n, m)`` gives the true sets along an axis that changes or resamples;
     ``fail(message)`` makes the error when nothing fits (default: one naming ``name``)."""
     out_axes, sizes = b.out_axes(src, out_shape)
+    for m in sizes:  # the true sets are found position by position: refuse a huge axis first
+        check_length(int(m), f"{b._where()}{name}", "map length")
     ns, ms, truths = [], [], []
     for a in range(b.ndim):
         n, m = src.sizes[a], sizes[a]

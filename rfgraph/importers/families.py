@@ -9,7 +9,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .builder import Geom, TensorInfo, Tuple, constant, drop_dims, emit_adaptive, norm_dim, reshape_axes
+from .builder import (
+    Geom,
+    TensorInfo,
+    Tuple,
+    constant,
+    drop_dims,
+    drop_lead,
+    emit_adaptive,
+    norm_dim,
+    reshape_split,
+)
+
+
+def _base_name(n) -> str:
+    """A name for a helper node of op ``n`` (an fx node, an ONNX node, a Keras call)."""
+    outputs = getattr(n, "output", None)
+    return getattr(n, "name", "") or (outputs[0] if outputs else "") or "map"
 
 
 class Families:
@@ -39,9 +55,30 @@ class Families:
         rank = len(src.shape)
         return list(range(rank - nd, rank))
 
+    def _spatial_again(self, n, src: TensorInfo, nd: int) -> TensorInfo:
+        """A window op on a tensor that depends on the whole input (after attention or a
+        matmul) but still has positions (``.view(B, C, H, W)`` of the tokens, as LeViT does):
+        its positions are a map again, each reading the whole-input map. Without this the
+        map would keep length 1 while the model's has H x W."""
+        if src.spatial:
+            return self.b.expand(src, self._spatial_dims(src, nd))
+        if src.constant or nd != self.ndim or len(src.shape) < nd + 1:
+            return src
+        dims = self._spatial_dims(src, nd)
+        lengths = [src.shape[d] for d in dims]
+        if all(m == 1 for m in lengths):
+            return src
+        from .builder import TensorInfo as Info
+
+        return self.b.upsample(Info(src.node, src.shape, tuple((d, 1) for d in dims), (1,) * nd),
+                               self.b.unique(f"{_base_name(n)}.positions"), src.shape, lengths, "nearest",
+                               attrs={"type": "positions of a whole-input tensor", "broadcast": "true"})
+
+
     def conv_window(self, n, src, out_shape, nd, k, s, d, pads, pad_mode, groups, in_channels):
         """A convolution over the last ``nd`` dimensions with per-dimension (left, right)
         padding ``pads``; its channel dimension mixes any spatial axis found there."""
+        src = self._spatial_again(n, src, nd)
         dims = self._spatial_dims(src, nd)
         roles = self._dim_roles(n, src, dims, mix_dims=[len(src.shape) - nd - 1])
         geoms, collapse = [], []
@@ -64,6 +101,7 @@ class Families:
         padding follows from the output length the model produced (``output_padding``,
         ``output_size``, ONNX ``output_shape``): p_r = (n - 1) s + k' - p_l - n_out."""
         k, s, d, p = tuple(k), tuple(s), tuple(d), tuple(p_l)
+        src = self._spatial_again(n, src, nd)
         dims = self._spatial_dims(src, nd)
         roles = self._dim_roles(n, src, dims, mix_dims=[len(src.shape) - nd - 1])
         geoms, collapse = [], []
@@ -83,6 +121,7 @@ class Families:
 
     def pool(self, n, src, op, nd, k, s, pads, d, ceil_mode, out_shape):
         """A pooling window over the last ``nd`` dimensions; ``pads``: (left, right) per dimension."""
+        src = self._spatial_again(n, src, nd)
         roles = self._dim_roles(n, src, self._spatial_dims(src, nd))
         geoms = [Geom(k[r[1]], s[r[1]], d[r[1]], *pads[r[1]]) if r[0] == "geom" else None for r in roles]
         return self.b.window(src, self.name_of(n), out_shape, op, geoms, ceil_mode=ceil_mode,
@@ -98,6 +137,7 @@ class Families:
     def pad(self, n, src, out_shape, padding, mode):
         """F.pad and the padding modules: (last dim left, last dim right, the dim before, ...)."""
         rank = len(src.shape)
+        src = self.b.expand(src, [rank - 1 - i for i in range(len(padding) // 2)])
         flat = [int(x) for x in padding]
         pairs = {rank - 1 - i: (flat[2 * i], flat[2 * i + 1]) for i in range(len(flat) // 2)}
         geoms = []
@@ -121,20 +161,44 @@ class Families:
                               node_attrs=self.node_attrs(n))
         return result if result is not None else constant(out_shape, self.ndim)
 
-    def identity(self, n, src, out_shape, axes, op):
+    def identity(self, n, src, out_shape, axes, op, lead=None):
+        """A layout change (permute, reshape): ``axes`` and ``lead`` say where things went."""
         return self.b.window(src, self.name_of(n), out_shape, op, [None] * self.ndim, axes=axes,
-                             attrs=self.edge_attrs(n), node_attrs=self.node_attrs(n))
+                             attrs=self.edge_attrs(n), node_attrs=self.node_attrs(n), lead=lead)
 
     def reshape(self, n, src, out_shape):
         """view, reshape, flatten, squeeze, ...: the layout follows (exact), unless the reshape
         cuts a spatial axis apart (space-to-depth written as reshapes, window partitions):
         an error, since no rfgraph layer says which pixels then sit together."""
-        axes = reshape_axes(src, out_shape)
-        if axes is None:
+        found = reshape_split(src, out_shape)
+        if found is None:
+            src = self.b.expand(src)  # merged channel entries, then cut differently: as a map first
+            found = reshape_split(src, out_shape)
+        if found is None:
             raise self.fail(n, f"reshapes {list(src.shape)} to {list(out_shape)}, cutting a spatial axis apart: "
                                "not a layer rfgraph expresses. Describe it with ops={<this node or op>: "
                                "{'op': 'flatten'}} to treat it as depending on the whole input")
-        return self.identity(n, src, out_shape, axes, "identity")
+        axes, splits, lead = found
+        sizes = [1 if ax is None else src.sizes[a] for a, ax in enumerate(axes)]
+        scale, alone = self.b.merged_scale(axes, out_shape, sizes)
+        if not splits and any(f != 1 for f in scale):
+            # depth-to-space (a pixel shuffle, a window reverse): channel-like entries merged in
+            # as the fast part of an axis: position t reads position t // q, nearest upsampling
+            return self.b.upsample(src, self.name_of(n), out_shape, scale, "nearest", axes=alone,
+                                   attrs=self.edge_attrs(n, rearrange="depth-to-space"), node_attrs=self.node_attrs(n))
+        if not splits:
+            return self.identity(n, src, out_shape, axes, "identity", lead)
+        # space-to-depth (a window partition, a patch merge): outer position o holds the b
+        # input positions o b ... o b + b - 1 in a channel-like dimension: a window k = s = b.
+        # (Exact for the maps in between, whose features hold all b positions; a partition
+        # undone later without anything mixing the b entries, which no real model does, would
+        # then read as depending on the whole block.)
+        geoms = [Geom(splits[a], splits[a]) if a in splits else None for a in range(self.ndim)]
+        for a in splits:
+            if not src.alone(a):
+                raise self.fail(n, "cuts apart a tensor dimension holding several spatial axes")
+        return self.b.window(src, self.name_of(n), out_shape, "avgpool", geoms, axes=axes, lead=lead,
+                             attrs=self.edge_attrs(n, rearrange="space-to-depth"), node_attrs=self.node_attrs(n))
 
     def whole_along(self, n, src, out_shape, dims, keep: str):
         """Every output depends on every position along the axes in tensor dimensions
@@ -168,8 +232,9 @@ class Families:
         if not src.spatial:
             return self.b.whole(srcs, name, out_shape, "global_pool", attrs=attrs, node_attrs=self.node_attrs(n))
         if not hit:
+            lead = src.lead if keepdim else drop_lead(src.lead, dims)
             return self.b.window(src, name, out_shape, "identity", [None] * self.ndim, axes=axes, attrs=attrs,
-                                 node_attrs=self.node_attrs(n))
+                                 node_attrs=self.node_attrs(n), lead=lead)
         if len(hit) == sum(1 for ax in src.axes if ax is not None):
             return self.b.whole(srcs, name, out_shape, "global_pool", attrs=attrs, node_attrs=self.node_attrs(n))
         return self.b.window(src, name, out_shape, "avgpool", [None] * self.ndim, axes=axes, collapse=hit,
@@ -194,10 +259,48 @@ class Families:
                              node_attrs=self.node_attrs(n))
 
     def matmul(self, n, srcs, out_shape):
+        """A matrix product. With a constant matrix: a linear layer on the last dimension. Of
+        two maps whose spatial axes all lie in the batch dimensions (attention within windows,
+        after a window partition): per position, an elementwise merge. Otherwise the
+        contracted or token dimension holds positions: every output depends on all of them."""
         a, b_ = (srcs + [None])[:2]
         if b_ is not None and b_.constant and not a.constant and len(b_.shape) >= 2:
             return self.contract_last(n, a, out_shape)
+        if self._batch_only(srcs, out_shape):
+            return self._per_position(n, srcs, out_shape)
         return self.b.whole(srcs, self.name_of(n), out_shape, "fc", attrs=self.edge_attrs(n),
+                            node_attrs=self.node_attrs(n))
+
+    def _batch_only(self, srcs, out_shape) -> bool:
+        live = [s for s in srcs if not s.constant]
+        return bool(live) and len(out_shape) >= 3 and all(
+            s.spatial and all(ax is None or ax[0] < len(s.shape) - 2 for ax in s.axes) for s in live)
+
+    def _per_position(self, n, srcs, out_shape):
+        """The batch dimensions of ``srcs`` (all but the last two) aligned with ``out_shape``'s."""
+        rank = len(out_shape)
+        moved = []
+        for s in srcs:
+            if s.constant:
+                continue
+            shift = rank - len(s.shape)
+            shape = tuple(out_shape[:rank - 2])
+            axes = tuple(None if ax is None else (ax[0] + shift, ax[1]) for ax in s.axes)
+            moved.append(TensorInfo(s.node, shape + tuple(out_shape[rank - 2:]), axes, s.sizes))
+        return self.b.merge(moved, self.name_of(n), out_shape, "identity", attrs=self.edge_attrs(n),
+                            node_attrs=self.node_attrs(n))
+
+    def attention(self, n, srcs, out_shape):
+        """scaled_dot_product_attention(q, k, v): output token i reads every token of k and v.
+        Positions in the token dimension: attention over them (whole input, the map's length
+        kept); positions in the batch dimensions only (window attention): per position."""
+        if self._batch_only(srcs, out_shape):
+            return self._per_position(n, srcs, out_shape)
+        live = [s for s in srcs if not s.constant]
+        if any(ax is not None and ax[0] < len(s.shape) - 2 for s in live for ax in s.axes):
+            raise self.fail(n, "attention over some spatial axes and per position along others: not a layer "
+                               "rfgraph expresses")
+        return self.b.whole(live, self.name_of(n), out_shape, "attention", attrs=self.edge_attrs(n),
                             node_attrs=self.node_attrs(n))
 
     def cat(self, n, infos, dim, out_shape):
@@ -206,9 +309,22 @@ class Families:
         if any(not isinstance(i, TensorInfo) for i in infos):
             raise self.fail(n, "concatenates a tensor of unknown shape")
         live = [i for i in infos if not i.constant]
-        ref = live[0]
+        maps = [i for i in live if i.spatial]
+        ref = maps[0] if maps else live[0]
         spatial = [a for a, ax in enumerate(ref.axes) if ax is not None and ax[0] == dim]
         offsets = None
+        at = next(k for k, i in enumerate(infos) if i is ref)
+        before = sum(i.shape[dim] for i in infos[:at])
+        if spatial and len(maps) == 1 and at == len(infos) - 1 and before > 0 and not ref.alone(spatial[0]) and \
+                (ref.lead is None or ref.lead[0] == dim):
+            # tokens (a class token, distillation or register tokens) before the flattened
+            # positions: the positions are unchanged; the tokens depend on nothing (parameters)
+            # or, carried over from an earlier stage (PiT), on the whole input
+            count = before + (ref.lead[1] if ref.lead else 0)
+            live_lead = bool(ref.lead and ref.lead[2]) or len(live) > 1
+            return self.b.window(ref, self.name_of(n), out_shape, "identity", [None] * self.ndim, axes=ref.axes,
+                                 lead=(dim, count, live_lead), attrs=self.edge_attrs(n, tokens=before),
+                                 node_attrs=self.node_attrs(n))
         if spatial:
             a = spatial[0]
             if not ref.alone(a):
@@ -231,6 +347,7 @@ class Families:
         rank = len(src.shape)
         if not isinstance(index, tuple):
             index = (index,)
+        src = self.b.expand(src)
         if any(not isinstance(i, (int, slice, type(None), type(Ellipsis))) for i in index):
             if all(ax is None for ax in src.axes):
                 return self.elementwise(n, [src], out_shape, "identity")
@@ -246,12 +363,28 @@ class Families:
         dim_map: dict[int, int | None] = {}
         out_dim = 0
         in_dim = 0
+        lead = src.lead
         for item in index:
             if item is None:
                 out_dim += 1
                 continue
             size = src.shape[in_dim]
             here = src.axis_of_dim(in_dim)
+            if lead is not None and lead[0] == in_dim:  # leading entries (class tokens) then positions
+                count = lead[1]
+                if isinstance(item, int) and (-size <= item < count - size or 0 <= item < count):
+                    return self._leading_entry(n, src, out_shape, name)
+                if isinstance(item, slice) and item.indices(size) == (count, size, 1):
+                    lead = None  # x[:, 1:]: the positions alone
+                    dim_map[in_dim] = out_dim
+                    out_dim += 1
+                    in_dim += 1
+                    continue
+                if isinstance(item, slice) and item.indices(size)[1] <= count and item.indices(size)[2] > 0:
+                    return self._leading_entry(n, src, out_shape, name)
+                if not (isinstance(item, slice) and item.indices(size) == (0, size, 1)):
+                    raise self.fail(n, "indexes a dimension of class tokens and positions other than x[:, k:] "
+                                       "(k class tokens) or x[:, i] (i < k): not a layer rfgraph expresses")
             if isinstance(item, int):
                 i = item + size if item < 0 else item
                 for a in here:
@@ -284,8 +417,18 @@ class Families:
                 axes.append((dim_map[ax[0]], ax[1]))
         # an integer index crops to length 1 and the axis is gone (None in ``axes``)
         op = "crop" if any(g is not None for g in geoms) else "identity"
-        return self.b.window(src, name or self.name_of(n), out_shape, op, geoms, axes=tuple(axes),
+        if lead is not None:
+            lead = None if dim_map.get(lead[0]) is None else (dim_map[lead[0]], lead[1], lead[2])
+        return self.b.window(src, name or self.name_of(n), out_shape, op, geoms, axes=tuple(axes), lead=lead,
                              attrs=self.edge_attrs(n, part=part), node_attrs=self.node_attrs(n))
+
+    def _leading_entry(self, n, src, out_shape, name=None):
+        """A class token picked out of a tensor: a constant before attention, after it a value
+        of the whole input (``fc``: every position)."""
+        if not src.lead[2]:
+            return constant(out_shape, self.ndim)
+        return self.b.whole([src], name or self.name_of(n), out_shape, "fc",
+                            attrs=self.edge_attrs(n, type="class token"), node_attrs=self.node_attrs(n))
 
     def split(self, n, src, shapes, name, dim):
         """split, chunk, unbind: the i-th part is a crop along ``dim`` (a spatial axis) or a
@@ -307,11 +450,32 @@ class Families:
                 index = (slice(None),) * dim + (slice(starts[i], starts[i] + shape[dim]),)
             if not here:
                 axes = src.axes if name != "unbind" else drop_dims(src.axes, [dim])
-                return self.b.window(src, node_name, shape, "split", [None] * self.ndim, axes=axes,
+                lead = src.lead if name != "unbind" else drop_lead(src.lead, [dim])
+                return self.b.window(src, node_name, shape, "split", [None] * self.ndim, axes=axes, lead=lead,
                                      attrs=self.edge_attrs(n, part=i))
             return self.index(n, src, index, shape, name=node_name, part=i)
 
         return Tuple(make, len(shapes))
+
+    def unfold(self, n, src, out_shape, dim, size, step):
+        """``Tensor.unfold(dim, size, step)``: the windows of ``size`` entries every ``step``
+        along ``dim``, their entries in a new last dimension (channel-like): along a spatial
+        axis, a window k = size, s = step (HaloNet's halo blocks)."""
+        rank = len(src.shape)
+        dim = norm_dim(dim, rank)
+        src = self.b.expand(src, [dim])
+        here = src.axis_of_dim(dim)
+        geoms: list[Geom | None] = [None] * self.ndim
+        for a in here:
+            if not src.alone(a):
+                raise self.fail(n, "unfolds a dimension holding several spatial axes")
+            geoms[a] = Geom(size, step)
+        if size < 1 or step < 1:
+            raise self.fail(n, f"unfold size {size}, step {step}")
+        op = "avgpool" if here else "identity"
+        return self.b.window(src, self.name_of(n), out_shape, op, geoms, axes=src.axes,
+                             lead=src.lead if src.lead is None or src.lead[0] != dim else None,
+                             attrs=self.edge_attrs(n, rearrange="unfold"), node_attrs=self.node_attrs(n))
 
     def glu(self, n, src, out_shape, dim):
         dim = norm_dim(dim, len(src.shape))
@@ -341,6 +505,7 @@ class Families:
             return self.elementwise(n, [src], out_shape, "identity")
         shifts = [shifts] if isinstance(shifts, int) else list(shifts)
         dims = [dims] if isinstance(dims, int) else list(dims)
+        src = self.b.expand(src, [norm_dim(d, rank) for d in dims])
         geoms: list[Geom | None] = [None] * self.ndim
         for sh, d in zip(shifts, dims):
             for a in src.axis_of_dim(norm_dim(d, rank)):

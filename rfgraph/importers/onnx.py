@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
-from ..core.errors import ModelImportError, ParseError
+from ..core.errors import ModelImportError, ParseError, RFGraphError
 from .builder import (
     GraphBuilder,
     OpContext,
@@ -28,9 +28,12 @@ from .builder import (
     find_override,
     norm_dim,
     permute_axes,
+    permute_lead,
     true_taps,
 )
 from .families import Families
+from .limits import MAX_FOLD_ELEMENTS, check_length
+from .onnx_checks import check_axes, check_scales, validate_node
 
 _ELEMENTWISE = {
     "Relu": "relu", "LeakyRelu": "leaky_relu", "PRelu": "prelu", "Elu": "elu", "Selu": "selu", "Celu": "elu",
@@ -84,12 +87,15 @@ def _load(path_or_model) -> tuple[Any, str | None]:
 
 
 def from_onnx(path_or_model, *, input_size: Any = None, input: str | None = None, output: str | None = None,
-              ops: Mapping[str, Any] | None = None, name: str | None = None, description: str | None = None):
+              ops: Mapping[str, Any] | None = None, name: str | None = None, description: str | None = None,
+              input_layout: str | None = None):
     """Convert an ONNX model into an rfgraph :class:`~rfgraph.core.network.Network`.
 
     Options: ``input_size`` (the spatial size, e.g. ``(224, 224)``, needed when the model's
-    input has symbolic spatial dimensions; the input's last ``len(input_size)`` dimensions are
-    the spatial axes); ``input`` (which graph input, default the first that is not an
+    input has symbolic spatial dimensions); ``input_layout`` (``"NCHW"``: channels first, the
+    spatial axes are the input's last dimensions; ``"NHWC"``: channels last, as Keras and
+    TensorFlow export; default: detected from the graph, see :func:`detect_layout`, and an
+    error naming the input when the graph does not say); ``input`` (which graph input, default the first that is not an
     initializer); ``output`` (graph attribute ``output``; default the first graph output);
     ``ops`` (``{op_type or node name: edge attributes or callable}`` for operators rfgraph does
     not know, or to override one); ``name``, ``description``.
@@ -98,7 +104,7 @@ def from_onnx(path_or_model, *, input_size: Any = None, input: str | None = None
     :class:`~rfgraph.core.errors.ModelImportError` naming the node for what cannot be converted.
     """
     model, source = _load(path_or_model)
-    conv = _Converter(model, source, input_size, input, ops)
+    conv = _Converter(model, source, input_size, input, ops, input_layout)
     conv.run()
     if not conv.outputs:
         raise ModelImportError(f"{conv.where}no graph output depends on the input {conv.input_node}")
@@ -116,7 +122,7 @@ def from_onnx(path_or_model, *, input_size: Any = None, input: str | None = None
 
 
 class _Converter(Families):
-    def __init__(self, model, source, input_size, input_name, ops) -> None:
+    def __init__(self, model, source, input_size, input_name, ops, input_layout=None) -> None:
         onnx = _onnx()
         self.onnx = onnx
         self.model = model
@@ -141,26 +147,42 @@ class _Converter(Families):
         rank = len(dims)
         if input_size is not None:
             size = [int(input_size)] if isinstance(input_size, int) else [int(n) for n in input_size]
-            if len(size) > rank:
+            if len(size) > rank - 1:
                 raise ModelImportError(f"{self.where}input_size {size} has more axes than input "
-                                       f"{self.graph_input.name} has dimensions ({rank})")
+                                       f"{self.graph_input.name} has spatial dimensions ({rank} dimensions)")
         else:
             size = None
         self.ndim = len(size) if size is not None else rank - 2
         if self.ndim < 1:
             raise ModelImportError(f"{self.where}input {self.graph_input.name} has {rank} dimensions: expected "
                                    "[N, C, *spatial] (or give input_size)")
+        known = [d.dim_value if d.HasField("dim_value") and d.dim_value > 0 else None for d in dims]
+        if input_layout is None:
+            input_layout = detect_layout(model, self.graph_input.name, known, self.where)
+        layout = str(input_layout).upper()
+        if layout not in ("NCHW", "NHWC"):
+            raise ModelImportError(f"{self.where}input_layout={input_layout!r}: expected 'NCHW' or 'NHWC'")
+        self.layout = layout
+        first = 1 if layout == "NHWC" else rank - self.ndim
+        self.spatial_dims = list(range(first, first + self.ndim))
+        if self.spatial_dims[-1] >= rank:
+            raise ModelImportError(f"{self.where}input {self.graph_input.name} has {rank} dimensions: too few for "
+                                   f"{self.ndim} spatial axes in layout {layout}")
         shape = []
         for i, d in enumerate(dims):
-            if size is not None and i >= rank - self.ndim:
-                shape.append(size[i - (rank - self.ndim)])
-            elif d.HasField("dim_value") and d.dim_value > 0:
-                shape.append(d.dim_value)
-            elif i < rank - self.ndim:
+            if size is not None and i in self.spatial_dims:
+                shape.append(size[self.spatial_dims.index(i)])
+            elif known[i] is not None:
+                shape.append(known[i])
+            elif i not in self.spatial_dims:
                 shape.append(1)  # batch or channels given by name only: 1 does not change geometry
             else:
                 raise ModelImportError(f"{self.where}input {self.graph_input.name} has a symbolic spatial "
                                        f"dimension {d.dim_param or '?'}: give input_size=(H, W)")
+        for i in self.spatial_dims:
+            check_length(shape[i], f"{self.where}input {self.graph_input.name}")
+        for n in graph.node:
+            validate_node(n, self.opset, self.where)
         self.input_shape = tuple(shape)
         self.values: dict[str, Any] = {}
         self.env: dict[str, Any] = {}
@@ -175,7 +197,7 @@ class _Converter(Families):
         """Fold every computation that does not depend on the input's values (shape
         arithmetic, constants); when shape inference left sizes unknown downstream of such a
         computation, run it again with the folded values as initializers."""
-        for _round in range(3):
+        for _round in range(64):  # each round can resolve one more link of a chain (TF-same pads)
             live = {self.graph_input.name}
             for n in self.model.graph.node:
                 if n.op_type not in ("Shape", "Size") and any(i in live for i in n.input if i):
@@ -284,7 +306,7 @@ class _Converter(Families):
 
     # -- the pass --------------------------------------------------------------------------
     def run(self) -> None:
-        info = self.b.input(self.graph_input.name, self.input_shape)
+        info = self.b.input(self.graph_input.name, self.input_shape, [(d, 1) for d in self.spatial_dims])
         self.input_node = info.node
         self.env[self.graph_input.name] = info
         for name, t in self.initializers.items():
@@ -318,16 +340,25 @@ class _Converter(Families):
             raise self.fail(n, f"operator {n.domain}.{n.op_type} is not a standard ONNX operator rfgraph knows: "
                                f"describe it with ops={{{n.op_type!r}: {{'op': ..., ...}}}}")
         handler = getattr(self, f"op_{n.op_type}", None)
-        if handler is not None:
-            result = handler(n)
-        elif n.op_type in _ELEMENTWISE:
-            result = self.elementwise(n, self._inputs(n), self.out_shape(n), _ELEMENTWISE[n.op_type])
-        elif n.op_type in _REDUCE:
-            result = self._reduce(n)
-        else:
+        if handler is None and n.op_type in _ELEMENTWISE:
+            handler = self._elementwise
+        elif handler is None and n.op_type in _REDUCE:
+            handler = self._reduce
+        if handler is None:
             raise self.fail(n, f"rfgraph does not know ONNX operator {n.op_type}: describe it with "
                                f"ops={{{n.op_type!r}: {{'op': ..., 'k': ..., 's': ..., 'p': ...}}}}")
+        try:
+            result = handler(n)
+        except RFGraphError:
+            raise
+        except Exception as exc:  # a combination of values no check foresaw: name the node, never a traceback
+            reason = " ".join(f"{type(exc).__name__}: {exc}".split())[:200]
+            raise self.fail(n, f"rfgraph cannot convert this node ({reason}); describe it with "
+                               f"ops={{{n.op_type!r}: {{'op': ..., ...}}}}") from exc
         self._set(n, result)
+
+    def _elementwise(self, n):
+        return self.elementwise(n, self._inputs(n), self.out_shape(n), _ELEMENTWISE[n.op_type])
 
     def name_of_peek(self, n) -> str:
         return self.name_of(n)
@@ -396,7 +427,8 @@ class _Converter(Families):
                         feeds = None
                         break
                     feeds[i] = v
-                if feeds is not None and not any(a.type in (5, 10) for a in n.attribute):  # no subgraphs
+                if feeds is not None and not any(a.type in (5, 10) for a in n.attribute) and \
+                        self._small_outputs(n, feeds):
                     from onnx.reference import ReferenceEvaluator
 
                     values = ReferenceEvaluator(n, opsets={"": self.opset}).run(None, feeds)
@@ -409,6 +441,31 @@ class _Converter(Families):
                 self.values[out] = np.asarray(values[i])
             self.env[out] = constant(self.shape(out) or (), self.ndim)
 
+    def _small_outputs(self, n, feeds: dict) -> bool:
+        """Whether folding ``n`` is safe: every output's inferred shape is known and small, or
+        the operator cannot make a tensor larger than its (small) inputs. ConstantOfShape,
+        Range, Expand, Tile, Pad, Resize, ... of a stated size of 10^9 would allocate it."""
+        import numpy as np
+
+        growing = {"ConstantOfShape", "Range", "Expand", "Tile", "Pad", "Resize", "Upsample", "EyeLike",
+                   "RandomNormal", "RandomUniform", "RandomNormalLike", "RandomUniformLike", "ConvTranspose",
+                   "OneHot", "Multinomial", "DFT", "STFT", "MelWeightMatrix", "HannWindow", "HammingWindow",
+                   "BlackmanWindow", "Col2Im", "CenterCropPad", "Bernoulli"}
+        size = _stated_size(n, feeds)
+        if size is not None:
+            return size <= MAX_FOLD_ELEMENTS
+        for out in n.output:
+            if not out:
+                continue
+            shape = self.shapes.get(out)
+            if shape is None:
+                if n.op_type in growing:
+                    return False
+                continue
+            if int(np.prod([max(int(d), 0) for d in shape], dtype=object)) > MAX_FOLD_ELEMENTS:
+                return False
+        return True
+
     # -- geometry helpers ------------------------------------------------------------------
     def _window_params(self, n, src: TensorInfo, k: Sequence[int], transpose: bool = False):
         a = self.attrs(n)
@@ -417,6 +474,13 @@ class _Converter(Families):
         d = list(a.get("dilations", [1] * nd))
         pads = list(a.get("pads", [0] * (2 * nd)))
         auto = a.get("auto_pad", "NOTSET")
+        if len(s) != nd or len(d) != nd or len(pads) != 2 * nd:
+            raise self.fail(n, f"{nd} spatial axes (kernel {list(k)}) but strides {s}, dilations {d}, pads {pads}")
+        if len(src.shape) != nd + 2:
+            raise self.fail(n, f"a kernel of {nd} axes on a tensor of shape {list(src.shape)}: expected "
+                               f"[N, C, {nd} spatial axes]")
+        if auto not in ("NOTSET", "SAME_UPPER", "SAME_LOWER", "VALID"):
+            raise self.fail(n, f"auto_pad={auto!r}")
         pairs = [(pads[i], pads[i + nd]) for i in range(nd)]
         if auto in ("SAME_UPPER", "SAME_LOWER") and not transpose:
             pairs = []
@@ -442,9 +506,7 @@ class _Converter(Families):
         src = self._first(n)
         w = self.shape(n.input[1])
         a = self.attrs(n)
-        k = list(a.get("kernel_shape") or (w[2:] if w else []))
-        if not k:
-            raise self.fail(n, "no kernel_shape and the weight's shape is unknown")
+        k = self._kernel(n, a, w)
         s, d, pairs, a = self._window_params(n, src, k)
         group = int(a.get("group", 1))
         return self.conv_window(n, src, self.out_shape(n), len(k), k, s, d, pairs, "zeros", group, src.shape[1])
@@ -453,11 +515,14 @@ class _Converter(Families):
         src = self._first(n)
         w = self.shape(n.input[1])
         a = self.attrs(n)
-        k = list(a.get("kernel_shape") or (w[2:] if w else []))
+        k = self._kernel(n, a, w)
         nd = len(k)
         s, d, pairs, a = self._window_params(n, src, k, transpose=True)
         out = self.out_shape(n)
         auto = a.get("auto_pad", "NOTSET")
+        if "output_shape" in a and list(a["output_shape"]) != list(out[len(out) - nd:]):
+            raise self.fail(n, f"output_shape {list(a['output_shape'])} disagrees with the inferred output "
+                               f"{list(out)}")
         if "output_shape" in a or auto in ("SAME_UPPER", "SAME_LOWER"):
             op = list(a.get("output_padding", [0] * nd))
             p_l = []
@@ -468,6 +533,17 @@ class _Converter(Families):
         else:
             p_l = [p for p, _ in pairs]
         return self.conv_transpose(n, src, out, nd, k, s, d, p_l, int(a.get("group", 1)))
+
+    def _kernel(self, n, a, w) -> list[int]:
+        """kernel_shape, or the weight's spatial shape; they must agree when both are known."""
+        k = list(a.get("kernel_shape") or [])
+        if w is not None and len(w) >= 3:
+            if k and list(w[2:]) != k:
+                raise self.fail(n, f"kernel_shape {k} disagrees with the weight's shape {list(w)}")
+            k = k or list(w[2:])
+        if not k:
+            raise self.fail(n, "no kernel_shape and the weight's shape is unknown")
+        return k
 
     def _pool(self, n, op):
         src = self._first(n)
@@ -512,7 +588,9 @@ class _Converter(Families):
             pads = [int(p) for p in self.value(n, n.input[1], "pads").ravel()]
             axes = list(range(rank))
             if len(n.input) > 3 and n.input[3]:
-                axes = [norm_dim(int(x), rank) for x in self.value(n, n.input[3], "axes").ravel()]
+                axes = check_axes(n, self.value(n, n.input[3], "axes").ravel(), rank, self.where)
+        if len(pads) != 2 * len(axes):
+            raise self.fail(n, f"{len(pads)} pads for {len(axes)} axes: expected two per axis")
         half = len(pads) // 2
         pairs = {ax: (pads[i], pads[i + half]) for i, ax in enumerate(axes)}
         flat = []
@@ -540,9 +618,14 @@ class _Converter(Families):
                 axes = [int(x) for x in self.value(n, n.input[3], "axes").ravel()]
             if len(n.input) > 4 and n.input[4]:
                 steps = [int(x) for x in self.value(n, n.input[4], "steps").ravel()]
+        if not len(starts) == len(ends) == len(axes) == len(steps):
+            raise self.fail(n, f"starts {starts}, ends {ends}, axes {axes}, steps {steps}: different lengths")
+        axes = check_axes(n, axes, rank, self.where)
+        if any(sp == 0 for sp in steps):
+            raise self.fail(n, f"steps {steps}: a step of 0")
         index = [slice(None)] * rank
         for st, en, ax, sp in zip(starts, ends, axes, steps):
-            index[norm_dim(ax, rank)] = slice(st, en, sp)
+            index[ax] = slice(st, en, sp)
         return self.index(n, src, tuple(index), self.out_shape(n))
 
     def op_Gather(self, n):
@@ -550,12 +633,14 @@ class _Converter(Families):
 
         src = self._first(n)
         rank = len(src.shape)
-        axis = norm_dim(int(self.attrs(n).get("axis", 0)), rank)
+        axis = check_axes(n, [int(self.attrs(n).get("axis", 0))], rank, self.where, "axis")[0]
         out = self.out_shape(n)
         if not src.axis_of_dim(axis):
             return self.identity(n, src, out, _gather_axes(src, axis, out, rank), "identity")
         idx = np.asarray(self.value(n, n.input[1], "indices"))
         size = src.shape[axis]
+        if idx.size and (int(idx.min()) < -size or int(idx.max()) >= size):
+            raise self.fail(n, f"an index outside [{-size}, {size - 1}] along dimension {axis}")
         if idx.ndim == 0:
             return self.index(n, src, (slice(None),) * axis + (int(idx) % size,), out)
         flat = [int(i) % size for i in idx.ravel()]
@@ -597,7 +682,10 @@ class _Converter(Families):
             values = self.value(n, scale_input, "scales", required=False)
             if values is not None and values.size:
                 scales = [float(x) for x in values.ravel()]
-        axes = [norm_dim(int(x), rank) for x in a.get("axes", range(rank))]
+                check_scales(n, scales, self.where)
+        axes = check_axes(n, a.get("axes", range(rank)), rank, self.where)
+        if scales is not None and len(scales) != len(axes):
+            raise self.fail(n, f"{len(scales)} scales for {len(axes)} axes")
         if scales is not None and len(scales) == len(axes):
             per_dim = {ax: sc for ax, sc in zip(axes, scales)}
         else:
@@ -612,6 +700,9 @@ class _Converter(Families):
             scales = list(a["scales"])
         else:
             scales = [float(x) for x in self.value(n, n.input[1], "scales").ravel()]
+        check_scales(n, scales, self.where)
+        if len(scales) != len(src.shape):
+            raise self.fail(n, f"{len(scales)} scales for a tensor of rank {len(src.shape)}")
         mode = a.get("mode", "nearest")
         return self._resample(n, src, out, mode, "asymmetric", "floor", dict(enumerate(scales)), False)
 
@@ -684,7 +775,10 @@ class _Converter(Families):
     def op_Transpose(self, n):
         src = self._first(n)
         perm = list(self.attrs(n).get("perm", reversed(range(len(src.shape)))))
-        return self.identity(n, src, self.out_shape(n), permute_axes(src, perm), "identity")
+        if sorted(norm_dim(int(p), len(src.shape)) if -len(src.shape) <= int(p) < len(src.shape) else -1
+                  for p in perm) != list(range(len(src.shape))):
+            raise self.fail(n, f"perm {perm} is not a permutation of {len(src.shape)} dimensions")
+        return self.identity(n, src, self.out_shape(n), permute_axes(src, perm), "identity", permute_lead(src, perm))
 
     def op_Expand(self, n):
         return self.elementwise(n, [self._first(n)], self.out_shape(n), "identity")
@@ -734,6 +828,96 @@ class _Converter(Families):
 
     def op_SpaceToDepth(self, n):
         return self.pixel_unshuffle(n, self._first(n), self.out_shape(n), int(self.attrs(n)["blocksize"]))
+
+
+def _stated_size(n, feeds: dict) -> int | None:
+    """The number of elements a shape-making operator will produce, from its (small, known)
+    inputs: ConstantOfShape, Expand, Tile, Range. None for other operators."""
+    import numpy as np
+
+    ins = [feeds.get(i) if i else None for i in n.input]
+    try:
+        if n.op_type == "ConstantOfShape" and ins and ins[0] is not None:
+            return int(np.prod([max(int(v), 0) for v in np.ravel(ins[0])], dtype=object))
+        if n.op_type == "Expand" and len(ins) > 1 and ins[0] is not None and ins[1] is not None:
+            shape = np.broadcast_shapes(tuple(np.shape(ins[0])), tuple(max(int(v), 0) for v in np.ravel(ins[1])))
+            return int(np.prod(shape, dtype=object))
+        if n.op_type == "Tile" and len(ins) > 1 and ins[0] is not None and ins[1] is not None:
+            return int(np.size(ins[0])) * int(np.prod([max(int(v), 0) for v in np.ravel(ins[1])], dtype=object))
+        if n.op_type == "Range" and len(ins) > 2 and all(v is not None for v in ins[:3]):
+            start, limit, delta = (float(np.ravel(v)[0]) for v in ins[:3])
+            return 0 if delta == 0 else max(int(np.ceil((limit - start) / delta)), 0)
+    except (ValueError, TypeError, OverflowError):
+        return MAX_FOLD_ELEMENTS + 1  # not a size we can trust: do not fold
+    return None
+
+
+# Operators that read their data input as [N, C, *spatial] (channels first), and those that act
+# on every element alike whatever the layout (the input's layout is looked for past them).
+_CHANNELS_FIRST = {"Conv", "ConvTranspose", "MaxPool", "AveragePool", "LpPool", "GlobalAveragePool",
+                   "GlobalMaxPool", "GlobalLpPool", "BatchNormalization", "InstanceNormalization", "LRN",
+                   "DepthToSpace", "SpaceToDepth", "MaxRoiPool", "MaxUnpool", "GroupNormalization"}
+_LAYOUT_NEUTRAL = (set(_ELEMENTWISE) - _CHANNELS_FIRST) | {"Dropout", "Identity", "Cast", "Clip"}
+
+
+def detect_layout(model, input_name: str, shape: Sequence[int | None], where: str = "") -> str:
+    """``"NCHW"`` or ``"NHWC"``: the layout of graph input ``input_name``, from the graph.
+
+    Evidence, looked for from the input through elementwise operators: an operator that reads
+    channels first (Conv, pools, BatchNormalization, ...) says NCHW; a Transpose moving the
+    last dimension to position 1 (``perm=[0, 3, 1, 2]``, what Keras and TensorFlow exports
+    begin with) says NHWC, one moving dimension 1 last says NCHW. Without evidence, the
+    input's shape decides when it is unambiguous (a channel count of at most 4 in one of the
+    two candidate places, and a longer dimension in the other); otherwise the answer would be
+    a guess, and a wrong guess gives wrong numbers without an error: a ModelImportError asks
+    for ``input_layout``.
+
+    >>> from onnx import helper, TensorProto
+    >>> x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 32, 32, 3])
+    >>> t = helper.make_node("Transpose", ["x"], ["t"], perm=[0, 3, 1, 2])
+    >>> g = helper.make_graph([t], "g", [x], [helper.make_tensor_value_info("t", TensorProto.FLOAT, None)])
+    >>> detect_layout(helper.make_model(g), "x", [1, 32, 32, 3])
+    'NHWC'
+    """
+    rank = len(shape)
+    consumers: dict[str, list] = {}
+    for n in model.graph.node:
+        for i, name in enumerate(n.input):
+            if name:
+                consumers.setdefault(name, []).append((n, i))
+    votes: set[str] = set()
+    seen = {input_name}
+    frontier = [input_name]
+    while frontier and len(seen) < 10000:
+        name = frontier.pop()
+        for n, slot in consumers.get(name, []):
+            if n.op_type == "Transpose":
+                perm = next((list(a.ints) for a in n.attribute if a.name == "perm"), None)
+                if perm == [0, rank - 1] + list(range(1, rank - 1)):
+                    votes.add("NHWC")
+                elif perm == [0] + list(range(2, rank)) + [1]:
+                    votes.add("NCHW")
+            elif n.op_type in _CHANNELS_FIRST and slot == 0:
+                votes.add("NCHW")
+            elif n.op_type in _LAYOUT_NEUTRAL:
+                for out in n.output:
+                    if out and out not in seen:
+                        seen.add(out)
+                        frontier.append(out)
+    if len(votes) == 1:
+        return votes.pop()
+    if len(votes) > 1:
+        raise ModelImportError(f"{where}input {input_name!r}: the graph reads it both channels first and channels "
+                               "last: give input_layout='NCHW' or 'NHWC' (CLI --layout)")
+    first, last = (shape[1], shape[-1]) if rank >= 3 else (None, None)
+    if first is not None and last is not None:
+        if first <= 4 and first < last:
+            return "NCHW"
+        if last <= 4 and last < first:
+            return "NHWC"
+    raise ModelImportError(f"{where}input {input_name!r} has shape {['?' if d is None else d for d in shape]}: "
+                           "nothing in the graph says whether it is channels first (NCHW) or channels last (NHWC), "
+                           "and guessing gives wrong numbers: give input_layout='NCHW' or 'NHWC' (CLI --layout)")
 
 
 def _gather_axes(src: TensorInfo, axis: int, out: Sequence[int], rank: int):

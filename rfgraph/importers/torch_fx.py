@@ -10,7 +10,8 @@ Node names: a leaf module's output is named by its path (``layer3.2.conv2``; a s
 the same module ``layer3.2.relu_1``), other ops by the module they run in and the fx name
 (``layer3.2.add``); the output of a container module (a block, a stage, a ``Sequential``) is
 named after the outermost container whose only output it is (``layer3.2``, ``layer4``), with
-the leaf's path kept in the node attribute ``module``.
+the leaf's path kept in the node attribute ``module``; a container with several output maps
+(HRNet's stages, one per branch) names them ``container[0]``, ``container[1]``, ...
 
 Requires torch; nothing here is imported by ``import rfgraph``.
 """
@@ -23,7 +24,7 @@ from collections.abc import Iterable, Mapping
 from fractions import Fraction
 from typing import Any
 
-from ..core.errors import ModelImportError
+from ..core.errors import ModelImportError, RFGraphError
 from .builder import (
     GraphBuilder,
     OpContext,
@@ -35,96 +36,14 @@ from .builder import (
     find_override,
     norm_dim,
     permute_axes,
+    permute_lead,
     true_taps,
 )
 from .families import Families
+from .torch_functions import FUNCTIONS, Call, bind, normalise_name, tuple_of
 
-# Function / method names (torch, torch.nn.functional, operator, Tensor methods) that act
-# elementwise on their tensor arguments (with broadcasting), and the rfgraph op they become.
-_ELEMENTWISE = {
-    "relu": "relu", "relu_": "relu", "relu6": "relu6", "leaky_relu": "leaky_relu",
-    "leaky_relu_": "leaky_relu", "prelu": "prelu", "rrelu": "leaky_relu", "elu": "elu", "elu_": "elu",
-    "selu": "selu", "celu": "elu", "gelu": "gelu", "silu": "silu", "mish": "mish",
-    "hardswish": "hardswish", "hardsigmoid": "hardsigmoid", "sigmoid": "sigmoid", "sigmoid_": "sigmoid",
-    "tanh": "tanh", "tanh_": "tanh", "softplus": "softplus", "hardtanh": "relu6", "hardtanh_": "relu6",
-    "dropout": "dropout", "dropout1d": "dropout", "dropout2d": "dropout", "dropout3d": "dropout",
-    "alpha_dropout": "dropout", "feature_alpha_dropout": "dropout", "stochastic_depth": "dropout",
-    "batch_norm": "bn", "local_response_norm": "identity", "channel_shuffle": "channel_shuffle",
-    "native_channel_shuffle": "channel_shuffle",
-    "add": "add", "add_": "add", "iadd": "add", "sub": "sub", "sub_": "sub", "isub": "sub", "rsub": "sub",
-    "mul": "mul", "mul_": "mul", "imul": "mul", "div": "div", "div_": "div", "truediv": "div",
-    "itruediv": "div", "floordiv": "div", "floor_divide": "div", "mod": "div", "remainder": "div",
-    "pow": "mul", "neg": "identity", "abs": "identity", "exp": "identity", "log": "identity",
-    "sqrt": "identity", "rsqrt": "identity", "reciprocal": "identity", "square": "mul", "sign": "identity",
-    "clamp": "identity", "clamp_": "identity", "clip": "identity", "clamp_min": "relu", "clamp_max": "identity",
-    "maximum": "max", "minimum": "min", "fmax": "max", "fmin": "min", "where": "identity", "lerp": "add",
-    "addcmul": "add", "addcdiv": "add", "erf": "identity", "sin": "identity", "cos": "identity",
-    "floor": "identity", "ceil": "identity", "round": "identity", "trunc": "identity", "frac": "identity",
-    "logsigmoid": "sigmoid", "log_sigmoid": "sigmoid", "softsign": "identity", "tanhshrink": "identity",
-    "threshold": "relu", "threshold_": "relu", "hardshrink": "identity", "softshrink": "identity",
-    "silu_": "silu", "hardswish_": "hardswish", "nan_to_num": "identity", "masked_fill": "identity",
-    "eq": "identity", "ne": "identity", "gt": "identity", "ge": "identity", "lt": "identity", "le": "identity",
-    "logical_and": "mul", "logical_or": "add", "logical_not": "identity", "and_": "mul", "or_": "add",
-    "contiguous": "identity", "clone": "identity", "detach": "identity", "float": "identity",
-    "double": "identity", "half": "identity", "bfloat16": "identity", "to": "identity", "type": "identity",
-    "type_as": "identity", "cpu": "identity", "cuda": "identity", "requires_grad_": "identity",
-    "expand": "identity", "expand_as": "identity", "broadcast_to": "identity",
-    "repeat": "identity", "tile": "identity",
-}
-# Ops whose result does not depend on the input's values (a tensor of its shape).
-_CONSTANT = {"zeros_like", "ones_like", "empty_like", "full_like", "rand_like", "randn_like",
-             "randint_like", "new_zeros", "new_ones", "new_full", "new_empty", "new_tensor"}
+# Modules whose functions are taken at their name (others must be described with ops=...).
 _TRUSTED = ("torch", "_operator", "operator", "builtins", "math", "torchvision")
-_RESHAPE = {"view", "reshape", "flatten", "unflatten", "squeeze", "unsqueeze", "squeeze_", "unsqueeze_",
-            "view_as", "reshape_as", "ravel", "atleast_1d", "atleast_2d", "atleast_3d"}
-_REDUCE = {"mean", "sum", "amax", "amin", "std", "var", "prod", "logsumexp", "norm", "nansum",
-           "nanmean", "any", "all", "argmax", "argmin", "count_nonzero", "std_mean", "var_mean",
-           "max", "min", "median", "mode", "aminmax"}
-
-# Positional parameter names of the functions whose arguments the importer reads.
-_SIGS: dict[str, tuple[str, ...]] = {}
-for _n in (1, 2, 3):
-    _SIGS[f"conv{_n}d"] = ("input", "weight", "bias", "stride", "padding", "dilation", "groups")
-    _SIGS[f"conv_transpose{_n}d"] = ("input", "weight", "bias", "stride", "padding", "output_padding",
-                                     "groups", "dilation")
-    _SIGS[f"max_pool{_n}d"] = ("input", "kernel_size", "stride", "padding", "dilation", "ceil_mode",
-                               "return_indices")
-    _SIGS[f"max_pool{_n}d_with_indices"] = _SIGS[f"max_pool{_n}d"]
-    _SIGS[f"avg_pool{_n}d"] = ("input", "kernel_size", "stride", "padding", "ceil_mode",
-                               "count_include_pad", "divisor_override")
-    _SIGS[f"lp_pool{_n}d"] = ("input", "norm_type", "kernel_size", "stride", "ceil_mode")
-    _SIGS[f"adaptive_avg_pool{_n}d"] = ("input", "output_size")
-    _SIGS[f"adaptive_max_pool{_n}d"] = ("input", "output_size", "return_indices")
-    _SIGS[f"adaptive_max_pool{_n}d_with_indices"] = _SIGS[f"adaptive_max_pool{_n}d"]
-_SIGS.update({
-    "interpolate": ("input", "size", "scale_factor", "mode", "align_corners", "recompute_scale_factor",
-                    "antialias"),
-    "upsample": ("input", "size", "scale_factor", "mode", "align_corners"),
-    "upsample_nearest": ("input", "size", "scale_factor"),
-    "upsample_bilinear": ("input", "size", "scale_factor"),
-    "pad": ("input", "pad", "mode", "value"),
-    "linear": ("input", "weight", "bias"),
-    "softmax": ("input", "dim", "_stacklevel", "dtype"),
-    "log_softmax": ("input", "dim", "_stacklevel", "dtype"),
-    "softmin": ("input", "dim", "_stacklevel", "dtype"),
-    "layer_norm": ("input", "normalized_shape", "weight", "bias", "eps"),
-    "normalize": ("input", "p", "dim", "eps"),
-    "cat": ("tensors", "dim"), "concat": ("tensors", "dim"), "concatenate": ("tensors", "dim"),
-    "stack": ("tensors", "dim"),
-    "chunk": ("input", "chunks", "dim"), "split": ("input", "split_size_or_sections", "dim"),
-    "tensor_split": ("input", "indices_or_sections", "dim"), "unbind": ("input", "dim"),
-    "narrow": ("input", "dim", "start", "length"), "select": ("input", "dim", "index"),
-    "transpose": ("input", "dim0", "dim1"), "swapaxes": ("input", "axis0", "axis1"),
-    "swapdims": ("input", "dim0", "dim1"), "movedim": ("input", "source", "destination"),
-    "moveaxis": ("input", "source", "destination"),
-    "roll": ("input", "shifts", "dims"), "glu": ("input", "dim"),
-    "pixel_shuffle": ("input", "upscale_factor"), "pixel_unshuffle": ("input", "downscale_factor"),
-    "group_norm": ("input", "num_groups", "weight", "bias", "eps"),
-    "instance_norm": ("input", "running_mean", "running_var", "weight", "bias", "use_input_stats"),
-    "cosine_similarity": ("x1", "x2", "dim", "eps"),
-})
-for _name in _REDUCE:
-    _SIGS.setdefault(_name, ("input", "dim", "keepdim"))
 
 
 def _torch():
@@ -134,14 +53,6 @@ def _torch():
     except ImportError:  # pragma: no cover - depends on the environment
         raise ModelImportError("importing PyTorch models needs PyTorch: pip install torch") from None
     return torch
-
-
-def _tuple(value: Any, n: int) -> tuple[int, ...]:
-    if isinstance(value, (list, tuple)):
-        if len(value) == 1 and n > 1:
-            return tuple(int(value[0]) for _ in range(n))
-        return tuple(int(v) for v in value)
-    return (int(value),) * n
 
 
 def from_torch(module, example_input, *, ops: Mapping[str, Any] | None = None,
@@ -217,6 +128,8 @@ def trace(module, *, ops: Mapping[str, Any] | None = None, leaf_modules: Iterabl
         def is_leaf_module(self, m, qualname):
             if qualname in names or (classes and isinstance(m, classes)) or _leaf_keys(m) & names:
                 return True
+            if tf_same(m):  # its forward computes the padding with Python control flow
+                return True
             return super().is_leaf_module(m, qualname)
 
     for _attempt in range(len(paths) + 1):
@@ -251,8 +164,9 @@ def _trace_message(module, failing: str | None, paths: dict, exc: BaseException)
     if failing:
         cls = type(paths[failing]).__name__
         return (f"{root}: torch.fx cannot trace module {failing} ({cls}): {reason}. Describe it as one "
-                f"layer with ops={{{cls!r}: {{'op': 'conv', 'k': 3, 'p': 1}}}} (its real geometry; a "
-                "callable works too), or make its forward traceable")
+                f"layer with ops={{{cls!r}: {{'op': 'conv', 'k': 3, 'p': 1}}}} (its real geometry; "
+                f"{{'op': 'attention'}} for a block whose attention sees every position; a callable works "
+                "too), or make its forward traceable")
     return (f"{root}: torch.fx cannot trace the model: {reason}. If control flow depends on an "
             "argument, fix it with concrete_args={...}; describe untraceable submodules with ops={...} "
             "or leaf_modules=[...]")
@@ -321,9 +235,10 @@ def _small(value: Any, depth: int = 0) -> bool:
 
 
 # -- conversion -------------------------------------------------------------------------------
-def _scope_names(graph) -> dict:
+def _scope_names(graph) -> tuple[dict, dict]:
     """``{fx node: container path}`` for nodes that are the only output of a container module
-    (outermost container wins)."""
+    (outermost container wins), and ``{fx node: [the inner containers it is the output of]}``:
+    their names are the node's aliases (``stages.3`` for ConvNeXt's ``stages``)."""
     stacks = {}
     for n in graph.nodes:
         stack = list((n.meta.get("nn_module_stack") or {}).keys())
@@ -341,10 +256,19 @@ def _scope_names(graph) -> dict:
             if any(key not in full[u] for u in n.users):
                 exits.setdefault(key, []).append(n)
     alias: dict = {}
+    inner: dict = {}
     for key, nodes in sorted(exits.items(), key=lambda kv: -order[kv[0]]):
-        if len(nodes) == 1 and type(nodes[0].meta.get("tensor_meta")).__name__ == "TensorMetadata":
+        tensors = [x for x in nodes if type(x.meta.get("tensor_meta")).__name__ == "TensorMetadata"]
+        if len(nodes) == 1 and tensors:
+            if nodes[0] in alias:
+                inner.setdefault(nodes[0], []).append(alias[nodes[0]])
             alias[nodes[0]] = key.replace("@", "_")  # outermost last: it wins
-    return alias
+        elif len(tensors) == len(nodes) <= 16:
+            # a container returning several maps (HRNet's stages return one per branch):
+            # container[i], in the order the model computes them
+            for i, x in enumerate(nodes):
+                alias[x] = f"{key.replace('@', '_')}[{i}]"
+    return alias, inner
 
 
 def _base(n) -> str:
@@ -362,7 +286,7 @@ class _Converter(Families):
         self.b = GraphBuilder(self.ndim, None)
         self.env: dict = {}
         self.modules = dict(gm.named_modules())
-        self.alias = _scope_names(gm.graph)
+        self.alias, self.inner = _scope_names(gm.graph)
         self.outputs: list[str] = []
         self.input_node = None
 
@@ -424,21 +348,15 @@ class _Converter(Families):
         walk(n.kwargs)
         return found
 
-    def bind(self, n, fname: str) -> dict:
-        names = _SIGS.get(fname, ())
-        out = {}
-        for i, a in enumerate(n.args):
-            if i < len(names):
-                out[names[i]] = a
-            else:
-                out.setdefault("_rest", []).append(a)
-        out.update(n.kwargs)
-        return out
-
     def node_attrs(self, n) -> dict:
         attrs = {}
         if n.op == "call_module":
             attrs["module"] = n.target
+        # the other modules whose output this map is, so that --output stages.3 finds "stages"
+        others = [name for name in [*self.inner.get(n, ()), n.target if n.op == "call_module" else None]
+                  if name and name != self.alias.get(n)]
+        if others and n in self.alias:
+            attrs["aliases"] = ",".join(dict.fromkeys(others))
         meta = n.meta.get("tensor_meta")
         if _is_tensor_meta(meta) and len(meta.shape) == self.ndim + 2:
             attrs["channels"] = int(meta.shape[1])
@@ -514,9 +432,16 @@ class _Converter(Families):
             result = apply_override(self.b, rule, ctx, srcs, out_shape or srcs[0].shape, self.node_attrs(n))
             if result is not None:
                 return result
-        if n.op == "call_module":
-            return self.module_op(n, self.modules[n.target], srcs, out_shape, meta)
-        return self.function_op(n, fname, srcs, out_shape, meta)
+        try:
+            if n.op == "call_module":
+                return self.module_op(n, self.modules[n.target], srcs, out_shape, meta)
+            return self.function_op(n, fname, srcs, out_shape, meta)
+        except RFGraphError:
+            raise
+        except Exception as exc:  # arguments in a form no handler expected: name the call, never a traceback
+            reason = " ".join(f"{type(exc).__name__}: {exc}".split())[:200]
+            raise self.fail(n, f"rfgraph cannot read this call's arguments ({reason}); describe it with "
+                               f"ops={{{fname!r}: {{'op': ..., ...}}}}") from exc
 
     def _keys(self, n) -> tuple[str, list[str]]:
         if n.op == "call_module":
@@ -536,13 +461,15 @@ class _Converter(Families):
 
         cls = type(m).__name__
         src = srcs[0]
+        if tf_same(m) and getattr(m, "same_pad", True):  # timm's StdConv2dSame pads statically when it can
+            return self.tf_same(n, m, src, out_shape, meta)
         if isinstance(m, (nn.Conv1d, nn.Conv2d, nn.Conv3d)):
             nd = len(m.kernel_size)
             return self.conv(n, src, out_shape, nd, m.kernel_size, m.stride, m.dilation, m.padding,
                              m.padding_mode, m.groups, m.in_channels)
         if isinstance(m, (nn.ConvTranspose1d, nn.ConvTranspose2d, nn.ConvTranspose3d)):
             nd = len(m.kernel_size)
-            return self.conv_transpose(n, src, out_shape, nd, m.kernel_size, m.stride, m.dilation, _tuple(m.padding, nd),
+            return self.conv_transpose(n, src, out_shape, nd, m.kernel_size, m.stride, m.dilation, tuple_of(m.padding, nd),
                                        m.groups)
         if isinstance(m, (nn.MaxPool1d, nn.MaxPool2d, nn.MaxPool3d)):
             nd = int(cls[-2])
@@ -599,7 +526,7 @@ class _Converter(Families):
         if isinstance(m, nn.PixelUnshuffle):
             return self.pixel_unshuffle(n, src, out_shape, m.downscale_factor)
         if cls == "Permute" and hasattr(m, "dims"):  # torchvision.ops.misc.Permute
-            return self.identity(n, src, out_shape, permute_axes(src, m.dims), "identity")
+            return self.identity(n, src, out_shape, permute_axes(src, m.dims), "identity", permute_lead(src, m.dims))
         if cls == "GLU":
             return self.glu(n, src, out_shape, m.dim)
         simple = {
@@ -623,173 +550,49 @@ class _Converter(Families):
 
     # -- functions and methods -------------------------------------------------------------
     def function_op(self, n, fname, srcs, out_shape, meta):
+        """A function or method call, through the table :data:`~.torch_functions.FUNCTIONS`."""
         module = getattr(n.target, "__module__", None) or ""
         if n.op == "call_function" and module and not module.startswith(_TRUSTED):
             raise self.fail(n, f"rfgraph does not know function {module}.{fname}: describe it with "
                                f"ops={{{fname!r}: {{'op': ..., 'k': ...}}}}")
-        name = fname.lstrip("_") if fname.startswith("_") and not fname.startswith("__") else fname
-        name = name.strip("_") if name.startswith("__") else name
-        args = self.bind(n, name)
-        v = self.value
-        src = srcs[0]
-        rank = len(src.shape)
-        m = re.fullmatch(r"conv(\d)d", name)
-        if m:
-            nd = int(m.group(1))
-            w = n.args[1] if len(n.args) > 1 else n.kwargs["weight"]
-            k = tuple(w.meta["tensor_meta"].shape[2:])
-            return self.conv(n, src, out_shape, nd, k, v(args.get("stride", 1)), v(args.get("dilation", 1)),
-                             v(args.get("padding", 0)), "zeros", v(args.get("groups", 1)), src.shape[1])
-        m = re.fullmatch(r"conv_transpose(\d)d", name)
-        if m:
-            nd = int(m.group(1))
-            w = n.args[1] if len(n.args) > 1 else n.kwargs["weight"]
-            k = tuple(w.meta["tensor_meta"].shape[2:])
-            return self.conv_transpose(n, src, out_shape, nd, k, _tuple(v(args.get("stride", 1)), nd),
-                                       _tuple(v(args.get("dilation", 1)), nd), _tuple(v(args.get("padding", 0)), nd),
-                                       v(args.get("groups", 1)))
-        m = re.fullmatch(r"(max|avg|lp)_pool(\d)d(_with_indices)?", name)
-        if m:
-            kind, nd = m.group(1), int(m.group(2))
-            op = {"max": "maxpool", "avg": "avgpool", "lp": "lppool"}[kind]
-            indices = bool(m.group(3)) or bool(v(args.get("return_indices", False)))
-            shape = tuple(meta[0].shape) if indices else out_shape
-            stride = v(args.get("stride"))
-            result = self.tpool(n, src, op, nd, v(args["kernel_size"]), stride, v(args.get("padding", 0)),
-                               v(args.get("dilation", 1)), bool(v(args.get("ceil_mode", False))), shape)
-            return self._with_indices(result) if indices else result
-        m = re.fullmatch(r"adaptive_(max|avg)_pool(\d)d(_with_indices)?", name)
-        if m:
-            indices = bool(m.group(3)) or bool(v(args.get("return_indices", False)))
-            shape = tuple(meta[0].shape) if indices else out_shape
-            result = self.adaptive(n, src, int(m.group(2)), m.group(1) + "pool", shape)
-            return self._with_indices(result) if indices else result
-        if name in ("interpolate", "upsample", "upsample_nearest", "upsample_bilinear"):
-            mode = v(args.get("mode", "nearest"))
-            align = v(args.get("align_corners"))
-            if name == "upsample_bilinear":
-                mode, align = "bilinear", True
-            if name == "upsample_nearest":
-                mode = "nearest"
-            if v(args.get("antialias", False)) and any(o < i for o, i in zip(out_shape[2:], src.shape[2:])):
-                raise self.fail(n, "antialiased downsampling is not supported")
-            return self.interpolate(n, src, out_shape, mode, align, v(args.get("scale_factor")), v(args.get("size")),
-                                    v(args.get("recompute_scale_factor")))
-        if name == "pad":
-            return self.pad(n, src, out_shape, v(args["pad"]), v(args.get("mode", "constant")) or "constant")
-        if name in ("linear",):
-            return self.contract_last(n, src, out_shape)
-        if name in ("matmul", "mm", "bmm", "matmul_", "__matmul__"):
-            return self.matmul(n, srcs, out_shape)
-        if name in ("cat", "concat", "concatenate"):
-            return self.cat(n, v(args.get("tensors")), norm_dim(v(args.get("dim", 0)), len(out_shape)),
-                            out_shape)
-        if name == "stack":
-            dim = norm_dim(v(args.get("dim", 0)), len(out_shape))
-            live = [s for s in srcs if not s.constant]
-            moved = [TensorInfo(s.node, s.shape[:dim] + (1,) + s.shape[dim:],
-                                tuple(None if ax is None else (ax[0] + (ax[0] >= dim), ax[1]) for ax in s.axes),
-                                s.sizes) for s in live]
-            return self.b.merge(moved, self.name_of(n), out_shape, "concat", attrs=self.edge_attrs(n),
-                                node_attrs=self.node_attrs(n))
-        if name in _CONSTANT:
-            return constant(out_shape, self.ndim)
-        if name in _RESHAPE:
-            return self.reshape(n, src, out_shape)
-        if name in ("permute",):
-            dims = args.get("dims")
-            if dims is None or not isinstance(v(dims), (list, tuple)):
-                dims = n.args[1:]
-            return self.identity(n, src, out_shape, permute_axes(src, [int(d) for d in v(dims)]), "identity")
-        if name in ("transpose", "swapaxes", "swapdims", "t", "T", "mT"):
-            if name in ("t", "T", "mT") and "dim0" not in args:
-                d0, d1 = rank - 2, rank - 1
-            else:
-                names = _SIGS[name]
-                d0, d1 = norm_dim(v(args[names[1]]), rank), norm_dim(v(args[names[2]]), rank)
-            perm = list(range(rank))
-            perm[d0], perm[d1] = perm[d1], perm[d0]
-            return self.identity(n, src, out_shape, permute_axes(src, perm), "identity")
-        if name in ("movedim", "moveaxis"):
-            s_, d_ = v(args.get("source")), v(args.get("destination"))
-            s_ = [s_] if isinstance(s_, int) else list(s_)
-            d_ = [d_] if isinstance(d_, int) else list(d_)
-            s_ = [norm_dim(x, rank) for x in s_]
-            d_ = [norm_dim(x, rank) for x in d_]
-            rest = [i for i in range(rank) if i not in s_]
-            perm = [None] * rank
-            for a, b_ in zip(s_, d_):
-                perm[b_] = a
-            it = iter(rest)
-            perm = [p if p is not None else next(it) for p in perm]
-            return self.identity(n, src, out_shape, permute_axes(src, perm), "identity")
-        if name == "getitem":
-            return self.index(n, src, v(n.args[1]), out_shape)
-        if name in ("chunk", "split", "tensor_split", "unbind", "split_with_sizes"):
-            return self.split(n, src, [tuple(m_.shape) for m_ in meta], name, v(args.get("dim", 0)))
-        if name == "narrow":
-            dim = norm_dim(v(args["dim"]), rank)
-            start = v(args["start"])
-            return self.index(n, src, (slice(None),) * dim + (slice(start, start + v(args["length"])),), out_shape)
-        if name == "select":
-            dim = norm_dim(v(args["dim"]), rank)
-            return self.index(n, src, (slice(None),) * dim + (int(v(args["index"])),), out_shape)
-        if name in ("softmax", "log_softmax", "softmin"):
-            return self.whole_along(n, src, out_shape, [norm_dim(v(args["dim"]), rank)], keep="attention")
-        if name == "normalize":
-            return self.whole_along(n, src, out_shape, [norm_dim(v(args.get("dim", 1)), rank)], keep="attention")
-        if name == "layer_norm":
-            ns = v(args["normalized_shape"])
-            count = 1 if isinstance(ns, int) else len(ns)
-            return self.whole_along(n, src, out_shape, list(range(rank - count, rank)), keep="groupnorm")
-        if name == "group_norm":
-            return self.whole_along(n, src, out_shape, list(range(2, rank)), keep="groupnorm")
-        if name == "instance_norm":
-            if v(args.get("use_input_stats", True)):
-                return self.whole_along(n, src, out_shape, list(range(2, rank)), keep="instancenorm")
-            return self.elementwise(n, srcs, out_shape, "bn")
-        if name == "glu":
-            return self.glu(n, src, out_shape, v(args.get("dim", -1)))
-        if name == "pixel_shuffle":
-            return self.pixel_shuffle(n, src, out_shape, v(args["upscale_factor"]))
-        if name == "pixel_unshuffle":
-            return self.pixel_unshuffle(n, src, out_shape, v(args["downscale_factor"]))
-        if name == "roll":
-            return self.roll(n, src, out_shape, v(args["shifts"]), v(args.get("dims")))
-        if name == "cosine_similarity":
-            return self.reduce(n, srcs, out_shape, [v(args.get("dim", 1))], False)
-        if name in ("max", "min") and (len(n.args) > 1 and _is_node_tensor(n.args[1])
-                                       or _is_node_tensor(n.kwargs.get("other"))):
-            return self.elementwise(n, srcs, out_shape, name)
-        if name in _REDUCE:
-            dim = v(args.get("dim"))
-            keep = bool(v(args.get("keepdim", False)))
-            dims = list(range(rank)) if dim is None else ([dim] if isinstance(dim, int) else list(dim))
-            if isinstance(meta, (list, tuple)) and not _is_tensor_meta(meta):
-                shape = tuple(meta[0].shape)
-                result = self.reduce(n, [src], shape, dims, keep)
-                return self._with_indices(result)
-            return self.reduce(n, [src], out_shape, dims, keep)
-        if name in ("repeat", "tile"):
-            for a, ax in enumerate(src.axes):
-                if ax is not None and src.sizes[a] > 1 and out_shape[ax[0] + len(out_shape) - rank] != src.shape[ax[0]]:
-                    raise self.fail(n, f"repeats spatial axis {a} (a tiling, not a layer rfgraph expresses)")
-        if name in _ELEMENTWISE:
-            return self.elementwise(n, srcs, out_shape, _ELEMENTWISE[name])
-        if name == "flip" or name == "fliplr" or name == "flipud":
-            raise self.fail(n, "flips a spatial axis: not a layer rfgraph expresses")
-        raise self.fail(n, f"rfgraph does not know {self._what(n)}: describe it with ops={{{fname!r}: {{'op': ..., ...}}}}")
+        name = normalise_name(fname)
+        handler = FUNCTIONS.get(name)
+        if handler is None:
+            raise self.fail(n, f"rfgraph does not know {self._what(n)}: describe it with "
+                               f"ops={{{fname!r}: {{'op': ..., ...}}}}")
+        return handler(Call(self, n, name, fname, bind(n, name), srcs, out_shape, meta))
+
+    def tf_same(self, n, m, src, out_shape, meta):
+        """timm's Conv2dSame, ScaledStdConv2dSame, MaxPool2dSame, AvgPool2dSame: TensorFlow 'same'
+        padding (odd pixel right/bottom) computed from the input's size at run time, then the
+        layer with its own k, s, d."""
+        import torch.nn as nn
+
+        nd = len(src.shape) - 2
+        k = tuple_of(m.kernel_size, nd)
+        s = tuple_of(m.stride if m.stride is not None else m.kernel_size, nd)
+        d = tuple_of(getattr(m, "dilation", 1), nd)
+        pads = []
+        for i in range(nd):
+            length = src.shape[2 + i]
+            keff = d[i] * (k[i] - 1) + 1
+            total = max((-(-length // s[i]) - 1) * s[i] + keff - length, 0)
+            pads.append((total // 2, total - total // 2))  # the module's own padding is 0 here
+        if isinstance(m, nn.Conv2d):
+            return self.conv_window(n, src, out_shape, nd, k, s, d, pads, "zeros", m.groups, m.in_channels)
+        op = "maxpool" if isinstance(m, nn.MaxPool2d) else "avgpool"
+        return self.pool(n, src, op, nd, k, s, pads, d, bool(getattr(m, "ceil_mode", False)), out_shape)
 
     def tpool(self, n, src, op, nd, k, s, p, d, ceil_mode, out_shape):
         """A pool with PyTorch's arguments (stride None: the kernel size)."""
-        k = _tuple(k, nd)
-        s = k if s is None or (isinstance(s, (list, tuple)) and len(s) == 0) else _tuple(s, nd)
-        pads = [(q, q) for q in _tuple(p, nd)]
-        return self.pool(n, src, op, nd, k, s, pads, _tuple(d, nd), ceil_mode, out_shape)
+        k = tuple_of(k, nd)
+        s = k if s is None or (isinstance(s, (list, tuple)) and len(s) == 0) else tuple_of(s, nd)
+        pads = [(q, q) for q in tuple_of(p, nd)]
+        return self.pool(n, src, op, nd, k, s, pads, tuple_of(d, nd), ceil_mode, out_shape)
 
     def conv(self, n, src, out_shape, nd, k, s, d, padding, padding_mode, groups, in_channels):
         """A convolution with PyTorch's padding argument (int, tuple, 'same', 'valid')."""
-        k, s, d = _tuple(k, nd), _tuple(s, nd), _tuple(d, nd)
+        k, s, d = tuple_of(k, nd), tuple_of(s, nd), tuple_of(d, nd)
         if isinstance(padding, str):
             if padding == "valid":
                 pads = [(0, 0)] * nd
@@ -801,7 +604,7 @@ class _Converter(Families):
             else:
                 raise self.fail(n, f"padding={padding!r}")
         else:
-            pads = [(p, p) for p in _tuple(padding, nd)]
+            pads = [(p, p) for p in tuple_of(padding, nd)]
         return self.conv_window(n, src, out_shape, nd, k, s, d, pads, padding_mode, groups, in_channels)
 
     def interpolate(self, n, src, out_shape, mode, align_corners, scale_factor, size, recompute):
@@ -839,6 +642,14 @@ class _Converter(Families):
         attrs = self.edge_attrs(n, interpolation=mode, align_corners="true" if align_corners else None)
         return emit_resample(self.b, src, self.name_of(n), out_shape, truth, f"{mode} interpolation",
                              attrs=attrs, node_attrs=self.node_attrs(n), fail=lambda m: self.fail(n, m))
+
+
+def tf_same(m) -> bool:
+    """A module computing TensorFlow 'same' padding at run time: timm's ``*Same`` layers
+    (Conv2dSame, ScaledStdConv2dSame, StdConv2dSame, MaxPool2dSame, AvgPool2dSame)."""
+    import torch.nn as nn
+
+    return type(m).__name__.endswith("Same") and isinstance(m, (nn.Conv2d, nn.MaxPool2d, nn.AvgPool2d))
 
 
 def _tuple_float(value: Any, n: int) -> tuple[float, ...]:

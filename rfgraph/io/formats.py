@@ -19,7 +19,7 @@ __all__ = ["FORMATS", "GRAPH_FORMATS", "MANY_GRAPHS", "detect_format", "format_r
 
 #: file suffix -> format name
 FORMATS = {".dot": "dot", ".gv": "dot", ".graphml": "graphml", ".xml": "graphml", ".json": "node_link",
-           ".onnx": "onnx"}
+           ".onnx": "onnx", ".keras": "keras"}
 #: the formats that are graph files (the others are models, converted by an importer)
 GRAPH_FORMATS = ("dot", "graphml", "node_link")
 #: files of many graphs, one per line (node-link JSON): for ``rfgraph batch``

@@ -145,9 +145,9 @@ def ask(net, question: str, params: dict) -> bytes:
     """The JSON answer to ``question`` (a function of :mod:`rfgraph.questions`)."""
     from .. import questions
 
-    record = getattr(questions, question)(net, **params)
-    document = record.to_dict()
-    document.pop("file", None)  # the CLI names the file it read; the service names graphs by id
+    document = questions.to_json(getattr(questions, question)(net, **params))
+    for one in document if isinstance(document, list) else [document]:
+        one.pop("file", None)  # the CLI names the file it read; the service names graphs by id
     return encode(document)
 
 

@@ -122,6 +122,11 @@ async function analyse() {
   });
   if (id !== view.id || !analysis) return;
   clearError();
+  if (Array.isArray(analysis)) {  // a model with several outputs and none named: one analysis each
+    showError(`This model has ${analysis.length} outputs (${analysis.map((a) => a.output).join(", ")}): `
+      + `showing ${analysis[0].output}; name another as the output to see it.`);
+    return openOutput(analysis[0].output);
+  }
   view.analysis = analysis;
   view.table = table;
   showSummary(analysis);
@@ -137,6 +142,13 @@ async function analyse() {
   if ((analysis.mismatches || []).length) pickMismatch(0);
   document.body.dataset.graph = id;
   document.body.dataset.view = "ready";  // for tests: everything about this graph is shown
+}
+
+async function openOutput(name) {
+  const message = $("banner-text").textContent;
+  state.output = name;
+  await analyse();
+  showError(message);
 }
 
 // -------------------------------------------------------------------------------------------
