@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,7 +31,6 @@ sys.path.insert(0, str(ROOT / "examples"))
 
 import rfgraph  # noqa: E402
 from rfgraph.core.raw import RawGraph  # noqa: E402
-from rfgraph.passes.paths import iter_paths  # noqa: E402
 
 
 def best(fn, repeat: int = 5) -> float:
@@ -105,20 +105,22 @@ def main() -> None:
     t = best(lambda: (rfgraph.analyze(chain), rfgraph.count_paths(chain)))
     assert rfgraph.count_paths(chain) == 2**60
     rows.append(("aggregate + path count, 60 residual blocks (2^60 paths)", t, 0.050))
-    t = best(lambda: next(iter_paths(chain)))
+    t = best(lambda: next(rfgraph.iter_paths(chain)))
     rows.append(("first path of the 2^60 graph", t, 0.010))
 
     dag = random_dag(100_000)
-    t = best(lambda: rfgraph.layer_table(dag), repeat=3)
+    t = best(lambda: rfgraph.table(dag), repeat=3)
     rows.append((f"per-node table, random DAG ({len(dag.edges)} edges, {len(dag.nodes)} nodes)", t, 1.0))
 
     r152 = graph_from(resnet((3, 8, 36, 3), 152))
-    t = best(lambda: rfgraph.analyze(r152, input_size=None, layers=[e.layer for e in r152.edges]), repeat=20)
+    unsized = rfgraph.build(r152.to_raw())
+    unsized = replace(unsized, input_size=None)
+    t = best(lambda: rfgraph.analyze(unsized), repeat=20)
     rows.append((f"analysis of ResNet-152 ({len(r152.edges)} edges), once loaded", t, 0.010))
     t = best(lambda: rfgraph.analyze(r152), repeat=10)
     rows.append(("  ... the same with shapes at 224x224 (SAME resolution, sizes)", t, None))
 
-    from rfgraph.passes.regions import regions
+    from rfgraph import exact_regions as regions
 
     deep = graph_from(resnet((3, 20, 24, 3), 152))  # ~150 layers of 3x3/1x1 convs
     t = best(lambda: regions(deep, 4096), repeat=3)

@@ -30,7 +30,7 @@ def one(name: str, output: str) -> dict:
     net = from_torch(model, x, output=output)
     t1 = time.perf_counter()
     result = rfgraph.analyze(net)
-    rfgraph.layer_table(net)
+    rfgraph.table(net)
     t2 = time.perf_counter()
     return {"import": t1 - t0, "analysis": t2 - t1, "total": t2 - t0, "rf": result.rf,
             "nodes": len(net.nodes), "edges": len(net.edges)}
