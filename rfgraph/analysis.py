@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 from .core.attrs import position
 from .core.errors import UnsupportedError, where
+from .core.limits import check
 from .core.network import Network, Node, as_network
 from .core.numbers import half
 from .core.perf import paused_gc
@@ -191,6 +192,8 @@ def analyze(G: Any, input: Node | None = None, output: Node | None = None, *,
             if period is not None and len(classes) == 1 and whole is None and classes[0].padding_known:
                 from .passes.regions import unbounded_regions
 
+                check("max_items", period, f"{where(net.source)}output {net.nodes[y]}, axis {axis}: listing the "
+                                           f"{period} phases of its region size")
                 phases = tuple(unbounded_regions(net, list(range(period)), axis, x, y))
                 result = AxisResult(result.axis, result.rf, result.stride, result.padding, result.center,
                                     result.aligned, result.reason, result.classes, result.whole_input,
@@ -374,6 +377,13 @@ def regions_at(G: Any, at: Any = None, *, input: Node | None = None, output: Nod
         from .passes.regions import compute_regions
 
         x, y = net.endpoints(input, output)
+        if at is None:
+            count = 1
+            for n in net.size_of(net.nodes[y]):
+                count *= n
+            check("max_items", count, f"{where(net.source)}output {net.nodes[y]}: listing all {count} positions")
+        else:
+            check("max_items", len(_position_list(at)), f"listing {len(_position_list(at))} positions")
         r = compute_regions(net, x, y)
         chosen = None if at is None else [r.index(p) for p in _position_list(at)]
         return r.report(chosen, sets=sets)
@@ -493,6 +503,7 @@ def list_paths(G: Any, input: Node | None = None, output: Node | None = None, li
     """
     net = as_network(G)
     x, y = net.endpoints(input, output)
+    check("max_items", limit, f"listing {limit} paths")
     paths = tuple(islice(iter_between(net, x, y), max(limit, 0)))
     return PathList(net.nodes[x], net.nodes[y], count_between(net, x, y), paths)
 

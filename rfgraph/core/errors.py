@@ -10,6 +10,11 @@ from __future__ import annotations
 class RFGraphError(Exception):
     """Base class of every error rfgraph raises for bad input or an impossible request."""
 
+    def cli_message(self) -> str:
+        """The message as the command line prints it (naming its options rather than Python
+        arguments; see :class:`LimitError`, :class:`OutputExistsError`)."""
+        return str(self)
+
 
 class ParseError(RFGraphError):
     """A file is not valid DOT, GraphML or ONNX (syntax, encoding, structure)."""
@@ -46,6 +51,51 @@ class RenderError(RFGraphError):
 
 class ModelImportError(RFGraphError):
     """A PyTorch or ONNX model cannot be converted (tracing failed, an unknown operation)."""
+
+
+class LimitError(RFGraphError):
+    """An input or a request goes beyond one of the limits of :mod:`rfgraph.core.limits` (a
+    map too long, a file too big, ...): refused before anything big is allocated.
+
+    ``limit`` is the name of the :class:`~rfgraph.core.limits.Limits` field, ``value`` its value
+    in force; the message says how to raise it, in Python or on the command line.
+    """
+
+    def __init__(self, what: str, limit: str, value: int, shown: str | None = None) -> None:
+        self.what, self.limit, self.value = what, limit, value
+        self.shown = shown if shown is not None else str(value)
+        super().__init__(f"{what} exceeds the limit of {self.shown} ({limit}: rfgraph.limits({limit}=...) raises it)")
+
+    def cli_message(self) -> str:
+        return f"{self.what} exceeds the limit of {self.shown} (--{self.limit.replace('_', '-')} raises it)"
+
+
+class OutputExistsError(RFGraphError):
+    """The output file exists and replacing it was not asked for."""
+
+    def __init__(self, path: object) -> None:
+        self.path = path
+        super().__init__(f"{path}: already exists (pass overwrite=True to replace it)")
+
+    def cli_message(self) -> str:
+        return f"{self.path}: already exists (--force replaces it)"
+
+
+def shorten(text: object, width: int = 60) -> str:
+    """``repr(text)``, cut in the middle when longer than ``width`` (error messages stay one
+    readable line whatever a file holds).
+
+    >>> shorten("9" * 5000)
+    "'9999999999999999999999999…(5002 characters)…9999999999999999999999999'"
+    """
+    try:
+        shown = repr(text)
+    except ValueError:  # an integer beyond Python's limit on digits converted to text
+        return f"<an integer of {text.bit_length()} bits>" if isinstance(text, int) else "<unprintable value>"
+    if len(shown) <= width:
+        return shown
+    half = (width - 8) // 2
+    return f"{shown[:half]}…({len(shown)} characters)…{shown[-half:]}"
 
 
 def where(source: str | None) -> str:

@@ -33,6 +33,7 @@ from typing import Any
 
 from . import attrs as A
 from .errors import AttributeValueError, NodeNotFoundError, ShapeError, TopologyError, where
+from .limits import check
 from .raw import RawGraph
 from .ops import Layer, axis_count, geometry_attributes, parse_layer
 from .perf import paused_gc
@@ -315,11 +316,24 @@ def _graph_ndim(raw: RawGraph, input_size: tuple[int, ...] | None, source: str |
     """(number of axes, whether nothing fixes it)."""
     if "axes" in raw.graph:
         (ndim,) = A.positive_axes(raw.graph["axes"], f"{where(source)}graph", "axes")
-        return ndim, False
+        return check("max_axes", ndim, f"{where(source)}graph attribute axes={ndim}"), False
     stated = max((axis_count(attrs) for _, _, _, attrs in raw.edges), default=1)
+    check("max_axes", stated, f"{where(source)}an edge states {stated} axes, which")
     if input_size is not None:
         return max(len(input_size), stated), False
     return stated, stated == 1
+
+
+def check_size(size: tuple[int, ...], what: str) -> tuple[int, ...]:
+    """``size`` (a length per axis) if it is within the limits on axes and lengths.
+
+    >>> check_size((224, 224), "input size")
+    (224, 224)
+    """
+    check("max_axes", len(size), f"{what} has {len(size)} axes, which")
+    for n in size:
+        check("max_length", n, f"{what}: length {n}")
+    return size
 
 
 def build(raw: RawGraph) -> Network:
@@ -358,10 +372,13 @@ def _build(raw: RawGraph) -> Network:
         raise TopologyError(f"{where(source)}the graph is undirected: write a digraph (layers have a direction)")
     if not raw.nodes:
         raise TopologyError(f"{where(source)}the graph is empty")
+    check("max_nodes", len(raw.nodes), f"{where(source)}the graph has {len(raw.nodes)} nodes, which")
+    check("max_edges", len(raw.edges), f"{where(source)}the graph has {len(raw.edges)} edges, which")
     graph_attrs = {k: A.text(v) if k in ("input", "output") else v for k, v in raw.graph.items()}
     input_size = None
     if "input_size" in raw.graph:
-        input_size = A.positive_axes(raw.graph["input_size"], f"{where(source)}graph", "input_size")
+        input_size = check_size(A.positive_axes(raw.graph["input_size"], f"{where(source)}graph", "input_size"),
+                                f"{where(source)}graph attribute input_size")
     ndim, flexible = _graph_ndim(raw, input_size, source)
     if input_size is not None:
         input_size = A.broadcast(input_size, ndim, f"{where(source)}graph", "input_size")

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
+from ..core.errors import LimitError, where
 from ..core.network import Network
 from ..results import Path
 from .geometry import recursion
@@ -86,7 +87,11 @@ def make_path(net: Network, start: int, edges: Sequence[int]) -> Path:
     items = [net.edges[e] for e in edges]
     nodes = (names[start],) + tuple(names[e.dst] for e in items)
     edge_names = tuple((names[e.src], names[e.dst], e.key) for e in items)
-    geometry = tuple(recursion([e.layer.symbolic(a) for e in items]) for a in range(net.ndim))
+    try:
+        geometry = tuple(recursion([e.layer.symbolic(a) for e in items]) for a in range(net.ndim))
+    except LimitError as exc:  # name the path
+        shown = " -> ".join(map(str, nodes[:3])) + (" -> ..." if len(nodes) > 3 else "")
+        raise LimitError(f"{where(net.source)}path {shown}: {exc.what}", exc.limit, exc.value) from None
     return Path(nodes, tuple(edges), edge_names, geometry)
 
 

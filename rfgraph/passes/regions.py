@@ -42,7 +42,8 @@ from typing import Any
 import numpy as np
 
 from ..core.attrs import position
-from ..core.errors import AttributeValueError, UnsupportedError
+from ..core.errors import AttributeValueError, UnsupportedError, where
+from ..core.limits import check, check_bytes, current_limits, file_size_text
 from ..core.network import Network, Node
 from ..core.numbers import half
 from ..core.ops import WHOLE, fill_source
@@ -53,6 +54,58 @@ __all__ = ["Piece", "Regions", "compute_regions", "propagate", "simplify", "unbo
 
 POS = np.int64(2**62)  # "no bound": sentinels for masked min/max and unbounded whole-input
 NEG = -POS
+# Positions stay within +-2^31, so that tap arithmetic (t s - p + m d, with s, p, m, d at
+# most max_length <= 2^30: see Limits) never leaves int64.
+REACH = 1 << 31
+
+# Working memory of the pass per array cell (one position x one tap), in bytes, measured on
+# the transports of _transport: index, local and gathered lo/hi arrays (int64) and a few
+# boolean masks live at once. With exact sets, each cell also carries a row of the input.
+HULL_BYTES = 64
+GRID_BYTES_PER_AXIS = 40  # lo, hi (int64) per axis and their temporaries in _grid
+
+
+def taps_count(layer, axis: int, length: int) -> int:
+    """Taps per output position of ``layer`` along ``axis`` (the second dimension of the
+    arrays :meth:`~rfgraph.core.ops.OpSpec.taps` returns); whole-input layers broadcast."""
+    kind = layer.symbolic(axis)[0]
+    if kind == WHOLE:
+        return 1
+    if layer.kind == "upsample":
+        return 1 if layer.mode == "nearest" else 2
+    return layer.k[axis]
+
+
+def check_memory(net: Network, x: int, y: int, windows: list, sets: bool) -> None:
+    """Refuse, before allocating, an exact pass whose arrays would exceed the limit
+    max_memory: the estimate of each edge's transport (positions x taps, times the input's
+    length with exact sets), naming the edge."""
+    limit = current_limits().max_memory
+    within = net.between(x, y)
+    n_in = [length for _, length in windows[x]]
+    for e in net.edges:
+        if not (within[e.src] and within[e.dst]) or windows[e.dst] is None:
+            continue
+        for a, (_, d_len) in enumerate(windows[e.dst]):
+            k = taps_count(e.layer, a, d_len)
+            need = d_len * k * (HULL_BYTES + (2 * n_in[a] if sets else 0))
+            if need > limit:
+                what = "exact pixel sets" if sets else "exact regions"
+                check_bytes("max_memory", need, f"{where(net.source)}edge {net.edge_name(e.id)}: {what} need about "
+                                                f"{file_size_text(need)} ({d_len} positions x {k} taps"
+                                                + (f" x {n_in[a]} input pixels" if sets else "") + f" along axis {a}), which")
+
+
+def check_grid(net: Network, node: int, shape: Sequence[int], what: str, per_position: int) -> None:
+    """Refuse an n-D array over the positions of map ``node`` (of ``shape``) that would need
+    more than max_memory (``per_position`` bytes each)."""
+    count = 1
+    for n in shape:
+        count *= n
+    need = count * per_position
+    if need > current_limits().max_memory:
+        check_bytes("max_memory", need, f"{where(net.source)}node {net.nodes[node]}: {what} of its "
+                                        f"{'x'.join(map(str, shape))} positions need about {file_size_text(need)}, which")
 
 
 @dataclass
@@ -201,6 +254,7 @@ def propagate(net: Network, x: int, y: int, windows: list, *, sets: bool = False
 
     ``windows[v]`` is, per axis, ``(offset, length)``: the positions of map v that exist
     (clipped mode: ``(0, n_v)``) or that are needed (unbounded mode)."""
+    check_memory(net, x, y, windows, sets)
     within = net.between(x, y)
     geoms = [[e.layer.symbolic(a) for a in range(net.ndim)] for e in net.edges]
     pieces: list[list[Piece] | None] = [None] * len(net.nodes)
@@ -239,6 +293,8 @@ def _unbounded_windows(net: Network, x: int, y: int, out_lo: Sequence[int], out_
     within = net.between(x, y)
     need: list[list | None] = [None] * len(net.nodes)
     need[y] = [[lo, hi] for lo, hi in zip(out_lo, out_hi)]
+    for a, (lo, hi) in enumerate(need[y]):
+        _check_reach(net, y, a, lo, hi)
     for w in range(y - 1, x - 1, -1):
         if not within[w]:
             continue
@@ -253,6 +309,7 @@ def _unbounded_windows(net: Network, x: int, y: int, out_lo: Sequence[int], out_
                 lo_v, hi_v = need[v][a]
                 index, _ = layer.spec.taps(layer, a, np.array([lo_v, hi_v], dtype=np.int64))
                 lo, hi = int(index[0].min()), int(index[1].max())  # taps are monotone in t
+                _check_reach(net, w, a, lo, hi)
                 if need[w] is None:
                     need[w] = [[None, None] for _ in range(net.ndim)]
                 cur = need[w][a]
@@ -267,6 +324,17 @@ def _unbounded_windows(net: Network, x: int, y: int, out_lo: Sequence[int], out_
         else:
             windows.append([(lo, hi - lo + 1) if lo is not None else (0, 1) for lo, hi in item])
     return windows
+
+
+def _check_reach(net: Network, w: int, axis: int, lo: int, hi: int) -> None:
+    """The positions ``lo..hi`` of unbounded map ``w`` that the requested outputs read: at
+    most max_length of them, within +-2^31 (so the next layer's taps stay in int64)."""
+    check("max_length", hi - lo + 1, f"{where(net.source)}node {net.nodes[w]}: the regions read "
+                                     f"{hi - lo + 1} positions of it along axis {axis}, which")
+    if max(abs(lo), abs(hi)) > REACH:
+        raise UnsupportedError(f"{where(net.source)}node {net.nodes[w]}: the regions reach position "
+                               f"{lo if abs(lo) > abs(hi) else hi} along axis {axis}, beyond +-2^31: "
+                               "exact regions compute in 64-bit integers")
 
 
 def _grid(pieces: list[Piece], shape: tuple[int, ...]):
@@ -396,6 +464,7 @@ class Regions:
         """The exact set of input pixels output ``pos`` depends on, as a boolean array of the
         input's shape (holes included)."""
         idx = self.index(pos)
+        check_grid(self.net, self.net.index[self.input], self.input_size, "an exact pixel set", 2)
         out = np.zeros(self.input_size, dtype=bool)
         for p in self.exact_pieces:
             rows = [p.sets[a][idx[a]] if p.alive[a][idx[a]] else None for a in range(len(idx))]
@@ -426,6 +495,7 @@ def compute_regions(net: Network, x: int, y: int) -> Regions:
     """Exact regions of every position of ``y`` seen from ``x`` in a sized network (see
     :func:`rfgraph.passes.shapes.infer_shapes`)."""
     input_size, out_size = net.size_of(net.nodes[x]), net.size_of(net.nodes[y])
+    check_grid(net, y, out_size, "the exact regions", GRID_BYTES_PER_AXIS * 2 * len(out_size) + 4)
     lo, hi, alive = _grid(propagate(net, x, y, _clipped_windows(net)), out_size)
     u, v, defined, whole = _unclipped(net, x, y, out_size)
     return Regions(net.nodes[x], net.nodes[y], input_size, out_size, tuple(lo), tuple(hi), alive,
@@ -445,6 +515,12 @@ def _unclipped(net: Network, x: int, y: int, out_size: tuple[int, ...]):
     if all(c.rf is not None and c.padding is not None for per_axis in classes for c in per_axis):
         u, v = [], []  # integer strides: the symbolic hull of the stride classes, per axis
         for a, per_axis in enumerate(classes):
+            for c in per_axis:  # the unclipped ends must stay in int64 (see REACH)
+                far = max(abs(c.padding), abs(c.stride * (out_size[a] - 1) - c.padding + c.rf - 1))
+                if far > REACH:
+                    raise UnsupportedError(f"{where(net.source)}the unclipped regions of {net.nodes[y]} reach input "
+                                           f"position {far} along axis {a}, beyond +-2^31 (effective stride "
+                                           f"{c.stride}): exact regions compute in 64-bit integers")
             j = np.arange(out_size[a], dtype=np.int64)
             lo = np.min([c.stride * j - c.padding for c in per_axis], axis=0)
             hi = np.max([c.stride * j - c.padding + c.rf - 1 for c in per_axis], axis=0)
