@@ -28,6 +28,7 @@ from .analysis import analyze, table
 from .core.network import CONVERTERS, Network, Node, as_network, build
 from .core.raw import RawGraph
 from .importers import from_onnx
+from .io.files import check_input
 from .io.formats import detect_format, format_raw, read_raw
 from .io.safe_write import write_text
 from .results import AxisResult, joined
@@ -65,6 +66,7 @@ def load(path: str | os.PathLike, format: str | None = None, **options: Any) -> 
     """
     kind = detect_format(path, format)
     if kind == "onnx":
+        check_input(path, "max_model_size")  # a regular file of a sane size, before the importer opens it
         return from_onnx(path, **options)
     return build(read_raw(path, kind))
 

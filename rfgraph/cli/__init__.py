@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from .. import __version__
 from ..core.errors import RFGraphError
 from . import analysis, importers, render
+from .common import OneLineParser, add_limit_options, chosen_limits
 
 __all__ = ["build_parser", "main"]
 
@@ -23,27 +24,48 @@ GROUPS = (analysis, render, importers)
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``rfgraph`` argument parser with every command."""
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="rfgraph", description="Receptive fields of convolutional networks given as graphs.",
         allow_abbrev=False)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=OneLineParser)
     for group in GROUPS:
         group.register(sub)
     for p in sub.choices.values():
         p.allow_abbrev = False  # `--out` must never silently mean `--output NODE`
+        add_limit_options(p)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     parser = build_parser()
-    args = parser.parse_args(argv)
     try:
-        return args.run(args)
+        args = parser.parse_args(argv)
+    except SystemExit as done:  # --help, --version, or a usage error (already printed)
+        return done.code if isinstance(done.code, int) else 2
+    try:
+        with chosen_limits(args):
+            return args.run(args)
     except RFGraphError as exc:
-        message = " ".join(str(exc).split())
+        message = " ".join(exc.cli_message().split())
         print(f"rfgraph: error: {message}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # `rfgraph table big.dot | head`
+        _quiet_stdout()
         return 0
+    except MemoryError:  # no limit should let this happen: report it as the bug it is
+        print("rfgraph: internal error: out of memory (please report the input)", file=sys.stderr)
+        return 1
+
+
+def _quiet_stdout() -> None:
+    """After a closed pipe, point stdout at /dev/null so the interpreter's final flush is
+    silent (Python's documented recipe for SIGPIPE)."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is not a real file (tests capture it)
+        pass

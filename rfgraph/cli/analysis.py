@@ -8,7 +8,7 @@ from ..analysis import analyze, list_paths, regions_at, table
 from ..api import save
 from ..core.errors import RFGraphError
 from ..results import Analysis, joined, size_text, text
-from .common import add_common_options, add_size_option, emit_json, int_list, load_file, rows, yes
+from .common import add_common_options, add_size_option, check_output, emit_json, int_list, load_file, rows, yes
 
 __all__ = ["register"]
 
@@ -159,6 +159,7 @@ def cmd_region(args: argparse.Namespace) -> int:
 
 
 def cmd_convert(args: argparse.Namespace) -> int:
+    check_output(args.out, args.force)
     path = save(load_file(args.file), args.out, values=args.values, overwrite=args.force)
     print(f"wrote {path}")
     return 0

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 
 from ..core.errors import RFGraphError
-from .common import add_size_option
+from .common import add_size_option, check_output
 
 
 def register(subparsers) -> None:
@@ -31,7 +31,9 @@ def load_model(spec: str, input_size=None, output=None):
     if spec.startswith("torchvision:"):
         return _torchvision(spec.split(":", 1)[1], input_size, output)
     from ..importers.onnx import from_onnx
+    from ..io.files import check_input
 
+    check_input(spec, "max_model_size")  # a regular file of a sane size (a FIFO would block)
     return from_onnx(spec, input_size=input_size, output=output)
 
 
@@ -60,6 +62,7 @@ def _torchvision(name: str, input_size, output):
 def cmd_import(args: argparse.Namespace) -> int:
     from ..api import save
 
+    check_output(args.out, args.force)
     net = load_model(args.model, args.input_size, args.output)
     path = save(net, args.out, values=args.values, overwrite=args.force)
     print(f"wrote {path} ({len(net.nodes)} nodes, {len(net.edges)} edges)")

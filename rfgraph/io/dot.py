@@ -57,8 +57,10 @@ from typing import Any
 from rfgraph.core.errors import ParseError
 from rfgraph.core.perf import paused_gc
 from rfgraph.core.raw import RawGraph
+from rfgraph.io.files import STDIN, read_input
+from rfgraph.io.values import value_text
 
-__all__ = ["DotEncodeError", "format_dot", "parse_dot", "quote_value", "read_dot_file"]
+__all__ = ["DotEncodeError", "format_dot", "parse_dot", "parse_dot_bytes", "quote_value", "read_dot_file"]
 
 
 class DotEncodeError(ParseError, ValueError):
@@ -562,15 +564,15 @@ def parse_dot(text: str, source: str | None = None) -> RawGraph:
 
 
 def read_dot_file(path: str | os.PathLike[str]) -> RawGraph:
-    """Read and parse a DOT file (UTF-8, with or without a byte-order mark)."""
+    """Read and parse a DOT file (UTF-8, with or without a byte-order mark); ``"-"`` reads
+    standard input. Only regular files within the size limit are read (see
+    :mod:`rfgraph.io.files`)."""
     name = os.fspath(path)
-    try:
-        with open(name, "rb") as f:
-            data = f.read()
-    except FileNotFoundError:
-        raise ParseError(f"{name}: no such file") from None
-    except OSError as e:
-        raise ParseError(f"{name}: cannot read the file: {e.strerror or e}") from None
+    return parse_dot_bytes(read_input(name), "<stdin>" if name == STDIN else name)
+
+
+def parse_dot_bytes(data: bytes, name: str | None = None) -> RawGraph:
+    """Decode UTF-8 (an error names the line and column of a bad byte) and parse."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
@@ -578,8 +580,9 @@ def read_dot_file(path: str | os.PathLike[str]) -> RawGraph:
         line = data.count(b"\n", 0, start) + 1
         line_start = data.rfind(b"\n", 0, start) + 1
         col = len(data[line_start:start].decode("utf-8", "replace")) + 1
+        prefix = f"{name}:" if name else ""
         raise ParseError(
-            f"{name}:{line}:{col}: not valid UTF-8 (byte 0x{data[start]:02x}); "
+            f"{prefix}{line}:{col}: not valid UTF-8 (byte 0x{data[start]:02x}); "
             "DOT files must be UTF-8"
         ) from None
     return parse_dot(text, name)
@@ -595,6 +598,7 @@ _UNWRITABLE_RE = re.compile(r'(?<!\\)(?:\\\\)*\\(?=["\n]|\Z)|[\x00\ud800-\udfff]
 
 
 def _as_str(x: Any) -> str:
+    """A name as text (``str()``; booleans as ``true``/``false``)."""
     if isinstance(x, str):
         return x
     if isinstance(x, bool):
@@ -610,7 +614,7 @@ def quote_value(x: Any) -> str:
 
 
 def _quote(x: Any, bare_re: re.Pattern[str] = _BARE_NAME_RE, what: str = "ID") -> str:
-    s = _as_str(x)
+    s = value_text(x) if bare_re is _BARE_VALUE_RE else _as_str(x)
     if bare_re.fullmatch(s) and s.lower() not in _KEYWORDS:
         return s
     m = _UNWRITABLE_RE.search(s)
@@ -630,7 +634,7 @@ def _attr_list(attrs: dict[Any, Any], cache: dict[tuple[str, str], str]) -> str:
     """``k=v, ...``; ``cache`` maps (name, value) strings to their text."""
     parts = []
     for k, v in attrs.items():
-        key = (k if type(k) is str else _as_str(k), v if type(v) is str else _as_str(v))
+        key = (k if type(k) is str else _as_str(k), v if type(v) is str else value_text(v))
         text = cache.get(key)
         if text is None:
             text = cache[key] = (f"{_quote(key[0], what='attribute name')}="
