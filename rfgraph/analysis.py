@@ -43,7 +43,7 @@ from .core.numbers import half
 from .core.perf import paused_gc
 from .passes.aggregate import Flow, axis_geometry, backward_pass, forward_pass
 from .passes.alignment import find_mismatches
-from .passes.paths import count_between, iter_between, make_path, path_counts
+from .passes.paths import count_between, decimal_path_counts, iter_between, make_path, path_counts
 from .passes.shapes import infer_shapes, with_sizes
 from .results import (Analysis, AxisResult, Footprint, NodeResult, Path, PathList, PositionSizes, RegionList,
                       ResolvedPadding, StrideClass, Table, number, text)
@@ -272,7 +272,22 @@ def table(G: Any, input: Node | None = None, output: Node | None = None, *, from
         origin = net.endpoint("input", input)
     with paused_gc():
         rows = _table_rows(net, origin, not from_output)
-    return Table("output" if from_output else "input", net.nodes[origin], rows)
+    return Table("output" if from_output else "input", net.nodes[origin], rows,
+                 _count_texts(net, origin, not from_output, rows))
+
+
+# Path counts above this many bits are written from a Decimal count (see decimal_path_counts).
+_BIG_COUNT_BITS = 2048
+
+
+def _count_texts(net: Network, origin: int, forward: bool, rows: dict) -> dict | None:
+    """Decimal texts of the table's path counts when some are big (None otherwise)."""
+    if all(row.paths.bit_length() <= _BIG_COUNT_BITS for row in rows.values()):
+        return None
+    counts = decimal_path_counts(net, origin, forward)
+    index = net.index
+    return {name: str(counts[index[name]]) for name, row in rows.items()
+            if row.paths.bit_length() > _BIG_COUNT_BITS}
 
 
 def _table_rows(net: Network, origin: int, forward: bool) -> dict[Node, NodeResult]:

@@ -32,6 +32,7 @@ from typing import Any
 
 from .core.attrs import position
 from .core.errors import UnsupportedError
+from .core.jsontext import encode
 from .core.numbers import Number
 
 __all__ = [
@@ -513,6 +514,8 @@ class Table(Mapping):
     origin: str
     node: Any
     rows: Mapping[Any, NodeResult]
+    #: Decimal texts of the path counts too big to convert quickly (node -> text), if any.
+    count_texts: Mapping[Any, str] | None = field(default=None, repr=False, compare=False)
 
     def __getitem__(self, name: Any) -> NodeResult:
         return self.rows[name]
@@ -526,6 +529,37 @@ class Table(Mapping):
     def to_dict(self) -> dict:
         return document({self.origin: str(self.node),
                          "nodes": {str(name): row.to_dict() for name, row in self.rows.items()}})
+
+    def json_chunks(self) -> Iterator[str]:
+        """The text of :meth:`to_dict` in the layout of :func:`rfgraph.core.jsontext.lines`,
+        streamed row by row (a 100,000-edge table never exists as one string), the big path
+        counts written from :attr:`count_texts`.
+
+        >>> import json, rfgraph
+        >>> t = rfgraph.table("graphs/distill_fig1_chain.dot")
+        >>> json.loads("".join(t.json_chunks())) == t.to_dict()
+        True
+        """
+        yield "{"
+        for key, value in document({self.origin: str(self.node)}).items():
+            yield f"\n  {encode(key)}: {encode(value)},"
+        if not self.rows:
+            yield '\n  "nodes": {}\n}\n'
+            return
+        yield '\n  "nodes": {'
+        texts = self.count_texts or {}
+        separator = "\n    "
+        for name, row in self.rows.items():
+            data = row.to_dict()
+            text = texts.get(name)
+            if text is not None:  # "paths" is the row's first key: splice the text in its place
+                del data["paths"]
+                body = '{"paths": ' + text + ", " + encode(data)[1:]
+            else:
+                body = encode(data)
+            yield separator + encode(str(name)) + ": " + body
+            separator = ",\n    "
+        yield "\n  }\n}\n"
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,8 @@ from ..analysis import analyze, list_paths, regions_at, table
 from ..api import save
 from ..core.errors import RFGraphError
 from ..results import Analysis, joined, size_text, text
-from .common import add_common_options, add_size_option, check_output, emit_json, int_list, load_file, rows, yes
+from ..core.jsontext import int_text
+from .common import add_common_options, add_size_option, check_output, emit_chunks, emit_json, int_list, load_file, rows, yes
 
 __all__ = ["register"]
 
@@ -64,7 +65,7 @@ def analysis_report(result: Analysis, name: str) -> str:
         lines.append(f"sizes: {size_text(result.input_size)} -> {size_text(result.sizes[result.output])}")
     for item in result.same_padding:
         lines.append(f"padding=same on {item.edge[0]} -> {item.edge[1]}: p_l {list(item.p_l)}, p_r {list(item.p_r)}")
-    lines.append(f"paths: {result.paths}   aligned: {yes(result.aligned)}")
+    lines.append(f"paths: {int_text(result.paths)}   aligned: {yes(result.aligned)}")
     body = [[a.axis, text(a.rf), text(a.stride), text(a.padding), text(a.center), yes(a.aligned)]
             for a in result.axes]
     lines.append(rows(["axis", "rf", "stride", "padding", "centre(0)", "aligned"], body))
@@ -96,9 +97,10 @@ def cmd_table(args: argparse.Namespace) -> int:
     else:
         rows_ = table(net, args.input, input_size=args.input_size)
     if args.json:
-        emit_json(rows_.to_dict())
+        emit_chunks(rows_.json_chunks())
         return 0
-    body = [[name, row.paths, joined([a.rf for a in row.axes]), joined([a.stride for a in row.axes]),
+    texts = rows_.count_texts or {}
+    body = [[name, texts.get(name) or int_text(row.paths), joined([a.rf for a in row.axes]), joined([a.stride for a in row.axes]),
              joined([a.padding for a in row.axes]), yes(row.aligned)] for name, row in rows_.items()]
     print(f"{args.file}: seen from the {rows_.origin} {rows_.node}")
     print(rows(["node", "paths", "rf", "stride", "padding", "aligned"], body))
@@ -110,7 +112,7 @@ def cmd_paths(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(listed.to_dict())
         return 0
-    print(f"{args.file}: {listed.count} paths from {listed.input} to {listed.output}")
+    print(f"{args.file}: {int_text(listed.count)} paths from {listed.input} to {listed.output}")
     for i, p in enumerate(listed.paths, 1):
         geoms = p.geometry
         if len(set(geoms)) == 1:
@@ -120,7 +122,7 @@ def cmd_paths(args: argparse.Namespace) -> int:
                                for a, g in enumerate(geoms))
         print(f"{i:>4}. {values}: {' -> '.join(map(str, p.nodes))}")
     if listed.truncated:
-        print(f"... and {listed.count - len(listed.paths)} more (--limit N)")
+        print(f"... and {int_text(listed.count - len(listed.paths))} more (--limit N)")
     return 0
 
 

@@ -4,7 +4,6 @@ text tables. Commands format results; they compute nothing themselves."""
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import sys
 from collections.abc import Iterator, Sequence
@@ -14,11 +13,12 @@ from typing import Any, NoReturn
 
 from ..api import load
 from ..core.errors import OutputExistsError, RFGraphError
+from ..core.jsontext import write_chunks, write_document
 from ..core.limits import DEFAULT, Limits, limits, parse_amount, show
 from ..core.network import Network
 
 __all__ = ["OneLineParser", "add_common_options", "add_limit_options", "add_size_option", "check_output", "chosen_limits",
-           "emit_json", "int_list", "load_file", "rows", "yes"]
+           "emit_chunks", "emit_json", "int_list", "load_file", "rows", "yes"]
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -122,9 +122,14 @@ def load_file(path: str) -> Network:
 
 
 def emit_json(data: Any) -> None:
-    """Print ``data`` as the command's JSON output."""
-    json.dump(data, sys.stdout, indent=2)
-    sys.stdout.write("\n")
+    """Print ``data`` as the command's JSON output: the top level and the items of its
+    collections one per line, each item compact (see :mod:`rfgraph.core.jsontext`)."""
+    write_document(data, sys.stdout)
+
+
+def emit_chunks(chunks) -> None:
+    """Print a document streamed as text chunks (a table's :meth:`json_chunks`)."""
+    write_chunks(chunks, sys.stdout)
 
 
 def rows(header: Sequence[str], body: list[Sequence[Any]]) -> str:

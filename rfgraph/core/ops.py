@@ -459,11 +459,17 @@ def geometry_attributes(edge_attrs: dict[str, Any], owner: str) -> dict[str, Any
 def axis_count(values: dict[str, Any]) -> int:
     """The number of axes an edge's attributes state (1 when every value is a scalar)."""
     count = 1
-    for name in ("k", "s", "d", "p", "p_l", "p_r", "scale"):
+    for name in _PER_AXIS:
         value = values.get(name)
+        if value is None:
+            continue
         if isinstance(value, str):
-            text = A.unquote(value.strip()).strip("()[] ").rstrip(",")
-            count = max(count, text.count(",") + 1)
+            if "," in value:  # most values are one number: no need to look further
+                text = A.unquote(value.strip()).strip("()[] ").rstrip(",")
+                count = max(count, text.count(",") + 1)
         elif isinstance(value, (tuple, list)):
             count = max(count, len(value))
     return count
+
+
+_PER_AXIS = ("k", "s", "d", "p", "p_l", "p_r", "scale")
