@@ -281,13 +281,12 @@ _BIG_COUNT_BITS = 2048
 
 
 def _count_texts(net: Network, origin: int, forward: bool, rows: dict) -> dict | None:
-    """Decimal texts of the table's path counts when some are big (None otherwise)."""
+    """The table's big path counts as Decimals, to be written as text (None if none is big)."""
     if all(row.paths.bit_length() <= _BIG_COUNT_BITS for row in rows.values()):
         return None
     counts = decimal_path_counts(net, origin, forward)
-    index = net.index
-    return {name: str(counts[index[name]]) for name, row in rows.items()
-            if row.paths.bit_length() > _BIG_COUNT_BITS}
+    return {name: counts[v] for v, name in enumerate(net.nodes)
+            if name in rows and rows[name].paths.bit_length() > _BIG_COUNT_BITS}
 
 
 def _table_rows(net: Network, origin: int, forward: bool) -> dict[Node, NodeResult]:

@@ -32,7 +32,7 @@ from typing import Any
 
 from .core.attrs import position
 from .core.errors import UnsupportedError
-from .core.jsontext import encode
+from .core.jsontext import encode, int_text
 from .core.numbers import Number
 
 __all__ = [
@@ -514,8 +514,14 @@ class Table(Mapping):
     origin: str
     node: Any
     rows: Mapping[Any, NodeResult]
-    #: Decimal texts of the path counts too big to convert quickly (node -> text), if any.
-    count_texts: Mapping[Any, str] | None = field(default=None, repr=False, compare=False)
+    #: The path counts too big to convert to text quickly, as :class:`decimal.Decimal`
+    #: integers (node -> count; str() is linear in their digits), if any.
+    big_counts: Mapping[Any, Any] | None = field(default=None, repr=False, compare=False)
+
+    def count_text(self, name: Any) -> str:
+        """The decimal text of the number of paths of row ``name`` (fast for big counts)."""
+        big = self.big_counts.get(name) if self.big_counts else None
+        return str(big) if big is not None else int_text(self.rows[name].paths)
 
     def __getitem__(self, name: Any) -> NodeResult:
         return self.rows[name]
@@ -533,7 +539,7 @@ class Table(Mapping):
     def json_chunks(self) -> Iterator[str]:
         """The text of :meth:`to_dict` in the layout of :func:`rfgraph.core.jsontext.lines`,
         streamed row by row (a 100,000-edge table never exists as one string), the big path
-        counts written from :attr:`count_texts`.
+        counts written from :attr:`big_counts`.
 
         >>> import json, rfgraph
         >>> t = rfgraph.table("graphs/distill_fig1_chain.dot")
@@ -547,14 +553,14 @@ class Table(Mapping):
             yield '\n  "nodes": {}\n}\n'
             return
         yield '\n  "nodes": {'
-        texts = self.count_texts or {}
+        big = self.big_counts or {}
         separator = "\n    "
         for name, row in self.rows.items():
             data = row.to_dict()
-            text = texts.get(name)
-            if text is not None:  # "paths" is the row's first key: splice the text in its place
+            count = big.get(name)
+            if count is not None:  # "paths" is the row's first key: splice the text in its place
                 del data["paths"]
-                body = '{"paths": ' + text + ", " + encode(data)[1:]
+                body = '{"paths": ' + str(count) + ", " + encode(data)[1:]
             else:
                 body = encode(data)
             yield separator + encode(str(name)) + ": " + body

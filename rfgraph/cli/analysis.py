@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from itertools import chain
 
 from ..analysis import analyze, list_paths, regions_at, table
 from ..api import save
@@ -99,11 +100,16 @@ def cmd_table(args: argparse.Namespace) -> int:
     if args.json:
         emit_chunks(rows_.json_chunks())
         return 0
-    texts = rows_.count_texts or {}
-    body = [[name, texts.get(name) or int_text(row.paths), joined([a.rf for a in row.axes]), joined([a.stride for a in row.axes]),
+    body = [[str(name), joined([a.rf for a in row.axes]), joined([a.stride for a in row.axes]),
              joined([a.padding for a in row.axes]), yes(row.aligned)] for name, row in rows_.items()]
     print(f"{args.file}: seen from the {rows_.origin} {rows_.node}")
-    print(rows(["node", "paths", "rf", "stride", "padding", "aligned"], body))
+    # The path count last: it can have thousands of digits (deep residual graphs), and a
+    # last column needs no padding. Rows are streamed, each count written as it comes.
+    header = ["node", "rf", "stride", "padding", "aligned", "paths"]
+    widths = [max([len(header[i])] + [len(r[i]) for r in body]) for i in range(5)]
+    counts = ((r, rows_.count_text(n)) for r, n in zip(body, rows_))
+    emit_chunks("  ".join(c.ljust(w) for c, w in zip(cells, widths)) + "  " + count + "\n"
+                for cells, count in chain([(header[:5], header[5])], counts))
     return 0
 
 

@@ -392,7 +392,7 @@ def _build(raw: RawGraph) -> Network:
         position[old] = new
 
     cache: dict[Any, Layer] = {}
-    edges: list[Edge] = []
+    edges: list[tuple] = []
     counters: dict[tuple[int, int], int] = {}
     for (u, v), (un, vn, key, edge_attrs) in zip(pairs, raw.edges):
         src, dst = position[u], position[v]
@@ -411,10 +411,10 @@ def _build(raw: RawGraph) -> Network:
             layer = parse_layer(values, ndim, owner)
             if memo is not None:
                 cache[memo] = layer
-        edges.append(Edge(0, src, dst, key, layer, edge_attrs))
+        edges.append((dst, src, len(edges), key, layer, edge_attrs))
     # Edge ids follow the topological order of their targets (stable within a target).
-    edges.sort(key=lambda e: (e.dst, e.src))
-    edges = [Edge(i, e.src, e.dst, e.key, e.layer, e.attrs) for i, e in enumerate(edges)]
+    edges.sort(key=lambda e: e[:3])
+    edges = [Edge(i, src, dst, key, layer, attrs) for i, (dst, src, _, key, layer, attrs) in enumerate(edges)]
 
     net = Network(
         nodes=tuple(names[i] for i in order),

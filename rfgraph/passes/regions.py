@@ -42,7 +42,7 @@ from typing import Any
 import numpy as np
 
 from ..core.attrs import position
-from ..core.errors import AttributeValueError, UnsupportedError, where
+from ..core.errors import AttributeValueError, UnsupportedError, shorten, where
 from ..core.limits import check, check_bytes, current_limits, file_size_text
 from ..core.network import Network, Node
 from ..core.numbers import half
@@ -62,7 +62,7 @@ REACH = 1 << 31
 # the transports of _transport: index, local and gathered lo/hi arrays (int64) and a few
 # boolean masks live at once. With exact sets, each cell also carries a row of the input.
 HULL_BYTES = 64
-GRID_BYTES_PER_AXIS = 40  # lo, hi (int64) per axis and their temporaries in _grid
+GRID_BYTES_PER_AXIS = 48  # lo, hi (int64) per axis and their temporaries in _grid
 
 
 def taps_count(layer, axis: int, length: int) -> int:
@@ -360,12 +360,41 @@ def _along(values: np.ndarray, axis: int, ndim: int) -> np.ndarray:
     return values.reshape(shape)
 
 
+def _point(pieces: list[Piece], idx: tuple[int, ...]) -> tuple[list[int], list[int]] | None:
+    """Hull (lo, hi per axis) of the union of the pieces at one position, None if empty."""
+    lo = hi = None
+    for p in pieces:
+        if all(p.alive[a][j] for a, j in enumerate(idx)):
+            plo = [int(p.lo[a][j]) for a, j in enumerate(idx)]
+            phi = [int(p.hi[a][j]) for a, j in enumerate(idx)]
+            lo = plo if lo is None else [min(x, y) for x, y in zip(lo, plo)]
+            hi = phi if hi is None else [max(x, y) for x, y in zip(hi, phi)]
+    return None if lo is None else (lo, hi)
+
+
+def _line(pieces: list[Piece], axis: int, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Hull along ``axis`` (lo, hi, alive) at the positions of that axis, other coordinates 0:
+    one pass over per-axis arrays, no n-D grid."""
+    lo, hi, alive = np.full(n, POS), np.full(n, NEG), np.zeros(n, dtype=bool)
+    for p in pieces:
+        if not all(p.alive[b][0] for b in range(len(p.lo)) if b != axis):
+            continue
+        here = p.alive[axis]
+        lo = np.where(here, np.minimum(lo, p.lo[axis]), lo)
+        hi = np.where(here, np.maximum(hi, p.hi[axis]), hi)
+        alive |= here
+    return lo, hi, alive
+
+
 @dataclass(frozen=True, eq=False)
 class Regions:
     """Exact regions of every output position at one input size (:func:`rfgraph.exact_regions`).
 
-    Arrays have the output map's shape (one entry per output position); per-axis quantities
-    are tuples with one array per axis:
+    The regions are kept as the per-axis pieces of the exact pass (memory per axis, not per
+    position): :meth:`at`, :meth:`profile` and :meth:`changes` read them directly. The n-D
+    arrays below have the output map's shape (one entry per output position; per-axis
+    quantities are tuples with one array per axis) and are built on first use, within the
+    limit max_memory:
 
     - ``lo``/``hi``: hull of the exact set of input pixels (valid where ``alive``);
     - ``alive``: the position depends on at least one input pixel;
@@ -379,14 +408,48 @@ class Regions:
     output: Node
     input_size: tuple[int, ...]
     output_size: tuple[int, ...]
-    lo: tuple[np.ndarray, ...]
-    hi: tuple[np.ndarray, ...]
-    alive: np.ndarray
-    u: tuple[np.ndarray, ...]
-    v: tuple[np.ndarray, ...]
-    defined: np.ndarray
+    clipped: list[Piece] = field(repr=False)  # the pieces of the output inside the image
+    unclipped: list[Piece] = field(repr=False)  # on unbounded maps (empty when whole)
     whole: bool
     net: Network = field(repr=False)  # sized at input_size (see rfgraph.passes.shapes)
+
+    @cached_property
+    def _clipped_grid(self):
+        self._check_grid()
+        return _grid(self.clipped, self.output_size)
+
+    @cached_property
+    def _unclipped_grid(self):
+        self._check_grid()
+        return _grid(self.unclipped, self.output_size)
+
+    def _check_grid(self) -> None:
+        check_grid(self.net, self.net.index[self.output], self.output_size, "arrays over the positions",
+                   GRID_BYTES_PER_AXIS * len(self.output_size) + 4)
+
+    @property
+    def lo(self) -> tuple[np.ndarray, ...]:
+        return tuple(self._clipped_grid[0])
+
+    @property
+    def hi(self) -> tuple[np.ndarray, ...]:
+        return tuple(self._clipped_grid[1])
+
+    @property
+    def alive(self) -> np.ndarray:
+        return self._clipped_grid[2]
+
+    @property
+    def u(self) -> tuple[np.ndarray, ...]:
+        return tuple(self._unclipped_grid[0])
+
+    @property
+    def v(self) -> tuple[np.ndarray, ...]:
+        return tuple(self._unclipped_grid[1])
+
+    @property
+    def defined(self) -> np.ndarray:
+        return self._unclipped_grid[2]
 
     def index(self, pos: Any) -> tuple[int, ...]:
         """``pos`` (an int for every axis, or one per axis; negative counts from the end) as
@@ -395,7 +458,7 @@ class Regions:
         out = []
         for j, n in zip(values, self.output_size):
             if not -n <= j < n:
-                raise AttributeValueError(f"position {pos!r} is outside the output map {self.output} of size "
+                raise AttributeValueError(f"position {shorten(pos)} is outside the output map {self.output} of size "
                                           f"{size_text(self.output_size)}")
             out.append(j % n)
         return tuple(out)
@@ -406,16 +469,15 @@ class Regions:
         ``u``/``v``/``center`` None when it depends on nothing even on an unbounded axis, or
         on the whole input)."""
         idx = self.index(pos)
-        ndim = len(self.output_size)
-        alive, defined = bool(self.alive[idx]), bool(self.defined[idx])
-        u = [int(self.u[a][idx]) for a in range(ndim)] if defined else None
-        v = [int(self.v[a][idx]) for a in range(ndim)] if defined else None
+        hull = _point(self.clipped, idx)
+        free = _point(self.unclipped, idx)
+        u, v = free if free is not None else (None, None)
         return {
             "at": list(idx),
-            "lo": [int(self.lo[a][idx]) for a in range(ndim)] if alive else None,
-            "hi": [int(self.hi[a][idx]) for a in range(ndim)] if alive else None,
+            "lo": hull[0] if hull else None,
+            "hi": hull[1] if hull else None,
             "u": u, "v": v,
-            "center": [number(half(a + b)) for a, b in zip(u, v)] if defined else None,
+            "center": [number(half(a + b)) for a, b in zip(u, v)] if free else None,
         }
 
     def positions(self):
@@ -456,9 +518,11 @@ class Regions:
         return [int(j) for j in np.nonzero(profile[1:] != profile[:-1])[0] + 1]
 
     def profile(self, axis: int = 0, clipped: bool = False) -> np.ndarray:
-        """:meth:`sizes` along ``axis`` with the other coordinates 0."""
-        sizes = self.sizes(axis, clipped)
-        return sizes[tuple(slice(None) if a == axis else 0 for a in range(sizes.ndim))]
+        """:meth:`sizes` along ``axis`` with the other coordinates 0 (no n-D array built)."""
+        if not clipped and self.whole:
+            raise UnsupportedError("the output depends on the whole input")
+        lo, hi, alive = _line(self.clipped if clipped else self.unclipped, axis, self.output_size[axis])
+        return np.where(alive, hi - lo + 1, 0)
 
     def exact_set(self, pos: Any) -> np.ndarray:
         """The exact set of input pixels output ``pos`` depends on, as a boolean array of the
@@ -495,25 +559,22 @@ def compute_regions(net: Network, x: int, y: int) -> Regions:
     """Exact regions of every position of ``y`` seen from ``x`` in a sized network (see
     :func:`rfgraph.passes.shapes.infer_shapes`)."""
     input_size, out_size = net.size_of(net.nodes[x]), net.size_of(net.nodes[y])
-    check_grid(net, y, out_size, "the exact regions", GRID_BYTES_PER_AXIS * 2 * len(out_size) + 4)
-    lo, hi, alive = _grid(propagate(net, x, y, _clipped_windows(net)), out_size)
-    u, v, defined, whole = _unclipped(net, x, y, out_size)
-    return Regions(net.nodes[x], net.nodes[y], input_size, out_size, tuple(lo), tuple(hi), alive,
-                   u, v, defined, whole, net)
+    clipped = propagate(net, x, y, _clipped_windows(net))
+    unclipped, whole = _unclipped(net, x, y, out_size)
+    return Regions(net.nodes[x], net.nodes[y], input_size, out_size, clipped, unclipped, whole, net)
 
 
-def _unclipped(net: Network, x: int, y: int, out_size: tuple[int, ...]):
-    """``u``, ``v`` (n-D arrays per axis) on unbounded maps, where they are defined, and
-    whether the output depends on the whole input."""
+def _unclipped(net: Network, x: int, y: int, out_size: tuple[int, ...]) -> tuple[list[Piece], bool]:
+    """The pieces of ``u``, ``v`` on unbounded maps (positions that depend on nothing even
+    there are not alive), and whether the output depends on the whole input (then none)."""
     ndim = len(out_size)
     within = net.between(x, y)
     flows = [forward_pass(net, x, axis_geometry(net, a), within) for a in range(ndim)]
     if any(flow.whole_edge(y) is not None for flow in flows):
-        empty = tuple(np.zeros(out_size, dtype=np.int64) for _ in range(ndim))
-        return empty, empty, np.zeros(out_size, dtype=bool), True
+        return [], True
     classes = [flow.classes(y) for flow in flows]
     if all(c.rf is not None and c.padding is not None for per_axis in classes for c in per_axis):
-        u, v = [], []  # integer strides: the symbolic hull of the stride classes, per axis
+        lo, hi = [], []  # integer strides: the symbolic hull of the stride classes, per axis
         for a, per_axis in enumerate(classes):
             for c in per_axis:  # the unclipped ends must stay in int64 (see REACH)
                 far = max(abs(c.padding), abs(c.stride * (out_size[a] - 1) - c.padding + c.rf - 1))
@@ -522,14 +583,11 @@ def _unclipped(net: Network, x: int, y: int, out_size: tuple[int, ...]):
                                            f"position {far} along axis {a}, beyond +-2^31 (effective stride "
                                            f"{c.stride}): exact regions compute in 64-bit integers")
             j = np.arange(out_size[a], dtype=np.int64)
-            lo = np.min([c.stride * j - c.padding for c in per_axis], axis=0)
-            hi = np.max([c.stride * j - c.padding + c.rf - 1 for c in per_axis], axis=0)
-            u.append(np.broadcast_to(_along(lo, a, ndim), out_size))
-            v.append(np.broadcast_to(_along(hi, a, ndim), out_size))
-        return tuple(u), tuple(v), np.ones(out_size, dtype=bool), False
+            lo.append(np.min([c.stride * j - c.padding for c in per_axis], axis=0))
+            hi.append(np.max([c.stride * j - c.padding + c.rf - 1 for c in per_axis], axis=0))
+        return [Piece(lo, hi, [np.ones(n, dtype=bool) for n in out_size])], False
     windows = _unbounded_windows(net, x, y, [0] * ndim, [n - 1 for n in out_size])
-    lo, hi, defined = _grid(propagate(net, x, y, windows, unbounded=True), out_size)
-    return tuple(lo), tuple(hi), defined, False
+    return propagate(net, x, y, windows, unbounded=True), False
 
 
 def unbounded_regions(net: Network, positions: Sequence[int], axis: int, x: int, y: int) -> list[Phase]:
