@@ -244,7 +244,7 @@ class _TimeUp(BaseException):
     pass
 
 
-def _child(case: Case, seconds: float, memory: int, conn) -> None:
+def _child(case: Case, seconds: float, memory: int, conn, job) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
 
     def alarm(*_):
@@ -257,7 +257,7 @@ def _child(case: Case, seconds: float, memory: int, conn) -> None:
             path = os.path.join(folder, "input" + case.suffix)
             with open(path, "wb") as fh:
                 fh.write(case.data)
-            outcome = _api(path) if case.api else _cli(case, path, folder)
+            outcome = job(path, folder) if job else _api(path) if case.api else _cli(case, path, folder)
     except _TimeUp:
         outcome = HANG
     except MemoryError:
@@ -275,13 +275,14 @@ def baseline_memory() -> int:
         return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
 
 
-def run_case(case: Case, seconds: float = 10.0, memory: int = 3 << 30) -> str:
+def run_case(case: Case, seconds: float = 10.0, memory: int = 3 << 30, job=None) -> str:
     """The outcome of ``case`` in a forked child limited to ``seconds`` and ``memory`` bytes
     beyond this process's own virtual memory: one of :data:`OUTCOMES`, with details after a
-    colon for the bad ones."""
+    colon for the bad ones. ``job(path, folder)``, if given, runs in the child instead of
+    the case's command (and returns the outcome)."""
     ctx = multiprocessing.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(case, seconds, baseline_memory() + memory, child))
+    proc = ctx.Process(target=_child, args=(case, seconds, baseline_memory() + memory, child, job))
     proc.start()
     child.close()
     got = parent.poll(seconds + 5)
