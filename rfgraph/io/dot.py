@@ -55,6 +55,7 @@ from itertools import islice, product
 from typing import Any
 
 from rfgraph.core.errors import ParseError
+from rfgraph.core.limits import check, current_limits
 from rfgraph.core.perf import paused_gc
 from rfgraph.core.raw import RawGraph
 from rfgraph.io.files import STDIN, read_input
@@ -207,6 +208,7 @@ class _Parser:
         self.directed = True
         self.eop = "->"
         self.seen: dict[tuple[str, str], dict[str, str]] = {}  # strict graphs: edge -> attrs
+        self.limits = current_limits()
 
     # -- errors --------------------------------------------------------------------------
 
@@ -369,8 +371,12 @@ class _Parser:
         root = members is None
         eop = self.eop
         fast = root and not self.strict
-        append = self.edges.append
+        edges = self.edges
+        append = edges.append
+        max_nodes, max_edges = self.limits.max_nodes, self.limits.max_edges
         while True:
+            if len(nodes) > max_nodes or len(edges) > max_edges:  # one statement adds a few at most
+                self.too_big(len(nodes), len(edges))
             t = toks[i]
             v = ids.get(t)
             if v is None:
@@ -458,6 +464,12 @@ class _Parser:
             if toks[i] == ";":
                 i += 1
 
+    def too_big(self, nodes: int, edges: int) -> None:
+        prefix = f"{self.source}: " if self.source else ""
+        if edges > self.limits.max_edges:
+            check("max_edges", edges, f"{prefix}the graph has {edges} edges (or more), which")
+        check("max_nodes", nodes, f"{prefix}the graph has {nodes} nodes (or more), which")
+
     def _wrong_edgeop(self) -> str:
         if self.directed:
             return "expected '->' in a digraph ('--' is for undirected graphs)"
@@ -518,6 +530,9 @@ class _Parser:
             key = order.__getitem__
             operands = [sorted(o, key=key) if type(o) is dict else o for o in operands]
         tails = operands[0]
+        made = sum(len(a) * len(b) for a, b in zip(operands, islice(operands, 1, None)))
+        if len(edges) + made > self.limits.max_edges:  # {a1 ... a1000} -> {b1 ... b1000}: a million
+            self.too_big(len(self.nodes), len(edges) + made)
         for heads in islice(operands, 1, None):
             for u in tails:
                 for w in heads:
