@@ -124,7 +124,7 @@ def check_axis(net, args) -> None:
     """``--axis`` within the graph's axes (as many as the input size gives a graph of scalars)."""
     ndim = len(args.input_size) if args.input_size and net.flexible else net.ndim
     if args.axis >= ndim:
-        raise RFGraphError(f"{args.file}: --axis {args.axis}: the graph has {ndim} axis{'es' if ndim > 1 else ''} "
+        raise RFGraphError(f"{args.file}: --axis {args.axis}: the graph has {ndim} {'axes' if ndim > 1 else 'axis'} "
                            f"(0 to {ndim - 1})")
 
 

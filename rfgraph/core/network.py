@@ -32,8 +32,8 @@ from functools import cached_property
 from typing import Any
 
 from . import attrs as A
-from .errors import AttributeValueError, NodeNotFoundError, ShapeError, TopologyError, where
-from .limits import check
+from .errors import AttributeValueError, NodeNotFoundError, ShapeError, TopologyError, shorten, where
+from .limits import check, current_limits
 from .raw import RawGraph
 from .ops import Layer, axis_count, geometry_attributes, parse_layer
 from .perf import paused_gc
@@ -316,9 +316,11 @@ def _graph_ndim(raw: RawGraph, input_size: tuple[int, ...] | None, source: str |
     """(number of axes, whether nothing fixes it)."""
     if "axes" in raw.graph:
         (ndim,) = A.positive_axes(raw.graph["axes"], f"{where(source)}graph", "axes")
-        return check("max_axes", ndim, f"{where(source)}graph attribute axes={ndim}"), False
+        return check("max_axes", ndim, f"{where(source)}graph attribute axes={shorten(ndim)}"), False
     stated = max((axis_count(attrs) for _, _, _, attrs in raw.edges), default=1)
-    check("max_axes", stated, f"{where(source)}an edge states {stated} axes, which")
+    if stated > current_limits().max_axes:  # name the edge
+        u, v, _, _ = next(e for e in raw.edges if axis_count(e[3]) == stated)
+        check("max_axes", stated, f"{where(source)}edge {u!s} -> {v!s}: its attributes have {stated} axes, which")
     if input_size is not None:
         return max(len(input_size), stated), False
     return stated, stated == 1
@@ -332,7 +334,7 @@ def check_size(size: tuple[int, ...], what: str) -> tuple[int, ...]:
     """
     check("max_axes", len(size), f"{what} has {len(size)} axes, which")
     for n in size:
-        check("max_length", n, f"{what}: length {n}")
+        check("max_length", n, f"{what}: length {shorten(n)}")
     return size
 
 
@@ -392,6 +394,7 @@ def _build(raw: RawGraph) -> Network:
         position[old] = new
 
     cache: dict[Any, Layer] = {}
+    same: dict[Any, Layer] = {}
     edges: list[tuple] = []
     counters: dict[tuple[int, int], int] = {}
     for (u, v), (un, vn, key, edge_attrs) in zip(pairs, raw.edges):
@@ -399,18 +402,17 @@ def _build(raw: RawGraph) -> Network:
         if key is None:
             key = counters.get((src, dst), 0)
             counters[(src, dst)] = key + 1
-        owner = f"{where(source)}edge {un!s} -> {vn!s}"
-        values = geometry_attributes(edge_attrs, owner)
+        # Most edges repeat a few attribute sets: the same attributes as written (with their
+        # types: True == 1, yet k=True is an error) give the same layer.
         try:
-            memo = tuple(sorted(values.items()))
-            hash(memo)
+            seen = (tuple(edge_attrs.items()), tuple(map(type, edge_attrs.values())))
+            layer = same.get(seen)
         except TypeError:  # unhashable values (lists) from graphs built in code
-            memo = None
-        layer = cache.get(memo) if memo is not None else None
+            seen = layer = None
         if layer is None:
-            layer = parse_layer(values, ndim, owner)
-            if memo is not None:
-                cache[memo] = layer
+            layer = _layer(edge_attrs, f"{where(source)}edge {un!s} -> {vn!s}", ndim, cache)
+            if seen is not None:
+                same[seen] = layer
         edges.append((dst, src, len(edges), key, layer, edge_attrs))
     # Edge ids follow the topological order of their targets (stable within a target).
     edges.sort(key=lambda e: e[:3])
@@ -431,6 +433,22 @@ def _build(raw: RawGraph) -> Network:
         if role in graph_attrs:
             net.node_index(graph_attrs[role], f"graph attribute {role}")
     return net
+
+
+def _layer(edge_attrs: dict, owner: str, ndim: int, cache: dict) -> Layer:
+    """The layer of an edge, shared with every edge of the same geometry."""
+    values = geometry_attributes(edge_attrs, owner)
+    try:
+        memo = tuple(sorted((k, type(v), v) for k, v in values.items()))
+        hash(memo)
+    except TypeError:  # unhashable values (lists) from graphs built in code
+        memo = None
+    layer = cache.get(memo) if memo is not None else None
+    if layer is None:
+        layer = parse_layer(values, ndim, owner)
+        if memo is not None:
+            cache[memo] = layer
+    return layer
 
 
 def from_networkx(G, source: str | None = None) -> Network:

@@ -32,7 +32,7 @@ from fractions import Fraction
 from typing import Any
 
 from . import attrs as A
-from .errors import AttributeValueError, UnknownOpError
+from .errors import AttributeValueError, UnknownOpError, shorten
 from .limits import check, current_limits
 
 # Kinds of symbolic per-axis geometry, as the first item of Layer.symbolic(axis):
@@ -174,7 +174,7 @@ def _bounded(values: tuple[int, ...], owner: str, name: str) -> tuple[int, ...]:
     limit = current_limits().max_length
     for v in values:
         if abs(v) > limit:
-            check("max_length", abs(v), f"{owner}: attribute {name}={v}")
+            check("max_length", abs(v), f"{owner}: attribute {name}={shorten(v)}")
     return values
 
 
