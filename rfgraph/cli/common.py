@@ -4,6 +4,7 @@ text tables. Commands format results; they compute nothing themselves."""
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 from collections.abc import Iterator, Sequence
@@ -110,8 +111,6 @@ def add_size_option(p: argparse.ArgumentParser) -> None:
 def check_output(path: str, force: bool) -> None:
     """Refuse ``-o FILE`` before any work when it exists (a symbolic link too, even one
     pointing nowhere) and ``--force`` was not given; the write checks again, atomically."""
-    import os
-
     if not force and os.path.lexists(path) and not os.path.isdir(path):
         raise OutputExistsError(path)
 

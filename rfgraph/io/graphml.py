@@ -99,8 +99,8 @@ class _Reader:
 
     def start(self, tag: str, attrs: dict[str, str]) -> None:
         name = self.locals.get(tag)
-        if name is None:
-            name = self.locals[tag] = tag[tag.rfind("}") + 1:]
+        if name is None:  # without namespace processing (faster): drop a prefix ("g:graphml")
+            name = self.locals[tag] = tag[tag.rfind(":") + 1:]
         path = self.path
         depth = len(path)
         path.append(name)
@@ -250,7 +250,7 @@ def parse_graphml(data: bytes | str, source: str | None = None) -> RawGraph:
     """
     from xml.parsers import expat
 
-    parser = expat.ParserCreate("utf-8" if isinstance(data, str) else None, namespace_separator="}")
+    parser = expat.ParserCreate("utf-8" if isinstance(data, str) else None)
     reader = _Reader(source, parser)
     parser.buffer_text = True
     parser.ordered_attributes = False
