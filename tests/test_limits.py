@@ -197,3 +197,11 @@ def test_path_counts_of_any_size_are_exact(capsys, tmp_path):
         assert code == 0 and out.splitlines()[-1].endswith(str(2**blocks))
     finally:
         sys.set_int_max_str_digits(old)
+
+
+def test_listing_an_exact_set_is_bounded():
+    G = chain({"op": "conv", "k": 3, "p": 1}, {"op": "global_pool"}, input_size="300,300")
+    with rfgraph.limits(max_items=1000):
+        with pytest.raises(rfgraph.LimitError, match="listing the 90000 input pixels"):
+            rfgraph.regions_at(G, 0, sets=True)
+    assert rfgraph.regions_at(G, 0, sets=True).positions[0]["count"] == 90000

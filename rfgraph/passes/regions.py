@@ -493,6 +493,8 @@ class Regions:
             if sets:
                 mask = self.exact_set(pos)
                 item["count"] = int(mask.sum())
+                check("max_items", item["count"], f"{where(self.net.source)}output {list(item['at'])}: listing the "
+                                                  f"{item['count']} input pixels of its exact set")
                 coords = np.argwhere(mask)
                 item["set"] = coords[:, 0].tolist() if mask.ndim == 1 else coords.tolist()
             items.append(item)
