@@ -23,7 +23,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -127,7 +127,11 @@ def main() -> None:
     tallies: dict[str, Counter] = {}
     bad = 0
     with ThreadPoolExecutor(args.workers) as pool:
-        for (case, outcome) in list(pool.map(fuzz, cases)) + list(pool.map(differential, valid)):
+        jobs = [pool.submit(fuzz, case) for case in cases] + [pool.submit(differential, item) for item in valid]
+        for done, job in enumerate(as_completed(jobs), 1):
+            case, outcome = job.result()
+            if done % 500 == 0:
+                print(f"{done} of {len(jobs)} cases run ({time.perf_counter() - start:.0f} s)", flush=True)
             kind = outcome.split(":", 1)[0]
             tallies.setdefault(case.kind, Counter())[kind] += 1
             if kind not in (fuzzing.RESULT, fuzzing.ERROR):

@@ -26,6 +26,7 @@ precomputed decimal texts (see :meth:`rfgraph.results.Table.json_chunks`).
 
 from __future__ import annotations
 
+import decimal
 import json
 import sys
 from collections.abc import Iterable, Iterator
@@ -53,8 +54,6 @@ def int_text(n: int) -> str:
 def _big_int_text(n: int) -> str:
     """Divide and conquer through :mod:`decimal` (as CPython 3.12's ``_pylong``): halves
     split by shifts, joined by decimal multiplications."""
-    import decimal
-
     context = decimal.Context(prec=decimal.MAX_PREC, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN,
                               traps=[decimal.Inexact, decimal.Rounded, decimal.Overflow])
     powers: dict[int, decimal.Decimal] = {}

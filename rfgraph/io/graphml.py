@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 import re
 from typing import Any
+from xml.parsers import expat
 
 from ..core.errors import AttributeValueError, ParseError, shorten, where
 from ..core.limits import check, current_limits
@@ -248,8 +249,6 @@ def parse_graphml(data: bytes | str, source: str | None = None) -> RawGraph:
     The XML streams through expat (no element tree is built); entity declarations are
     refused, and the graph's size is checked against the limits as it grows.
     """
-    from xml.parsers import expat
-
     parser = expat.ParserCreate("utf-8" if isinstance(data, str) else None)
     reader = _Reader(source, parser)
     parser.buffer_text = True

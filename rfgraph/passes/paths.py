@@ -20,6 +20,7 @@ True
 
 from __future__ import annotations
 
+import decimal
 from collections.abc import Iterator, Sequence
 
 from ..core.errors import LimitError, where
@@ -51,8 +52,6 @@ def decimal_path_counts(net: Network, origin: int, forward: bool = True) -> list
     """:func:`path_counts` as :class:`decimal.Decimal` integers, exact, for writing them:
     Python converts an int of n digits to text in time n^2, a Decimal in time n (and adds
     them faster). Counts of thousands of digits are common in deep residual graphs."""
-    import decimal
-
     context = decimal.Context(prec=decimal.MAX_PREC, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN,
                               traps=[decimal.Inexact, decimal.Rounded, decimal.Overflow])
     add = context.add
