@@ -23,7 +23,8 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor, as_completed
+import multiprocessing
+from multiprocessing.connection import wait
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -96,6 +97,37 @@ def check_answer(case: Case, want: dict, seconds: float, memory: int) -> str:
     return run_case(case, seconds, memory, job=capture)
 
 
+def in_workers(task, items: list, workers: int):
+    """Yield ``task(item)`` for every item, computed in ``workers`` forked processes (each
+    forks one child per case in turn: never fork from a process with threads, whose locks
+    the child would inherit held)."""
+    ctx = multiprocessing.get_context("fork")
+    pipes, procs = [], []
+    for w in range(workers):
+        receive, send = ctx.Pipe(duplex=False)
+
+        def work(shard=items[w::workers], conn=send) -> None:
+            for item in shard:
+                conn.send(task(item))
+            conn.send(None)
+            conn.close()
+
+        proc = ctx.Process(target=work)
+        proc.start()
+        send.close()
+        pipes.append(receive)
+        procs.append(proc)
+    while pipes:
+        for conn in wait(pipes):
+            message = conn.recv()
+            if message is None:
+                pipes.remove(conn)
+            else:
+                yield message
+    for proc in procs:
+        proc.join()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=6000)
@@ -117,27 +149,23 @@ def main() -> None:
     generated = time.perf_counter() - start
     print(f"generated {len(cases)} fuzz cases and {len(valid)} valid graphs in {generated:.0f} s", flush=True)
 
-    def fuzz(case: Case) -> tuple[Case, str]:
-        return case, run_case(case, args.seconds, args.memory)
-
-    def differential(item) -> tuple[Case, str]:
+    def task(item) -> tuple[Case, str]:
+        if isinstance(item, Case):
+            return item, run_case(item, args.seconds, args.memory)
         case, want = differential_case(item)
         return case, check_answer(case, want, args.seconds, args.memory)
 
     tallies: dict[str, Counter] = {}
     bad = 0
-    with ThreadPoolExecutor(args.workers) as pool:
-        jobs = [pool.submit(fuzz, case) for case in cases] + [pool.submit(differential, item) for item in valid]
-        for done, job in enumerate(as_completed(jobs), 1):
-            case, outcome = job.result()
-            if done % 500 == 0:
-                print(f"{done} of {len(jobs)} cases run ({time.perf_counter() - start:.0f} s)", flush=True)
-            kind = outcome.split(":", 1)[0]
-            tallies.setdefault(case.kind, Counter())[kind] += 1
-            if kind not in (fuzzing.RESULT, fuzzing.ERROR):
-                bad += 1
-                (report / f"case{bad:04d}{case.suffix}").write_bytes(case.data)
-                (report / f"case{bad:04d}.txt").write_text(f"{case.describe()}\n\n{outcome}\n")
+    for done, (case, outcome) in enumerate(in_workers(task, cases + valid, args.workers), 1):
+        if done % 500 == 0:
+            print(f"{done} of {len(cases) + len(valid)} cases run ({time.perf_counter() - start:.0f} s)", flush=True)
+        kind = outcome.split(":", 1)[0]
+        tallies.setdefault(case.kind, Counter())[kind] += 1
+        if kind not in (fuzzing.RESULT, fuzzing.ERROR):
+            bad += 1
+            (report / f"case{bad:04d}{case.suffix}").write_bytes(case.data)
+            (report / f"case{bad:04d}.txt").write_text(f"{case.describe()}\n\n{outcome}\n")
     elapsed = time.perf_counter() - start
     columns = list(OUTCOMES) + [WRONG]
     print(f"{'inputs':<16}{'cases':>7}" + "".join(f"{c:>16}" for c in columns))
