@@ -297,7 +297,9 @@ def _table_rows(net: Network, origin: int, forward: bool) -> dict[Node, NodeResu
     flow = flows[0][1]
     reach = flow.reach
     if all(w < 0 for w in flow.whole):  # every path is in a stride class: count from them
-        counts = [sum(rec[0] for rec in recs.values()) if recs else 0 for recs in flow.records]
+        # (one class: its count as is; sum() would copy counts of thousands of digits)
+        counts = [(next(iter(recs.values()))[0] if len(recs) == 1 else sum(rec[0] for rec in recs.values()))
+                  if recs else 0 for recs in flow.records]
     else:
         counts = path_counts(net, origin, forward)
     rows: dict[Node, NodeResult] = {}

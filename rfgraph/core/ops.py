@@ -459,17 +459,14 @@ def geometry_attributes(edge_attrs: dict[str, Any], owner: str) -> dict[str, Any
 def axis_count(values: dict[str, Any]) -> int:
     """The number of axes an edge's attributes state (1 when every value is a scalar)."""
     count = 1
-    for name in _PER_AXIS:
-        value = values.get(name)
-        if value is None:
-            continue
+    for name, value in values.items():  # an edge has a few attributes: look at those
         if isinstance(value, str):
-            if "," in value:  # most values are one number: no need to look further
+            if "," in value and name in _PER_AXIS:  # most values are one number
                 text = A.unquote(value.strip()).strip("()[] ").rstrip(",")
                 count = max(count, text.count(",") + 1)
-        elif isinstance(value, (tuple, list)):
+        elif isinstance(value, (tuple, list)) and name in _PER_AXIS:
             count = max(count, len(value))
     return count
 
 
-_PER_AXIS = ("k", "s", "d", "p", "p_l", "p_r", "scale")
+_PER_AXIS = frozenset({"k", "s", "d", "p", "p_l", "p_r", "scale"})

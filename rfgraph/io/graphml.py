@@ -78,7 +78,9 @@ class _Reader:
         self.keys: dict[str, tuple[str, str, str]] = {}  # id -> (domain, name, type)
         self.defaults: dict[str, dict[str, Any]] = {"graph": {}, "node": {}, "edge": {}}
         self.late: list[tuple[dict[str, Any], str, str, Any]] = []  # data before its <key>
-        self.path: list[str] = []  # local names of the open elements
+        self.depth = 0  # of the next element
+        self.top = ""  # local name of the open child of the root (key, graph)
+        self.item = ""  # local name of the open child of the graph (node, edge, data)
         self.locals: dict[str, str] = {}  # tag -> local name (few distinct tags)
         self.state = 0  # 0 before the root, 1 in the root, 2 in the first <graph>, 3 after it
         self.target: dict[str, Any] = self.raw.graph  # the attributes <data> elements fill
@@ -99,16 +101,21 @@ class _Reader:
         return f"node {shorten(owner[1])}" if owner[0] == "node" else owner[0]
 
     def start(self, tag: str, attrs: dict[str, str]) -> None:
+        depth = self.depth
+        self.depth = depth + 1
+        if self.text is not None:  # markup inside <data>: its text is read through
+            return
         name = self.locals.get(tag)
         if name is None:  # without namespace processing (faster): drop a prefix ("g:graphml")
             name = self.locals[tag] = tag[tag.rfind(":") + 1:]
-        path = self.path
-        depth = len(path)
-        path.append(name)
-        if self.text is not None:  # markup inside <data>: its text is read through
-            return
-        if self.state == 2:
-            if depth == 2:
+        if self.state == 2:  # inside the first <graph>: the hot path, a node's or an edge's data
+            if depth == 3:
+                if name == "data" and (self.item == "edge" or self.item == "node"):
+                    self.open_text(attrs.get("key"), depth)
+                elif name == "graph" and self.item == "node":
+                    raise self.fail(f"{self.name_of(self.owner)}: nested graphs are not supported")
+            elif depth == 2:
+                self.item = name
                 if name == "edge":
                     self.edge(attrs)
                 elif name == "node":
@@ -118,23 +125,19 @@ class _Reader:
                     self.open_text(attrs.get("key"), depth)
                 elif name == "hyperedge":
                     raise self.fail("hyperedges are not supported")
-            elif depth == 3 and path[2] != "data":
-                if name == "data":
-                    self.open_text(attrs.get("key"), depth)
-                elif name == "graph" and path[2] == "node":
-                    raise self.fail(f"{self.name_of(self.owner)}: nested graphs are not supported")
         elif depth == 0:
             if name != "graphml":
                 raise self.fail(f"not GraphML: the root element is <{name}>")
             self.state = 1
         elif depth == 1:
+            self.top = name
             if name == "key":
                 self.key(attrs)
             elif name == "graph" and self.state == 1:
                 self.state = 2
                 self.raw.name = attrs.get("id")
                 self.raw.directed = attrs.get("edgedefault", "directed") == "directed"
-        elif depth == 2 and path[1] == "key" and name == "default":
+        elif depth == 2 and self.top == "key" and name == "default":
             self.open_text(None, depth)
 
     def open_text(self, key: str | None, depth: int) -> None:
@@ -189,14 +192,12 @@ class _Reader:
         self.target, self.owner = target, ("edge", u, v)
 
     def end(self, tag: str) -> None:
-        path = self.path
-        path.pop()
-        depth = len(path)
+        depth = self.depth = self.depth - 1
         if depth == self.text_depth:
             text = "".join(self.text)
             self.text, self.text_depth = None, -1
             self.parser.CharacterDataHandler = None
-            if self.data_key is None and path[1:2] == ["key"]:
+            if self.data_key is None and self.top == "key":
                 self.default(text)
             else:
                 self.store(text)

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from ..core.errors import where
-from ..core.limits import beyond, check, current_limits, stride_bound, too_many_digits
+from ..core.limits import check, current_limits, stride_bound, too_many_digits
 from ..core.network import Network
 from ..core.numbers import Number, half, norm
 from ..core.ops import WHOLE, WIN
@@ -244,8 +244,8 @@ def _sweep(net: Network, direction: str, origin: int, order: range, adjacency, e
             if len(acc) > limits.max_strides:
                 check("max_strides", len(acc), f"{where(net.source)}node {net.nodes[v]}: the paths between it and "
                                                f"{net.nodes[origin]} have {len(acc)} different effective strides, which")
-            for S in acc:
-                if beyond(S, bound):
+            for S in acc:  # (beyond() inlined: this runs for every node)
+                if (S > bound) if type(S) is int else (S.numerator > bound or S.denominator > bound):
                     raise too_many_digits(f"{where(net.source)}node {net.nodes[v]}: an effective stride")
     return Flow(direction, origin, records, whole, reach)
 
