@@ -205,3 +205,10 @@ def test_listing_an_exact_set_is_bounded():
         with pytest.raises(rfgraph.LimitError, match="listing the 90000 input pixels"):
             rfgraph.regions_at(G, 0, sets=True)
     assert rfgraph.regions_at(G, 0, sets=True).positions[0]["count"] == 90000
+
+
+def test_import_example_input_is_checked_before_pytorch_allocates_it(capsys, tmp_path):
+    code, _, err = run(capsys, "import", "torchvision:resnet18", "-o", tmp_path / "r.dot", "--input-size", "100000,100000")
+    assert code == 2 and "the example image needs about 111.8 GiB" in err and "--max-memory raises it" in err
+    code, _, err = run(capsys, "import", "torchvision:resnet18", "-o", tmp_path / "r.dot", "--input-size", "99999999")
+    assert code == 2 and "--max-length raises it" in err

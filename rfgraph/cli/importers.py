@@ -11,6 +11,8 @@ from __future__ import annotations
 import argparse
 
 from ..core.errors import RFGraphError
+from ..core.limits import check_bytes, file_size_text
+from ..core.network import check_size
 from .common import add_size_option, check_output
 
 
@@ -38,6 +40,10 @@ def load_model(spec: str, input_size=None, output=None):
 
 
 def _torchvision(name: str, input_size, output):
+    size = tuple(input_size) if input_size else ((299, 299) if name == "inception_v3" else (224, 224))
+    if len(size) == 1:
+        size = size * 2
+    check_example(size)
     try:
         import torch
         import torchvision
@@ -51,12 +57,20 @@ def _torchvision(name: str, input_size, output):
         raise RFGraphError(f"torchvision has no model {name!r} (see torchvision.models.list_models())") from None
     extra = {"aux_logits": False, "init_weights": False} if name in ("inception_v3", "googlenet") else {}
     model = builder(weights=None, **extra).eval()
-    size = tuple(input_size) if input_size else ((299, 299) if name == "inception_v3" else (224, 224))
-    if len(size) == 1:
-        size = size * 2
     return from_torch(model, torch.zeros(1, 3, *size), output=output, name=name,
                       description=f"torchvision.models.{name}(weights=None), torchvision "
                                   f"{torchvision.__version__}, imported by rfgraph at {size[0]}x{size[1]}")
+
+
+def check_example(size: tuple[int, ...]) -> None:
+    """Refuse an example input that cannot be allocated (an RGB image of float32), before
+    PyTorch tries: its length per axis and its memory within the limits."""
+    check_size(size, "--input-size")
+    need = 3 * 4
+    for n in size:
+        need *= n
+    check_bytes("max_memory", need, f"--input-size {','.join(map(str, size))}: the example image needs about "
+                                    f"{file_size_text(need)}, which")
 
 
 def cmd_import(args: argparse.Namespace) -> int:
