@@ -393,13 +393,6 @@ def regions_at(G: Any, at: Any = None, *, input: Node | None = None, output: Nod
         from .passes.regions import compute_regions
 
         x, y = net.endpoints(input, output)
-        if at is None:
-            count = 1
-            for n in net.size_of(net.nodes[y]):
-                count *= n
-            check("max_items", count, f"{where(net.source)}output {net.nodes[y]}: listing all {count} positions")
-        else:
-            check("max_items", len(_position_list(at)), f"listing {len(_position_list(at))} positions")
         r = compute_regions(net, x, y)
         chosen = None if at is None else [r.index(p) for p in _position_list(at)]
         return r.report(chosen, sets=sets)

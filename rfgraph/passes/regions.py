@@ -486,7 +486,15 @@ class Regions:
 
     def report(self, positions: Any = None, *, sets: bool = False) -> RegionList:
         """The :class:`~rfgraph.results.RegionList` of ``positions`` (default: all), with the
-        exact pixel sets (``count``, ``set``) when ``sets``."""
+        exact pixel sets (``count``, ``set``) when ``sets``; at most max_items positions."""
+        if positions is None:
+            count = 1
+            for n in self.output_size:
+                count *= n
+            check("max_items", count, f"{where(self.net.source)}output {self.output}: listing all {count} positions")
+        else:
+            positions = list(positions)
+            check("max_items", len(positions), f"listing {len(positions)} positions")
         items = []
         for pos in (self.positions() if positions is None else positions):
             item = self.at(pos)
