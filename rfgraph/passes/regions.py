@@ -36,6 +36,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from itertools import product
 from functools import cached_property
 from typing import Any
 
@@ -46,6 +47,7 @@ from ..core.errors import AttributeValueError, UnsupportedError, shorten, where
 from ..core.limits import check, check_bytes, current_limits, file_size_text
 from ..core.network import Network, Node
 from ..core.numbers import half
+from ..core.perf import paused_gc
 from ..core.ops import WHOLE, fill_source
 from ..results import Phase, RegionList, number, size_text
 from .aggregate import axis_geometry, forward_pass
@@ -495,18 +497,36 @@ class Regions:
         else:
             positions = list(positions)
             check("max_items", len(positions), f"listing {len(positions)} positions")
-        items = []
-        for pos in (self.positions() if positions is None else positions):
-            item = self.at(pos)
-            if sets:
-                mask = self.exact_set(pos)
-                item["count"] = int(mask.sum())
-                check("max_items", item["count"], f"{where(self.net.source)}output {list(item['at'])}: listing the "
-                                                  f"{item['count']} input pixels of its exact set")
-                coords = np.argwhere(mask)
-                item["set"] = coords[:, 0].tolist() if mask.ndim == 1 else coords.tolist()
-            items.append(item)
+        with paused_gc():  # a million small dicts: the collector would rescan them all, again and again
+            items = self._every_position() if positions is None else [self.at(pos) for pos in positions]
+        for item in items if sets else ():
+            mask = self.exact_set(tuple(item["at"]))
+            item["count"] = int(mask.sum())
+            check("max_items", item["count"], f"{where(self.net.source)}output {item['at']}: listing the "
+                                              f"{item['count']} input pixels of its exact set")
+            coords = np.argwhere(mask)
+            item["set"] = coords[:, 0].tolist() if mask.ndim == 1 else coords.tolist()
         return RegionList(self.input, self.output, tuple(items), self.input_size, self.output_size)
+
+    def _every_position(self) -> list[dict]:
+        """:meth:`at` of every position in row-major order, from the n-D arrays (a million
+        positions in a second or two, where one :meth:`at` each would take half a minute)."""
+        lo, hi, alive = self._clipped_grid
+        u, v, defined = self._unclipped_grid
+        ndim = len(self.output_size)
+        LO, HI, U, V = ([a.reshape(-1).tolist() for a in arrays] for arrays in (lo, hi, u, v))
+        live, free = alive.reshape(-1).tolist(), defined.reshape(-1).tolist()
+        axes = range(ndim)
+        items = []
+        for i, at in enumerate(product(*(range(n) for n in self.output_size))):
+            if free[i]:
+                uu, vv = [U[a][i] for a in axes], [V[a][i] for a in axes]
+                centre = [number(half(x + y)) for x, y in zip(uu, vv)]
+            else:
+                uu = vv = centre = None
+            items.append({"at": list(at), "lo": [LO[a][i] for a in axes] if live[i] else None,
+                          "hi": [HI[a][i] for a in axes] if live[i] else None, "u": uu, "v": vv, "center": centre})
+        return items
 
     def to_dict(self, positions: Any = None) -> dict:
         """JSON form: the :meth:`report` of ``positions`` (default: all)."""
