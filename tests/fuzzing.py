@@ -22,6 +22,7 @@ Inputs:
 
 from __future__ import annotations
 
+import gc
 import io
 import multiprocessing
 import os
@@ -246,6 +247,7 @@ class _TimeUp(BaseException):
 
 def _child(case: Case, seconds: float, memory: int, conn, job) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    gc.callbacks.clear()  # hypothesis's, inherited: an alarm raised inside one would be ignored
 
     def alarm(*_):
         raise _TimeUp
