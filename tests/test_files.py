@@ -144,7 +144,8 @@ def test_graphml_doubles_read_back_through_dot(capsys, tmp_path):
 def test_plot_axis_outside_the_graph(capsys, tmp_path):
     src = tmp_path / "g.dot"
     src.write_text('digraph { x -> y [op=conv, k="3,5"]; }')
-    err = one_line_error(capsys, "plot", src, "--kind", "region", "--at", "1,2", "--axis", "5", "-o", tmp_path / "p.png")
+    err = one_line_error(capsys, "plot", src, "--kind", "region", "--at", "1,2", "--axis", "5",
+                         "-o", tmp_path / "p.png")
     assert "--axis 5" in err
     err = one_line_error(capsys, "plot", src, "--kind", "region", "--axis", "5", "--input-size", "9,9",
                          "-o", tmp_path / "p.png")

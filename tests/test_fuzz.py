@@ -9,7 +9,8 @@ from __future__ import annotations
 import time
 
 import pytest
-from fuzzing import ERROR, HANG, MEMORY, RESULT, TRACEBACK, Case, cases, dot_inputs, extreme_inputs, graphml_inputs, run_case
+from fuzzing import (ERROR, HANG, MEMORY, RESULT, TRACEBACK, Case, cases, dot_inputs, extreme_inputs, graphml_inputs,
+                     run_case)
 from hypothesis import HealthCheck, given, settings
 
 import rfgraph

@@ -208,7 +208,8 @@ def test_listing_an_exact_set_is_bounded():
 
 
 def test_import_example_input_is_checked_before_pytorch_allocates_it(capsys, tmp_path):
-    code, _, err = run(capsys, "import", "torchvision:resnet18", "-o", tmp_path / "r.dot", "--input-size", "100000,100000")
+    code, _, err = run(capsys, "import", "torchvision:resnet18", "-o", tmp_path / "r.dot",
+                       "--input-size", "100000,100000")
     assert code == 2 and "the example image needs about 111.8 GiB" in err and "--max-memory raises it" in err
     code, _, err = run(capsys, "import", "torchvision:resnet18", "-o", tmp_path / "r.dot", "--input-size", "99999999")
     assert code == 2 and "--max-length raises it" in err

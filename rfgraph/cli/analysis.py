@@ -10,7 +10,8 @@ from ..api import save
 from ..core.errors import RFGraphError
 from ..results import Analysis, joined, size_text, text
 from ..core.jsontext import int_text
-from .common import add_common_options, add_size_option, check_output, emit_chunks, emit_json, int_list, load_file, rows, yes
+from .common import (add_common_options, add_size_option, check_output, emit_chunks, emit_json, int_list, load_file,
+                     rows, yes)
 
 __all__ = ["register"]
 

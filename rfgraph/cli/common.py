@@ -18,8 +18,8 @@ from ..core.jsontext import write_chunks, write_document
 from ..core.limits import DEFAULT, Limits, limits, parse_amount, show
 from ..core.network import Network
 
-__all__ = ["OneLineParser", "add_common_options", "add_limit_options", "add_size_option", "check_output", "chosen_limits",
-           "emit_chunks", "emit_json", "int_list", "load_file", "rows", "yes"]
+__all__ = ["OneLineParser", "add_common_options", "add_limit_options", "add_size_option", "check_output",
+           "chosen_limits", "emit_chunks", "emit_json", "int_list", "load_file", "rows", "yes"]
 
 
 class OneLineParser(argparse.ArgumentParser):

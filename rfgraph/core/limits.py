@@ -34,8 +34,8 @@ from functools import lru_cache
 
 from .errors import LimitError
 
-__all__ = ["DEFAULT", "Limits", "check", "check_bytes", "check_digits", "stride_bound", "too_many_digits", "beyond", "current_limits", "limits", "parse_amount",
-           "set_limits"]
+__all__ = ["DEFAULT", "Limits", "beyond", "check", "check_bytes", "check_digits", "current_limits", "limits",
+           "parse_amount", "set_limits", "stride_bound", "too_many_digits"]
 
 KiB, MiB, GiB = 1 << 10, 1 << 20, 1 << 30
 

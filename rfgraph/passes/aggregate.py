@@ -242,8 +242,9 @@ def _sweep(net: Network, direction: str, origin: int, order: range, adjacency, e
         whole[v] = witness
         if acc is not None:
             if len(acc) > limits.max_strides:
-                check("max_strides", len(acc), f"{where(net.source)}node {net.nodes[v]}: the paths between it and "
-                                               f"{net.nodes[origin]} have {len(acc)} different effective strides, which")
+                check("max_strides", len(acc),
+                      f"{where(net.source)}node {net.nodes[v]}: the paths between it and {net.nodes[origin]} "
+                      f"have {len(acc)} different effective strides, which")
             for S in acc:  # (beyond() inlined: this runs for every node)
                 if (S > bound) if type(S) is int else (S.numerator > bound or S.denominator > bound):
                     raise too_many_digits(f"{where(net.source)}node {net.nodes[v]}: an effective stride")

@@ -58,8 +58,9 @@ def trace_footprints(net: Network, x: int, y: int, at: int, axis: int = 0,
                 continue
             need = len(live) * taps_count(net.edges[e].layer, axis, len(live)) * READ_BYTES
             if need > current_limits().max_memory:
-                check_bytes("max_memory", need, f"{where(net.source)}edge {net.edge_name(e)}: the footprint of "
-                                                f"output {at} needs about {file_size_text(need)} along axis {axis}, which")
+                check_bytes("max_memory", need,
+                            f"{where(net.source)}edge {net.edge_name(e)}: the footprint of output {at} needs "
+                            f"about {file_size_text(need)} along axis {axis}, which")
             found.setdefault(w, set()).update(_reads(net.edges[e].layer, axis, live, length(w)))
     return {net.nodes[v]: Footprint(net.nodes[v], np.array(sorted(p), dtype=np.int64), length(v))
             for v, p in sorted(found.items())}

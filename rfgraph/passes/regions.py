@@ -93,9 +93,9 @@ def check_memory(net: Network, x: int, y: int, windows: list, sets: bool) -> Non
             need = d_len * k * (HULL_BYTES + (2 * n_in[a] if sets else 0))
             if need > limit:
                 what = "exact pixel sets" if sets else "exact regions"
+                cells = f"{d_len} positions x {k} taps" + (f" x {n_in[a]} input pixels" if sets else "")
                 check_bytes("max_memory", need, f"{where(net.source)}edge {net.edge_name(e.id)}: {what} need about "
-                                                f"{file_size_text(need)} ({d_len} positions x {k} taps"
-                                                + (f" x {n_in[a]} input pixels" if sets else "") + f" along axis {a}), which")
+                                                f"{file_size_text(need)} ({cells} along axis {a}), which")
 
 
 def check_grid(net: Network, node: int, shape: Sequence[int], what: str, per_position: int) -> None:
@@ -107,7 +107,7 @@ def check_grid(net: Network, node: int, shape: Sequence[int], what: str, per_pos
     need = count * per_position
     if need > current_limits().max_memory:
         check_bytes("max_memory", need, f"{where(net.source)}node {net.nodes[node]}: {what} of its "
-                                        f"{'x'.join(map(str, shape))} positions need about {file_size_text(need)}, which")
+                                        f"{size_text(shape)} positions need about {file_size_text(need)}, which")
 
 
 @dataclass
