@@ -8,8 +8,10 @@ import sys
 from ..analysis import analyze, list_paths, regions_at, summary, table
 from ..api import save
 from ..core.errors import RFGraphError
+from ..core.jsontext import int_text
 from ..results import Analysis, size_text, text
-from .common import add_common_options, add_format_option, add_size_option, emit_json, int_list, load_args
+from .common import (add_common_options, add_format_option, add_size_option, check_output, emit_chunks, emit_json,
+                     int_list, load_args)
 
 __all__ = ["register"]
 
@@ -109,6 +111,9 @@ def cmd_table(args: argparse.Namespace) -> int:
         rows = table(net, output=args.from_output or None, from_output=True, input_size=args.input_size)
     else:
         rows = table(net, args.input, input_size=args.input_size)
+    if args.json or args.format == "json":
+        emit_chunks(rows.json_chunks())  # streamed: a 100,000-node table never exists as one string
+        return 0
     return print_table(args, rows, f"{args.file}: seen from the {rows.origin} {rows.node}")
 
 
@@ -137,7 +142,7 @@ def cmd_paths(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(listed.to_dict())
         return 0
-    print(f"{args.file}: {listed.count} paths from {listed.input} to {listed.output}")
+    print(f"{args.file}: {int_text(listed.count)} paths from {listed.input} to {listed.output}")
     for i, p in enumerate(listed.paths, 1):
         geoms = p.geometry
         if len(set(geoms)) == 1:
@@ -147,7 +152,7 @@ def cmd_paths(args: argparse.Namespace) -> int:
                                for a, g in enumerate(geoms))
         print(f"{i:>4}. {values}: {' -> '.join(map(str, p.nodes))}")
     if listed.truncated:
-        print(f"... and {listed.count - len(listed.paths)} more (--limit N)")
+        print(f"... and {int_text(listed.count - len(listed.paths))} more (--limit N)")
     return 0
 
 
@@ -186,6 +191,7 @@ def cmd_region(args: argparse.Namespace) -> int:
 
 
 def cmd_convert(args: argparse.Namespace) -> int:
+    check_output(args.out, args.force)
     path = save(load_args(args), args.out, values=args.values, overwrite=args.force)
     print(f"wrote {path}")
     return 0
