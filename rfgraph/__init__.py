@@ -22,8 +22,10 @@ from typing import Any
 from .analysis import (analyze, count_paths, exact_regions, footprints, iter_paths, list_paths, nearest_output,
                        regions_at, summary, table)
 from .api import annotate, dumps, load, save
-from .core.errors import (AttributeValueError, ModelImportError, NodeNotFoundError, ParseError, RenderError,
-                          RFGraphError, ShapeError, TopologyError, UnknownOpError, UnsupportedError)
+from .core.errors import (AttributeValueError, LimitError, ModelImportError, NodeNotFoundError, OutputExistsError,
+                          ParseError, RenderError, RFGraphError, ShapeError, TopologyError, UnknownOpError,
+                          UnsupportedError)
+from .core.limits import Limits, current_limits, limits, set_limits
 from .core.network import Edge, Network, as_network, build, from_networkx
 from .core.ops import OPS, Layer, OpSpec, Transposed, Upsample, WholeInput, Window, register_op
 from .importers import from_keras, from_onnx, from_torch
@@ -51,11 +53,14 @@ __all__ = sorted([
     # the graph and its operations
     "Network", "Edge", "Layer", "OPS", "OpSpec", "Window", "Transposed", "Upsample", "WholeInput",
     "register_op",
+    # limits on inputs and work
+    "Limits", "limits", "current_limits", "set_limits",
     # results
     "Analysis", "AxisResult", "BatchRow", "Mismatch", "WitnessPath", "NodeResult", "Table", "Path", "PathGeometry",
     "PathList", "RegionList", "Summary",
     # errors
-    "RFGraphError", "AttributeValueError", "ModelImportError", "NodeNotFoundError", "ParseError",
+    "RFGraphError", "AttributeValueError", "LimitError", "ModelImportError", "NodeNotFoundError",
+    "OutputExistsError", "ParseError",
     "RenderError", "ShapeError", "TopologyError", "UnknownOpError", "UnsupportedError",
     *_LAZY,  # drawing; analyze_many
 ])

@@ -37,13 +37,14 @@ from typing import TYPE_CHECKING, Any
 
 from .core.attrs import position
 from .core.errors import UnsupportedError, where
+from .core.limits import check
 from .core.network import Network, Node, as_network
 from .core.numbers import half
 from .core.perf import paused_gc
 from .passes.aggregate import Flow, axis_geometry, backward_pass, forward_pass
 from .passes.alignment import find_mismatches
 from .passes.hierarchy import hierarchy
-from .passes.paths import count_between, iter_between, make_path, path_counts
+from .passes.paths import count_between, decimal_path_counts, iter_between, make_path, path_counts
 from .passes.shapes import infer_shapes, with_sizes
 from .results import (Analysis, AxisResult, Footprint, NodeResult, Path, PathList, PositionSizes, RegionList,
                       ResolvedPadding, StrideClass, Summary, SummaryRow, Table, number, text)
@@ -323,7 +324,21 @@ def table(G: Any, input: Node | None = None, output: Node | None = None, *, from
         origin = net.endpoint("input", input)
     with paused_gc():
         rows = _table_rows(net, origin, not from_output)
-    return Table("output" if from_output else "input", net.nodes[origin], rows)
+    return Table("output" if from_output else "input", net.nodes[origin], rows,
+                 _count_texts(net, origin, not from_output, rows))
+
+
+# Path counts above this many bits are written from a Decimal count (see decimal_path_counts).
+_BIG_COUNT_BITS = 2048
+
+
+def _count_texts(net: Network, origin: int, forward: bool, rows: dict) -> dict | None:
+    """The table's big path counts as Decimals, to be written as text (None if none is big)."""
+    if all(row.paths.bit_length() <= _BIG_COUNT_BITS for row in rows.values()):
+        return None
+    counts = decimal_path_counts(net, origin, forward)
+    return {name: counts[v] for v, name in enumerate(net.nodes)
+            if name in rows and rows[name].paths.bit_length() > _BIG_COUNT_BITS}
 
 
 def _table_rows(net: Network, origin: int, forward: bool) -> dict[Node, NodeResult]:
@@ -337,7 +352,9 @@ def _table_rows(net: Network, origin: int, forward: bool) -> dict[Node, NodeResu
     flow = flows[0][1]
     reach = flow.reach
     if all(w < 0 for w in flow.whole):  # every path is in a stride class: count from them
-        counts = [sum(rec[0] for rec in recs.values()) if recs else 0 for recs in flow.records]
+        # (one class: its count as is; sum() would copy counts of thousands of digits)
+        counts = [(next(iter(recs.values()))[0] if len(recs) == 1 else sum(rec[0] for rec in recs.values()))
+                  if recs else 0 for recs in flow.records]
     else:
         counts = path_counts(net, origin, forward)
     rows: dict[Node, NodeResult] = {}
@@ -603,6 +620,7 @@ def list_paths(G: Any, input: Node | None = None, output: Node | None = None, li
     """
     net = as_network(G)
     x, y = net.endpoints(input, output)
+    check("max_items", limit, f"listing {limit} paths")
     paths = tuple(islice(iter_between(net, x, y), max(limit, 0)))
     return PathList(net.nodes[x], net.nodes[y], count_between(net, x, y), paths)
 

@@ -32,6 +32,7 @@ from .core.errors import ModelImportError, RFGraphError
 from .importers import from_keras, from_onnx, from_torch
 from .importers.named import is_named, load_named
 from .io.formats import FORMATS, detect_format, format_raw, parse_raw, read_raw
+from .io.files import check_input
 from .io.safe_write import write_text
 from .results import AxisResult, joined
 
@@ -74,6 +75,7 @@ def load(path: str | os.PathLike, format: str | None = None, **options: Any) -> 
         return load_named(path, **options)
     kind = detect_format(path, format)
     if kind in MODELS:
+        check_input(path, "max_model_size")  # a regular file of a sane size, before the importer opens it
         return MODELS[kind](path, **options)
     return build(read_raw(path, kind))
 

@@ -112,3 +112,48 @@ def exact_sets(edges: list[tuple[str, str, dict]], order: list[str], x: str, siz
                 result[pos] = frozenset(acc)
         sets[v] = result
     return shape, sets
+
+
+# ---------------------------------------------------------------------------------------------
+# Paths and their geometry, by plain enumeration and the textbook recursion (math section 2)
+
+WHOLE_OPS = ("global_pool", "global_avgpool", "global_maxpool", "fc", "linear", "flatten", "attention")
+
+
+def enumerate_paths(edges: list[tuple[str, str, dict]], x: str, y: str) -> list[list[tuple[str, str, dict]]]:
+    """Every path from x to y as its list of edges (parallel edges are different paths)."""
+    out: dict[str, list] = {}
+    for edge in edges:
+        out.setdefault(edge[0], []).append(edge)
+    found: list[list] = []
+
+    def walk(node: str, trail: list) -> None:
+        if node == y:
+            found.append(list(trail))
+            return
+        for edge in out.get(node, ()):
+            trail.append(edge)
+            walk(edge[1], trail)
+            trail.pop()
+
+    walk(x, [])
+    return found
+
+
+def path_geometry(path: list[tuple[str, str, dict]], axis: int = 0) -> tuple[int, int, int] | None:
+    """(r, S, P) of one path of integer-stride layers along ``axis``, from the forward
+    recursion r += (k' - 1) S, P += p_l S, S *= s; None if the path has a whole-input layer.
+    A normalisation's statistics are set aside: on the data path it is the identity."""
+    r, S, P = 1, 1, 0
+    for _, _, attrs in path:
+        a = axis_attrs(attrs, axis)
+        if a.get("op") in WHOLE_OPS:
+            return None
+        if a.get("op") in STATISTICS:
+            continue
+        k, s, d = int(a.get("k", 1)), int(a.get("s", 1)), int(a.get("d", 1))
+        p_l = int(a.get("p_l", a.get("p", 0)))
+        r += d * (k - 1) * S
+        P += p_l * S
+        S *= s
+    return r, S, P

@@ -132,3 +132,12 @@ def test_footprint_at_the_input_is_the_exact_set(case):
         fp = footprints(net, j, input_size=size)
         inside = fp[x].inside.tolist() if x in fp else []
         assert inside == list(np.nonzero(r.exact_set(j))[0])
+
+
+@settings(max_examples=60, deadline=None)
+@given(sized_dags(ndim=2, max_nodes=5, max_size=7, whole=True))
+def test_every_position_report_matches_one_position_at_a_time(case):
+    """report() of every position reads the n-D arrays; at() reads the per-axis pieces."""
+    net, size = case
+    r = regions(net, size)
+    assert list(r.report().positions) == [r.at(pos) for pos in r.positions()]

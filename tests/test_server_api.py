@@ -511,3 +511,19 @@ def test_big_answers_are_gzipped_for_clients_that_take_it(client, ids, capsys):
     assert "content-encoding" not in plain.headers and packed.headers["content-encoding"] == "gzip"
     assert int(packed.headers["content-length"]) < len(plain.content) / 4
     assert packed.json() == plain.json() == cli_json(capsys, "table", GRAPHS / "resnet50.dot")
+
+
+def test_rfgraphs_limits_hold_in_the_workers():
+    """The service runs every question within rfgraph's limits (rfgraph.core.limits): the
+    defaults refuse absurd sizes up front, and ``rfgraph serve --max-length N`` (the config's
+    ``limits``) lowers or raises them."""
+    from rfgraph.core.limits import DEFAULT
+
+    with client_for([GRAPHS / "resnet50.dot"], replace(SMALL, limits=DEFAULT.changed(max_length=300))) as c:
+        gid = c.get("/api/graphs").json()["graphs"][0]["id"]
+        assert get_ok(c, f"/api/graphs/{gid}/analyze?input_size=256")["axes"][0]["rf"] == 427
+        message = error_of(c.get(f"/api/graphs/{gid}/analyze?input_size=512"), 400)
+        assert "512" in message and "limit of 300" in message and "--max-length" in message
+        huge = b'digraph { input_size="1000000000"; x -> y [op=conv, k=3] }'
+        message = error_of(c.post("/api/graphs?name=huge.dot", content=huge), 400)
+        assert "1000000000" in message

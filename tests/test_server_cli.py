@@ -101,6 +101,7 @@ def test_serve_a_bad_file_named_on_the_command_line_exits_2_but_one_in_a_folder_
                           text=True, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60)
     assert done.returncode == 2 and "bad.dot: edge a -> b: attribute k='zero'" in done.stderr
     (tmp_path / "good.dot").write_text("digraph { a -> b [op=conv, k=3] }")
+    os.mkfifo(tmp_path / "pipe.dot")  # never read (it would block): not a regular file
     proc, url = start(str(tmp_path))
     try:
         assert [g["name"] for g in get(url + "api/graphs")["graphs"]] == ["good.dot"]
@@ -108,6 +109,7 @@ def test_serve_a_bad_file_named_on_the_command_line_exits_2_but_one_in_a_folder_
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=30)
     assert "rfgraph: warning: skipping bad.dot: " in err
+    assert "rfgraph: warning: skipping pipe.dot: " in err and "FIFO" in err
 
 
 def test_port_in_use_is_a_clear_error():

@@ -10,8 +10,10 @@ import sys
 
 from .. import questions
 from ..api import save
+from ..core.jsontext import int_text
 from ..results import Analysis, size_text, text
-from .common import add_common_options, add_format_option, add_size_option, emit_json, int_list, load_args
+from .common import (add_common_options, add_format_option, add_size_option, check_output, emit_chunks, emit_json,
+                     int_list, load_args)
 
 __all__ = ["register"]
 
@@ -104,6 +106,9 @@ def check_failures(result: Analysis, min_rf: int | None) -> list[str]:
 
 def cmd_table(args: argparse.Namespace) -> int:
     rows = questions.table(load_args(args), args.input, from_output=args.from_output, input_size=args.input_size)
+    if args.json or args.format == "json":
+        emit_chunks(rows.json_chunks())  # streamed: a 100,000-node table never exists as one string
+        return 0
     return print_table(args, rows, f"{args.file}: seen from the {rows.origin} {rows.node}")
 
 
@@ -130,7 +135,7 @@ def cmd_paths(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(listed.to_dict())
         return 0
-    print(f"{args.file}: {listed.count} paths from {listed.input} to {listed.output}")
+    print(f"{args.file}: {int_text(listed.count)} paths from {listed.input} to {listed.output}")
     for i, p in enumerate(listed.paths, 1):
         geoms = p.geometry
         if len(set(geoms)) == 1:
@@ -140,7 +145,7 @@ def cmd_paths(args: argparse.Namespace) -> int:
                                for a, g in enumerate(geoms))
         print(f"{i:>4}. {values}: {' -> '.join(map(str, p.nodes))}")
     if listed.truncated:
-        print(f"... and {listed.count - len(listed.paths)} more (--limit N)")
+        print(f"... and {int_text(listed.count - len(listed.paths))} more (--limit N)")
     return 0
 
 
@@ -176,6 +181,7 @@ def cmd_region(args: argparse.Namespace) -> int:
 
 
 def cmd_convert(args: argparse.Namespace) -> int:
+    check_output(args.out, args.force)
     path = save(load_args(args), args.out, values=args.values, overwrite=args.force)
     print(f"wrote {path}")
     return 0

@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 
 from ..api import save
-from .common import add_layout_option, add_size_option, load_file
+from .common import add_layout_option, add_size_option, check_output, load_file
 
 __all__ = ["register"]
 
@@ -35,6 +35,7 @@ def register(subparsers) -> None:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    check_output(args.out, args.force)
     net = load_file(args.model, input_size=args.input_size, output=args.output, layout=args.layout)
     path = save(net, args.out, values=args.values, overwrite=args.force)
     print(f"wrote {path} ({len(net.nodes)} nodes, {len(net.edges)} edges)")

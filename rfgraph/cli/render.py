@@ -22,13 +22,17 @@ import argparse
 from pathlib import Path
 
 from ..core.errors import RFGraphError
+from ..core.limits import check
+from ..io.files import check_input
 from ..results import document
-from .common import add_common_options, add_size_option, emit_json, int_list, load_args
+from .common import add_common_options, add_size_option, check_output, emit_json, int_list, load_args
 
 __all__ = ["register"]
 
 #: Suffixes of the files render and plot write.
 FILE_SUFFIXES = (".svg", ".png", ".pdf", ".dot", ".gv", ".jpg", ".jpeg", ".ps", ".eps")
+#: The highest --dpi: a 10 x 6 inch figure at 1200 dpi is already 86 million pixels.
+MAX_DPI = 1200
 
 
 def register(subparsers) -> None:
@@ -142,6 +146,9 @@ def cmd_render(args) -> int:
     from ..render.graphviz import render
 
     out = _out_file(args)
+    if args.dpi is not None and not 0 < args.dpi <= MAX_DPI:
+        raise RFGraphError(f"--dpi {args.dpi:g}: expected a resolution between 1 and {MAX_DPI}")
+    check_output(out, args.force)
     net = load_args(args)
     _check_nodes(net, args)
     path = render(net, out, args.format, overwrite=args.force, renderer=args.renderer, dpi=args.dpi,
@@ -151,13 +158,43 @@ def cmd_render(args) -> int:
     return _report(args, path, "diagram")
 
 
+def check_plot_options(args) -> None:
+    """Refuse plot options that cannot work before anything is drawn: an axis the position
+    does not have, an image that is not a regular file of a sane size (a FIFO would block),
+    resolutions and path counts that would allocate without bound."""
+    if args.axis < 0:
+        raise RFGraphError(f"--axis {args.axis}: axes are numbered from 0")
+    for at in args.at or ():
+        if len(at) > 1 and args.axis >= len(at):
+            raise RFGraphError(f"--axis {args.axis}: the position --at {','.join(map(str, at))} has {len(at)} "
+                               f"coordinates (axes 0 to {len(at) - 1})")
+    if not 0 < args.dpi <= MAX_DPI:
+        raise RFGraphError(f"--dpi {args.dpi:g}: expected a resolution between 1 and {MAX_DPI}")
+    if args.paths < 0:
+        raise RFGraphError(f"--paths {args.paths}: expected a number of paths, 0 or more")
+    check("max_items", args.paths, f"--paths {args.paths}")
+    if args.image is not None:
+        check_input(args.image)
+
+
+def check_axis(net, args) -> None:
+    """``--axis`` within the graph's axes (as many as the input size gives a graph of scalars)."""
+    ndim = len(args.input_size) if args.input_size and net.flexible else net.ndim
+    if args.axis >= ndim:
+        raise RFGraphError(f"{args.file}: --axis {args.axis}: the graph has {ndim} {'axes' if ndim > 1 else 'axis'} "
+                           f"(0 to {ndim - 1})")
+
+
 def cmd_plot(args) -> int:
     from ..render import plots
 
     out = _out_file(args)
-    plots.refuse_existing(out, args.force)
+    check_plot_options(args)
+    check_output(out, args.force)
     net = load_args(args)
     _check_nodes(net, args)
+    if args.kind == "region":
+        check_axis(net, args)
     fig = _figure(net, args)
     path = plots.save_figure(fig, out, overwrite=args.force, dpi=args.dpi)
     return _report(args, path, args.kind)

@@ -77,15 +77,23 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    import gc
     from dataclasses import replace
 
+    from ..core.limits import current_limits
     from ..server import ServerConfig, serve
+
+    # The command line pauses the cyclic collector for its one command; a server runs for
+    # days and its web stack makes cycles (exceptions, tasks): collect them.
+    gc.enable()
 
     if not 0 <= args.port <= 65535:
         from ..core.errors import RFGraphError
 
         raise RFGraphError(f"--port {args.port}: expected 0 to 65535")
-    config = replace(ServerConfig(), max_upload=args.max_upload, timeout=args.timeout, workers=args.workers)
+    # --max-length and the other --max-* limits (every command has them) hold in every worker
+    config = replace(ServerConfig(), max_upload=args.max_upload, timeout=args.timeout, workers=args.workers,
+                     limits=current_limits())
     try:
         serve(args.paths, args.host, args.port, config, open_browser=args.open)
     except KeyboardInterrupt:  # Ctrl-C: uvicorn has shut down cleanly and re-raised the signal

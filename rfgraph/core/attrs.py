@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from numbers import Integral, Real
 from typing import Any
 
-from .errors import AttributeValueError
+from .errors import AttributeValueError, shorten
+from .limits import check, current_limits
 
 __all__ = ["boolean", "broadcast", "choice", "int_axes", "position", "positive_axes", "text", "unquote"]
 
@@ -34,7 +35,17 @@ def unquote(value: str) -> str:
 
 
 def _fail(owner: str, name: str, value: Any, what: str) -> AttributeValueError:
-    return AttributeValueError(f"{owner}: attribute {name}={value!r}: {what}")
+    return AttributeValueError(f"{owner}: attribute {name}={shorten(value)}: {what}")
+
+
+def _from_text(text: str, owner: str, name: str) -> int:
+    """An integer literal (already matched by ``_INT``), its digits checked against the limit
+    before conversion (Python refuses to convert more than 4300 digits, and takes quadratic
+    time to do it)."""
+    digits = len(text.lstrip("+-").lstrip("0"))
+    if digits > current_limits().max_int_digits:
+        check("max_int_digits", digits, f"{owner}: attribute {name}: an integer of {digits} digits")
+    return int(text)
 
 
 def _one_int(item: Any, owner: str, name: str, value: Any) -> int:
@@ -42,14 +53,18 @@ def _one_int(item: Any, owner: str, name: str, value: Any) -> int:
         raise _fail(owner, name, value, "expected an integer, got a boolean")
     if isinstance(item, Integral):
         return int(item)
-    if isinstance(item, Real):  # GraphML attr.type="double"
-        if float(item).is_integer():
-            return int(item)
+    if isinstance(item, Real):  # GraphML attr.type="double", a Fraction or numpy float in code
+        try:
+            numerator, denominator = item.as_integer_ratio()
+        except (AttributeError, OverflowError, ValueError):  # inf, nan
+            raise _fail(owner, name, value, "expected an integer") from None
+        if denominator == 1:
+            return int(numerator)
         raise _fail(owner, name, value, "expected an integer")
     if isinstance(item, str):
         text = item.strip()
         if _INT.match(text):
-            return int(text)
+            return _from_text(text, owner, name)
     raise _fail(owner, name, value, "expected an integer or a comma-separated list of integers")
 
 
@@ -67,7 +82,10 @@ def int_axes(value: Any, owner: str, name: str) -> tuple[int, ...]:
         text = unquote(value.strip()).strip()
         if text[:1] in "([" and text[-1:] in ")]":
             text = text[1:-1]
-        parts = [part for part in text.split(",")]
+        # Count before splitting: a value of a hundred million commas must not become a list.
+        count = text.count(",") + (not text.endswith(","))
+        check("max_axes", count, f"{owner}: attribute {name} has {count} axes, which")
+        parts = text.split(",")
         if text.endswith(","):  # "(3,)" is a one-axis tuple written by Python
             parts = parts[:-1]
         if not parts or any(not part.strip() for part in parts):
@@ -76,6 +94,7 @@ def int_axes(value: Any, owner: str, name: str) -> tuple[int, ...]:
     if isinstance(value, Sequence):
         if not value:
             raise _fail(owner, name, value, "empty list")
+        check("max_axes", len(value), f"{owner}: attribute {name} has {len(value)} axes, which")
         return tuple(_one_int(item, owner, name, value) for item in value)
     return (_one_int(value, owner, name, value),)
 
@@ -144,5 +163,5 @@ def position(at: Any, ndim: int) -> tuple[int, ...]:
                                   f"{'axis' if ndim == 1 else 'axes'}")
     try:
         return tuple(int(v) for v in values)
-    except (TypeError, ValueError):
-        raise AttributeValueError(f"position {at!r}: expected integers") from None
+    except (TypeError, ValueError, OverflowError):
+        raise AttributeValueError(f"position {shorten(at)}: expected integers") from None

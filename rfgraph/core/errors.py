@@ -74,10 +74,56 @@ def worded(message: str, **options: tuple[str, str]) -> dict[str, str]:
             "cli": message.format(**{k: v[1] for k, v in options.items()})}
 
 
-def already_exists(path: object) -> RFGraphError:
+class LimitError(RFGraphError):
+    """An input or a request goes beyond one of the limits of :mod:`rfgraph.core.limits` (a
+    map too long, a file too big, ...): refused before anything big is allocated.
+
+    ``limit`` is the name of the :class:`~rfgraph.core.limits.Limits` field, ``value`` its value
+    in force; the message says how to raise it, in Python or on the command line.
+    """
+
+    def __init__(self, what: str, limit: str, value: int, shown: str | None = None) -> None:
+        self.what, self.limit, self.value = what, limit, value
+        self.shown = shown if shown is not None else str(value)
+        super().__init__(f"{what} exceeds the limit of {self.shown} ({limit}: rfgraph.limits({limit}=...) raises it)",
+                         cli=f"{what} exceeds the limit of {self.shown} (--{limit.replace('_', '-')} raises it)")
+
+    def __reduce__(self):  # picklable (batch workers send errors back)
+        return (type(self), (self.what, self.limit, self.value, self.shown))
+
+
+class OutputExistsError(RFGraphError):
+    """The output file exists and replacing it was not asked for."""
+
+    def __init__(self, path: object) -> None:
+        self.path = path
+        super().__init__(**worded(f"{path}: already exists ({{fix}} to replace it)",
+                                  fix=("pass overwrite=True", "use --force")))
+
+    def __reduce__(self):
+        return (type(self), (self.path,))
+
+
+def already_exists(path: object) -> OutputExistsError:
     """The error for a file that would be replaced."""
-    return RFGraphError(**worded(f"{path}: already exists ({{fix}} to replace it)",
-                                 fix=("pass overwrite=True", "use --force")))
+    return OutputExistsError(path)
+
+
+def shorten(text: object, width: int = 60) -> str:
+    """``repr(text)``, cut in the middle when longer than ``width`` (error messages stay one
+    readable line whatever a file holds).
+
+    >>> shorten("9" * 5000)
+    "'9999999999999999999999999…(5002 characters)…9999999999999999999999999'"
+    """
+    try:
+        shown = repr(text)
+    except ValueError:  # an integer beyond Python's limit on digits converted to text
+        return f"<an integer of {text.bit_length()} bits>" if isinstance(text, int) else "<unprintable value>"
+    if len(shown) <= width:
+        return shown
+    half = (width - 8) // 2
+    return f"{shown[:half]}…({len(shown)} characters)…{shown[-half:]}"
 
 
 def where(source: str | None) -> str:

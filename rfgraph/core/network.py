@@ -34,7 +34,8 @@ from functools import cached_property
 from typing import Any
 
 from . import attrs as A
-from .errors import AttributeValueError, NodeNotFoundError, ShapeError, TopologyError, where
+from .errors import AttributeValueError, NodeNotFoundError, ShapeError, TopologyError, shorten, where
+from .limits import check, current_limits
 from .raw import RawGraph
 from .ops import OPS, Layer, axis_count, geometry_attributes, parse_layer
 from .perf import paused_gc
@@ -386,7 +387,10 @@ def _graph_ndim(raw: RawGraph, stated: int, input_size: tuple[int, ...] | None,
     """(number of axes, whether nothing fixes it); ``stated`` is the most axes an edge states."""
     if "axes" in raw.graph:
         (ndim,) = A.positive_axes(raw.graph["axes"], f"{where(source)}graph", "axes")
-        return ndim, False
+        return check("max_axes", ndim, f"{where(source)}graph attribute axes={shorten(ndim)}"), False
+    if stated > current_limits().max_axes:  # name the edge
+        u, v, _, _ = next(e for e in raw.edges if axis_count(e[3]) == stated)
+        check("max_axes", stated, f"{where(source)}edge {u!s} -> {v!s}: its attributes have {stated} axes, which")
     if input_size is not None:
         return max(len(input_size), stated), False
     return stated, stated == 1
@@ -461,6 +465,18 @@ def _edge(id: int, src: int, dst: int, key: Any, layer: Layer, attrs: Mapping[st
 _new = object.__new__
 
 
+def check_size(size: tuple[int, ...], what: str) -> tuple[int, ...]:
+    """``size`` (a length per axis) if it is within the limits on axes and lengths.
+
+    >>> check_size((224, 224), "input size")
+    (224, 224)
+    """
+    check("max_axes", len(size), f"{what} has {len(size)} axes, which")
+    for n in size:
+        check("max_length", n, f"{what}: length {shorten(n)}")
+    return size
+
+
 def build(raw: RawGraph) -> Network:
     """Validate a :class:`RawGraph` and build its :class:`Network`.
 
@@ -497,10 +513,13 @@ def _build(raw: RawGraph) -> Network:
         raise TopologyError(f"{where(source)}the graph is undirected: write a digraph (layers have a direction)")
     if not raw.nodes:
         raise TopologyError(f"{where(source)}the graph is empty")
+    check("max_nodes", len(raw.nodes), f"{where(source)}the graph has {len(raw.nodes)} nodes, which")
+    check("max_edges", len(raw.edges), f"{where(source)}the graph has {len(raw.edges)} edges, which")
     graph_attrs = {k: A.text(v) if k in ("input", "output") else v for k, v in raw.graph.items()}
     input_size = None
     if "input_size" in raw.graph:
-        input_size = A.positive_axes(raw.graph["input_size"], f"{where(source)}graph", "input_size")
+        input_size = check_size(A.positive_axes(raw.graph["input_size"], f"{where(source)}graph", "input_size"),
+                                f"{where(source)}graph attribute input_size")
 
     # Read every edge's attributes first: the number of axes is the most any edge states.
     infos = [_edge_info(edge_attrs, lambda: f"{where(source)}edge {un!s} -> {vn!s}")

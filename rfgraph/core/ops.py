@@ -33,7 +33,8 @@ from functools import cached_property
 from typing import Any
 
 from . import attrs as A
-from .errors import AttributeValueError, UnknownOpError
+from .errors import AttributeValueError, UnknownOpError, shorten
+from .limits import check, current_limits
 
 # Kinds of symbolic per-axis geometry, as the first item of Layer.symbolic(axis):
 #   (WIN, s, k_eff, p_l)      integer stride; p_l is None while SAME padding is unresolved
@@ -172,11 +173,22 @@ def _padding(values: dict[str, Any], ndim: int, owner: str, k_eff: tuple[int, ..
     if has_p and has_lr:
         raise AttributeValueError(f"{owner}: give either p or p_l/p_r, not both")
     if has_p:
-        p = A.broadcast(A.int_axes(values["p"], owner, "p"), ndim, owner, "p")
+        p = _bounded(A.broadcast(A.int_axes(values["p"], owner, "p"), ndim, owner, "p"), owner, "p")
         return p, p, None
-    p_l = A.broadcast(A.int_axes(values.get("p_l", 0), owner, "p_l"), ndim, owner, "p_l")
-    p_r = A.broadcast(A.int_axes(values.get("p_r", 0), owner, "p_r"), ndim, owner, "p_r")
+    p_l = _bounded(A.broadcast(A.int_axes(values.get("p_l", 0), owner, "p_l"), ndim, owner, "p_l"), owner, "p_l")
+    p_r = _bounded(A.broadcast(A.int_axes(values.get("p_r", 0), owner, "p_r"), ndim, owner, "p_r"), owner, "p_r")
     return p_l, p_r, None
+
+
+def _bounded(values: tuple[int, ...], owner: str, name: str) -> tuple[int, ...]:
+    """``values`` if every one is within the limit max_length: a kernel, stride, dilation,
+    padding or scale factor beyond it cannot fit a map of at most that length (and would
+    make the exact passes allocate per position of it)."""
+    limit = current_limits().max_length
+    for v in values:
+        if abs(v) > limit:
+            check("max_length", abs(v), f"{owner}: attribute {name}={shorten(v)}")
+    return values
 
 
 def _reject(values: dict[str, Any], spec: OpSpec, owner: str) -> None:
@@ -190,7 +202,7 @@ def _reject(values: dict[str, Any], spec: OpSpec, owner: str) -> None:
 def _ints(values: dict[str, Any], name: str, default: int, ndim: int, owner: str) -> tuple[int, ...]:
     if name not in values:
         return (default,) * ndim
-    return A.broadcast(A.positive_axes(values[name], owner, name), ndim, owner, name)
+    return _bounded(A.broadcast(A.positive_axes(values[name], owner, name), ndim, owner, name), owner, name)
 
 
 class Window(OpSpec):
@@ -495,11 +507,14 @@ def geometry_attributes(edge_attrs: dict[str, Any], owner: str) -> dict[str, Any
 def axis_count(values: dict[str, Any]) -> int:
     """The number of axes an edge's attributes state (1 when every value is a scalar)."""
     count = 1
-    for name in ("k", "s", "d", "p", "p_l", "p_r", "scale"):
-        value = values.get(name)
+    for name, value in values.items():  # an edge has a few attributes: look at those
         if isinstance(value, str):
-            text = A.unquote(value.strip()).strip("()[] ").rstrip(",")
-            count = max(count, text.count(",") + 1)
-        elif isinstance(value, (tuple, list)):
+            if "," in value and name in _PER_AXIS:  # most values are one number
+                text = A.unquote(value.strip()).strip("()[] ").rstrip(",")
+                count = max(count, text.count(",") + 1)
+        elif isinstance(value, (tuple, list)) and name in _PER_AXIS:
             count = max(count, len(value))
     return count
+
+
+_PER_AXIS = frozenset({"k", "s", "d", "p", "p_l", "p_r", "scale"})

@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..core.errors import ModelImportError
+from ..core.limits import check_bytes, file_size_text
+from ..core.network import check_size
 
 __all__ = ["PREFIXES", "is_named", "load_named"]
 
@@ -34,6 +36,8 @@ def load_named(spec: str, input_size: Any = None, output: Any = None, **options:
 def _keras_application(name: str, input_size: Any, output: Any, **options: Any):
     from .keras import from_keras, load_keras_application
 
+    if input_size:
+        check_example(tuple(input_size) * (2 if len(input_size) == 1 else 1))
     model, version = load_keras_application(name, input_size)
     size = "x".join(str(int(n)) for n in model.inputs[0].shape[1:-1])
     return from_keras(model, output=output, name=name,
@@ -41,7 +45,22 @@ def _keras_application(name: str, input_size: Any, output: Any, **options: Any):
                                   f"imported by rfgraph at {size}", **options)
 
 
+def check_example(size: tuple[int, ...]) -> None:
+    """Refuse an example input that cannot be allocated (an RGB image of float32), before
+    PyTorch or Keras tries: its length per axis and its memory within the limits."""
+    check_size(size, "input size")
+    need = 3 * 4
+    for n in size:
+        need *= n
+    check_bytes("max_memory", need, f"input size {','.join(map(str, size))}: the example image needs about "
+                                    f"{file_size_text(need)}, which")
+
+
 def _torchvision(name: str, input_size: Any, output: Any, **options: Any):
+    size = tuple(input_size) if input_size else ((299, 299) if name == "inception_v3" else (224, 224))
+    if len(size) == 1:
+        size = size * 2
+    check_example(size)
     try:
         import torch
         import torchvision
@@ -55,9 +74,6 @@ def _torchvision(name: str, input_size: Any, output: Any, **options: Any):
         raise ModelImportError(f"torchvision has no model {name!r} (see torchvision.models.list_models())") from None
     extra = {"aux_logits": False, "init_weights": False} if name in ("inception_v3", "googlenet") else {}
     model = builder(weights=None, **extra).eval()
-    size = tuple(input_size) if input_size else ((299, 299) if name == "inception_v3" else (224, 224))
-    if len(size) == 1:
-        size = size * 2
     return from_torch(model, torch.zeros(1, 3, *size), output=output, name=name,
                       description=f"torchvision.models.{name}(weights=None), torchvision "
                                   f"{torchvision.__version__}, imported by rfgraph at {size[0]}x{size[1]}",

@@ -55,10 +55,13 @@ from itertools import islice, product
 from typing import Any
 
 from rfgraph.core.errors import ParseError
+from rfgraph.core.limits import check, current_limits
 from rfgraph.core.perf import paused_gc
 from rfgraph.core.raw import RawGraph
+from rfgraph.io.files import STDIN, read_input
+from rfgraph.io.values import value_text
 
-__all__ = ["DotEncodeError", "decode_dot", "format_dot", "parse_dot", "quote_value", "read_dot_file"]
+__all__ = ["DotEncodeError", "format_dot", "parse_dot", "parse_dot_bytes", "quote_value", "read_dot_file"]
 
 
 class DotEncodeError(ParseError, ValueError):
@@ -205,6 +208,7 @@ class _Parser:
         self.directed = True
         self.eop = "->"
         self.seen: dict[tuple[str, str], dict[str, str]] = {}  # strict graphs: edge -> attrs
+        self.limits = current_limits()
 
     # -- errors --------------------------------------------------------------------------
 
@@ -367,8 +371,12 @@ class _Parser:
         root = members is None
         eop = self.eop
         fast = root and not self.strict
-        append = self.edges.append
+        edges = self.edges
+        append = edges.append
+        max_nodes, max_edges = self.limits.max_nodes, self.limits.max_edges
         while True:
+            if len(nodes) > max_nodes or len(edges) > max_edges:  # one statement adds a few at most
+                self.too_big(len(nodes), len(edges))
             t = toks[i]
             v = ids.get(t)
             if v is None:
@@ -456,6 +464,12 @@ class _Parser:
             if toks[i] == ";":
                 i += 1
 
+    def too_big(self, nodes: int, edges: int) -> None:
+        prefix = f"{self.source}: " if self.source else ""
+        if edges > self.limits.max_edges:
+            check("max_edges", edges, f"{prefix}the graph has {edges} edges (or more), which")
+        check("max_nodes", nodes, f"{prefix}the graph has {nodes} nodes (or more), which")
+
     def _wrong_edgeop(self) -> str:
         if self.directed:
             return "expected '->' in a digraph ('--' is for undirected graphs)"
@@ -516,6 +530,9 @@ class _Parser:
             key = order.__getitem__
             operands = [sorted(o, key=key) if type(o) is dict else o for o in operands]
         tails = operands[0]
+        made = sum(len(a) * len(b) for a, b in zip(operands, islice(operands, 1, None)))
+        if len(edges) + made > self.limits.max_edges:  # {a1 ... a1000} -> {b1 ... b1000}: a million
+            self.too_big(len(self.nodes), len(edges) + made)
         for heads in islice(operands, 1, None):
             for u in tails:
                 for w in heads:
@@ -562,26 +579,15 @@ def parse_dot(text: str, source: str | None = None) -> RawGraph:
 
 
 def read_dot_file(path: str | os.PathLike[str]) -> RawGraph:
-    """Read and parse a DOT file (UTF-8, with or without a byte-order mark)."""
+    """Read and parse a DOT file (UTF-8, with or without a byte-order mark); ``"-"`` reads
+    standard input. Only regular files within the size limit are read (see
+    :mod:`rfgraph.io.files`)."""
     name = os.fspath(path)
-    try:
-        with open(name, "rb") as f:
-            data = f.read()
-    except FileNotFoundError:
-        raise ParseError(f"{name}: no such file") from None
-    except OSError as e:
-        raise ParseError(f"{name}: cannot read the file: {e.strerror or e}") from None
-    return parse_dot(decode_dot(data, name), name)
+    return parse_dot_bytes(read_input(name), "<stdin>" if name == STDIN else name)
 
 
-def decode_dot(data: bytes, source: str | None = None) -> str:
-    """The text of a DOT file's bytes (UTF-8, with or without a byte-order mark); an error
-    naming the line and column of the first byte that is not UTF-8.
-
-    >>> decode_dot(b"\\xef\\xbb\\xbfdigraph { a }")
-    'digraph { a }'
-    """
-    name = source or "<bytes>"
+def parse_dot_bytes(data: bytes, name: str | None = None) -> RawGraph:
+    """Decode UTF-8 (an error names the line and column of a bad byte) and parse."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
@@ -589,11 +595,12 @@ def decode_dot(data: bytes, source: str | None = None) -> str:
         line = data.count(b"\n", 0, start) + 1
         line_start = data.rfind(b"\n", 0, start) + 1
         col = len(data[line_start:start].decode("utf-8", "replace")) + 1
+        prefix = f"{name}:" if name else ""
         raise ParseError(
-            f"{name}:{line}:{col}: not valid UTF-8 (byte 0x{data[start]:02x}); "
+            f"{prefix}{line}:{col}: not valid UTF-8 (byte 0x{data[start]:02x}); "
             "DOT files must be UTF-8"
         ) from None
-    return text
+    return parse_dot(text, name)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -606,6 +613,7 @@ _UNWRITABLE_RE = re.compile(r'(?<!\\)(?:\\\\)*\\(?=["\n]|\Z)|[\x00\ud800-\udfff]
 
 
 def _as_str(x: Any) -> str:
+    """A name as text (``str()``; booleans as ``true``/``false``)."""
     if isinstance(x, str):
         return x
     if isinstance(x, bool):
@@ -621,7 +629,7 @@ def quote_value(x: Any) -> str:
 
 
 def _quote(x: Any, bare_re: re.Pattern[str] = _BARE_NAME_RE, what: str = "ID") -> str:
-    s = _as_str(x)
+    s = value_text(x) if bare_re is _BARE_VALUE_RE else _as_str(x)
     if bare_re.fullmatch(s) and s.lower() not in _KEYWORDS:
         return s
     m = _UNWRITABLE_RE.search(s)
@@ -641,7 +649,7 @@ def _attr_list(attrs: dict[Any, Any], cache: dict[tuple[str, str], str]) -> str:
     """``k=v, ...``; ``cache`` maps (name, value) strings to their text."""
     parts = []
     for k, v in attrs.items():
-        key = (k if type(k) is str else _as_str(k), v if type(v) is str else _as_str(v))
+        key = (k if type(k) is str else _as_str(k), v if type(v) is str else value_text(v))
         text = cache.get(key)
         if text is None:
             text = cache[key] = (f"{_quote(key[0], what='attribute name')}="

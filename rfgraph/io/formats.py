@@ -11,7 +11,8 @@ import os
 
 from ..core.errors import ParseError
 from ..core.raw import RawGraph
-from .dot import decode_dot, format_dot, parse_dot, read_dot_file
+from .dot import format_dot, parse_dot_bytes, read_dot_file
+from .files import STDIN, read_input
 from .graphml import format_graphml, parse_graphml, read_graphml_file
 from .node_link import format_node_link, loads_node_link, read_node_link_file
 
@@ -27,9 +28,12 @@ MANY_GRAPHS = (".jsonl",)
 
 
 def detect_format(path: str | os.PathLike, format: str | None = None) -> str:
-    """The format of ``path``: ``format`` if given, else from the file suffix."""
+    """The format of ``path``: ``format`` if given, else from the file suffix (``"-"``,
+    standard input, is a graph: DOT or GraphML, told apart when read)."""
     if format is not None:
         return format.lower()
+    if os.fspath(path) == STDIN:
+        return "graph"
     suffix = os.path.splitext(os.fspath(path))[1].lower()
     if suffix in MANY_GRAPHS:
         raise ParseError(f"{path}: a {suffix} file holds many graphs, one per line: analyse them with "
@@ -40,8 +44,13 @@ def detect_format(path: str | os.PathLike, format: str | None = None) -> str:
 
 
 def read_raw(path: str | os.PathLike, format: str | None = None) -> RawGraph:
-    """Read a DOT or GraphML file without interpreting it."""
+    """Read a DOT or GraphML file without interpreting it (``"-"``: standard input)."""
     kind = detect_format(path, format)
+    if kind == "graph":  # standard input: GraphML is XML, whose first character is '<'
+        data = read_input(STDIN)
+        if data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+            return parse_graphml(data, "<stdin>")
+        return parse_dot_bytes(data, "<stdin>")
     if kind == "dot":
         return read_dot_file(path)
     if kind == "graphml":
@@ -52,14 +61,14 @@ def read_raw(path: str | os.PathLike, format: str | None = None) -> RawGraph:
 
 
 def parse_raw(data: bytes, format: str, source: str | None = None) -> RawGraph:
-    """Parse the bytes of a DOT, GraphML or node-link JSON file without interpreting them;
-    ``source`` (a file name) names the graph in errors.
+    """Parse the bytes of a DOT, GraphML or node-link JSON file (an upload, say) without
+    interpreting them; ``source`` (a file name) names the graph in errors.
 
     >>> parse_raw(b"digraph { x -> y }", "dot").edges[0][:2]
     ('x', 'y')
     """
     if format == "dot":
-        return parse_dot(decode_dot(data, source), source)
+        return parse_dot_bytes(data, source)
     if format == "graphml":
         return parse_graphml(data, source)
     if format == "node_link":

@@ -5,28 +5,56 @@ A stream of rows (:func:`streaming`) is written to ``FILE.partial`` as the rows 
 renamed to ``FILE`` when it is complete; if the run stops early, ``FILE.partial`` keeps every
 row written so far, and ``FILE`` (new, or the one ``overwrite`` would have replaced) is left
 as it was.
+
+"Existing" includes a symbolic link, even one that points nowhere: without ``overwrite``
+it is refused like a file. With ``overwrite`` the link itself is replaced by the new file
+(the file it pointed to is left alone), and only regular files and links are ever replaced
+(never a device, a FIFO or a directory).
+
+>>> import os, tempfile
+>>> folder = tempfile.mkdtemp()
+>>> os.symlink(os.path.join(folder, "nowhere"), os.path.join(folder, "link.dot"))
+>>> write_text(os.path.join(folder, "link.dot"), "digraph {}")
+Traceback (most recent call last):
+...
+rfgraph.core.errors.OutputExistsError: /.../link.dot: already exists (pass overwrite=True to replace it)
 """
 
 from __future__ import annotations
 
 import errno
 import os
+import stat
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
-from ..core.errors import RFGraphError, already_exists, worded
+from ..core.errors import OutputExistsError, RFGraphError, worded
+
+__all__ = ["partial_path", "streaming", "write_bytes", "write_text"]
 
 
 def _check_target(path: str | os.PathLike, overwrite: bool) -> Path:
+    """The target as a Path; an error for a directory, a missing folder, a special file, or
+    an existing file or link (dangling ones included) without ``overwrite``."""
     target = Path(path)
-    if target.is_dir():
+    try:
+        info = os.lstat(target)  # the name itself: a symbolic link is not followed
+    except FileNotFoundError:
+        info = None
+    except OSError as exc:
+        raise RFGraphError(f"{target}: cannot write: {exc.strerror or exc}") from None
+    if info is not None and stat.S_ISDIR(info.st_mode) or info is None and target.is_dir():
         raise RFGraphError(f"{target}: is a directory, not a file name")
+    if info is not None:
+        if not overwrite:
+            raise OutputExistsError(target)
+        if not (stat.S_ISREG(info.st_mode) or stat.S_ISLNK(info.st_mode)):
+            raise RFGraphError(f"{target}: is not a regular file (a device, FIFO or socket): refusing to replace it")
     if not target.parent.is_dir():
         raise RFGraphError(f"{target}: the folder {target.parent} does not exist")
-    if target.exists() and not overwrite:
-        raise already_exists(target)
     return target
 
 
@@ -37,21 +65,33 @@ def _normal_permissions(path: str | os.PathLike) -> None:
 
 
 def write_bytes(path: str | os.PathLike, data: bytes, *, overwrite: bool = False) -> Path:
-    """Write ``data`` to ``path`` atomically; refuse to replace an existing file unless
-    ``overwrite``. Returns the path written."""
-    target = _check_target(path, overwrite)
-    import tempfile
+    """Write ``data`` to ``path`` atomically; refuse to replace an existing file (or link)
+    unless ``overwrite``. Returns the path written.
 
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    Raises
+    ------
+    OutputExistsError
+        ``path`` exists (a file or a symbolic link, even a dangling one) and not ``overwrite``.
+    RFGraphError
+        ``path`` is a directory or a special file, its folder does not exist, or writing failed
+        (permissions, a full disk).
+    """
+    target = _check_target(path, overwrite)
+    tmp = None
     try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         _normal_permissions(tmp)  # mkstemp makes 0600; give the file normal permissions
+        if not overwrite and os.path.lexists(target):  # appeared meanwhile
+            raise OutputExistsError(target)
         os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
+        tmp = None
+    except OSError as exc:
+        raise RFGraphError(f"{target}: cannot write: {exc.strerror or exc}") from None
+    finally:
+        if tmp is not None and os.path.lexists(tmp):
             os.unlink(tmp)
-        raise
     return target
 
 

@@ -34,6 +34,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
+from ..core.errors import where
+from ..core.limits import check, current_limits, stride_bound, too_many_digits
 from ..core.network import Network
 from ..core.numbers import Number, half, norm
 from ..core.ops import CTX, IDENTITY, WHOLE, WIN
@@ -198,21 +200,26 @@ def forward_pass(net: Network, source: int, geoms: Sequence[tuple],
     (only through nodes where ``within`` is true, when given)."""
     order = range(source + 1, len(net.nodes))
     ends = [e.src for e in net.edges]
-    return _sweep("forward", source, order, net.in_edges, ends, geoms, transport_forward, within)
+    return _sweep(net, "forward", source, order, net.in_edges, ends, geoms, transport_forward, within)
 
 
 def backward_pass(net: Network, target: int, geoms: Sequence[tuple]) -> Flow:
     """Stride classes of the paths ``v -> target`` for every node v that reaches target."""
     order = range(target - 1, -1, -1)
     ends = [e.dst for e in net.edges]
-    return _sweep("backward", target, order, net.out_edges, ends, geoms, transport_backward, None)
+    return _sweep(net, "backward", target, order, net.out_edges, ends, geoms, transport_backward, None)
 
 
-def _sweep(direction: str, origin: int, order: range, adjacency, ends: list[int], geoms: Sequence[tuple],
+def _sweep(net: Network, direction: str, origin: int, order: range, adjacency, ends: list[int], geoms: Sequence[tuple],
            transport, within: Sequence[bool] | None) -> Flow:
     """One pass over ``order``: each node gathers the classes of its neighbours ``ends[e]``
     along its ``adjacency`` edges, moved through each edge's layer by ``transport``."""
     n = len(adjacency)
+    limits = current_limits()
+    # Every value of a class (P, r, E, centres) is at most its stride times the sum of the
+    # kernels and paddings along the path (each at most max_length, on at most max_edges
+    # edges): bounding the strides with a margin of 40 digits bounds them all.
+    bound = stride_bound()
     records: list = [None] * n
     whole = [-1] * n
     reach = [False] * n
@@ -246,7 +253,16 @@ def _sweep(direction: str, origin: int, order: range, adjacency, ends: list[int]
                 transport(recs, geom, acc)
         records[v] = acc
         whole[v] = witness if witness >= 0 else inherited
+        if acc is not None:
+            if len(acc) > limits.max_strides:
+                check("max_strides", len(acc),
+                      f"{where(net.source)}node {net.nodes[v]}: the paths between it and {net.nodes[origin]} "
+                      f"have {len(acc)} different effective strides, which")
+            for S in acc:  # (beyond() inlined: this runs for every node)
+                if (S > bound) if type(S) is int else (S.numerator > bound or S.denominator > bound):
+                    raise too_many_digits(f"{where(net.source)}node {net.nodes[v]}: an effective stride")
     return Flow(direction, origin, records, whole, reach)
+
 
 
 def _stat_delta(geom: tuple, stat: int, S_w: Number):

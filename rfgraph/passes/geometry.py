@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from fractions import Fraction
 
+from ..core.limits import beyond, stride_bound, too_many_digits
 from ..core.numbers import norm
 from ..core.ops import CTX, IDENTITY, WHOLE, WIN
 from ..results import PathGeometry
@@ -36,6 +37,7 @@ def recursion(path: Sequence[tuple]) -> PathGeometry:
     r, S, P = 1, 1, 0
     c2: Fraction | int | None = 0  # twice the centre offset (r - 1)/2 - P
     exact, known, context = True, True, False
+    bound = stride_bound()
     for geom in reversed(path):
         kind = geom[0]
         if kind == WHOLE:
@@ -52,6 +54,8 @@ def recursion(path: Sequence[tuple]) -> PathGeometry:
             _, sigma, tau2 = geom
             exact = False
             S, c2 = sigma * S, sigma * c2 + tau2
+        if beyond(S, bound):  # stop before the numbers grow past any printable size
+            raise too_many_digits("the effective stride of a path")
     return _finish(r, S, P, c2, exact, known, context)
 
 

@@ -38,15 +38,14 @@ from math import gcd, lcm
 
 import numpy as np
 
+from ..core.errors import where
+from ..core.limits import check
 from ..core.network import Network
 from ..core.numbers import Number, norm
 from ..core.ops import CTX, FRAC, WHOLE, WIN
 from ..results import Phase
 
-__all__ = ["MAX_PERIOD", "PhaseTable", "forward_phases"]
-
-#: Longest period kept: beyond it a node's table is not computed (its rows say so).
-MAX_PERIOD = 4096
+__all__ = ["PhaseTable", "forward_phases"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -78,12 +77,15 @@ class PhaseTable:
 _START = PhaseTable(1, 1, np.zeros(1, dtype=np.int64), np.zeros(1, dtype=np.int64), np.ones(1, dtype=bool))
 
 
-def forward_phases(net: Network, x: int, axis: int, within: Sequence[bool] | None = None,
-                   max_period: int = MAX_PERIOD) -> list[PhaseTable | None]:
+def forward_phases(net: Network, x: int, axis: int, within: Sequence[bool] | None = None) -> list[PhaseTable | None]:
     """The :class:`PhaseTable` of every node reachable from ``x`` (through nodes where
     ``within`` is true, when given), along ``axis``; None for a node whose data paths have
     several effective strides, SAME padding that depends on the input size, no data path
-    (only through whole-input layers), or a period longer than ``max_period``."""
+    (only through whole-input layers).
+
+    Raises :class:`~rfgraph.core.errors.LimitError` naming the node when its period (the
+    phases to compute and list) is beyond the ``max_items`` limit of :mod:`rfgraph.core.limits`,
+    before anything of that size is allocated."""
     tables: list[PhaseTable | None] = [None] * len(net.nodes)
     tables[x] = _START
     data = [False] * len(net.nodes)  # some path from x reaches the node through data layers
@@ -105,7 +107,10 @@ def forward_phases(net: Network, x: int, axis: int, within: Sequence[bool] | Non
             else:
                 steps.append((e, w, step))
         if known and steps and len({s[1] for _, _, s in steps}) == 1:
-            tables[v] = _combine(net, axis, steps, tables, max_period)
+            period = lcm(*(s[0] for _, _, s in steps))
+            check("max_items", period, f"{where(net.source)}node {net.nodes[v]}: its region repeats every "
+                                       f"{period} output positions: computing {period} phases")
+            tables[v] = _combine(net, axis, steps, tables, period)
     return tables
 
 
@@ -125,10 +130,7 @@ def _step(geom: tuple, table: PhaseTable | None) -> tuple[int, Number] | None:
     return sigma.denominator * table.period, norm(Fraction(table.stride) * sigma)
 
 
-def _combine(net: Network, axis: int, steps: list, tables: list, max_period: int) -> PhaseTable | None:
-    period = lcm(*(s[0] for _, _, s in steps))
-    if period > max_period:
-        return None
+def _combine(net: Network, axis: int, steps: list, tables: list, period: int) -> PhaseTable:
     stride = steps[0][2][1]
     t = np.arange(period, dtype=np.int64)
     lo = np.full(period, np.iinfo(np.int64).max)

@@ -36,16 +36,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from itertools import product
 from functools import cached_property
 from typing import Any
 
 import numpy as np
 
 from ..core.attrs import position
-from ..core.errors import AttributeValueError, UnsupportedError
+from ..core.errors import AttributeValueError, UnsupportedError, shorten, where
+from ..core.limits import check, check_bytes, current_limits, file_size_text
 from ..core.network import Network, Node
 from ..core.numbers import half
 from ..core.ops import CTX, WHOLE, fill_source
+from ..core.perf import paused_gc
 from ..results import Phase, RegionList, number, size_text
 from .aggregate import axis_geometry, forward_pass
 
@@ -53,6 +56,58 @@ __all__ = ["Piece", "Regions", "compute_regions", "propagate", "simplify", "unbo
 
 POS = np.int64(2**62)  # "no bound": sentinels for masked min/max and unbounded whole-input
 NEG = -POS
+# Positions stay within +-2^31, so that tap arithmetic (t s - p + m d, with s, p, m, d at
+# most max_length <= 2^30: see Limits) never leaves int64.
+REACH = 1 << 31
+
+# Working memory of the pass per array cell (one position x one tap), in bytes, measured on
+# the transports of _transport: index, local and gathered lo/hi arrays (int64) and a few
+# boolean masks live at once. With exact sets, each cell also carries a row of the input.
+HULL_BYTES = 64
+GRID_BYTES_PER_AXIS = 48  # lo, hi (int64) per axis and their temporaries in _grid
+
+
+def taps_count(layer, axis: int, length: int) -> int:
+    """Taps per output position of ``layer`` along ``axis`` (the second dimension of the
+    arrays :meth:`~rfgraph.core.ops.OpSpec.taps` returns); whole-input layers broadcast."""
+    kind = layer.symbolic(axis)[0]
+    if kind == WHOLE:
+        return 1
+    if layer.kind == "upsample":
+        return 1 if layer.mode == "nearest" else 2
+    return layer.k[axis]
+
+
+def check_memory(net: Network, x: int, y: int, windows: list, sets: bool) -> None:
+    """Refuse, before allocating, an exact pass whose arrays would exceed the limit
+    max_memory: the estimate of each edge's transport (positions x taps, times the input's
+    length with exact sets), naming the edge."""
+    limit = current_limits().max_memory
+    within = net.between(x, y)
+    n_in = [length for _, length in windows[x]]
+    for e in net.edges:
+        if not (within[e.src] and within[e.dst]) or windows[e.dst] is None:
+            continue
+        for a, (_, d_len) in enumerate(windows[e.dst]):
+            k = taps_count(e.layer, a, d_len)
+            need = d_len * k * (HULL_BYTES + (2 * n_in[a] if sets else 0))
+            if need > limit:
+                what = "exact pixel sets" if sets else "exact regions"
+                cells = f"{d_len} positions x {k} taps" + (f" x {n_in[a]} input pixels" if sets else "")
+                check_bytes("max_memory", need, f"{where(net.source)}edge {net.edge_name(e.id)}: {what} need about "
+                                                f"{file_size_text(need)} ({cells} along axis {a}), which")
+
+
+def check_grid(net: Network, node: int, shape: Sequence[int], what: str, per_position: int) -> None:
+    """Refuse an n-D array over the positions of map ``node`` (of ``shape``) that would need
+    more than max_memory (``per_position`` bytes each)."""
+    count = 1
+    for n in shape:
+        count *= n
+    need = count * per_position
+    if need > current_limits().max_memory:
+        check_bytes("max_memory", need, f"{where(net.source)}node {net.nodes[node]}: {what} of its "
+                                        f"{size_text(shape)} positions need about {file_size_text(need)}, which")
 
 
 @dataclass
@@ -201,6 +256,7 @@ def propagate(net: Network, x: int, y: int, windows: list, *, sets: bool = False
 
     ``windows[v]`` is, per axis, ``(offset, length)``: the positions of map v that exist
     (clipped mode: ``(0, n_v)``) or that are needed (unbounded mode)."""
+    check_memory(net, x, y, windows, sets)
     within = net.between(x, y)
     geoms = [[e.layer.symbolic(a) for a in range(net.ndim)] for e in net.edges]
     pieces: list[list[Piece] | None] = [None] * len(net.nodes)
@@ -239,6 +295,8 @@ def _unbounded_windows(net: Network, x: int, y: int, out_lo: Sequence[int], out_
     within = net.between(x, y)
     need: list[list | None] = [None] * len(net.nodes)
     need[y] = [[lo, hi] for lo, hi in zip(out_lo, out_hi)]
+    for a, (lo, hi) in enumerate(need[y]):
+        _check_reach(net, y, a, lo, hi)
     for w in range(y - 1, x - 1, -1):
         if not within[w]:
             continue
@@ -253,6 +311,7 @@ def _unbounded_windows(net: Network, x: int, y: int, out_lo: Sequence[int], out_
                 lo_v, hi_v = need[v][a]
                 index, _ = layer.spec.taps(layer, a, np.array([lo_v, hi_v], dtype=np.int64))
                 lo, hi = int(index[0].min()), int(index[1].max())  # taps are monotone in t
+                _check_reach(net, w, a, lo, hi)
                 if need[w] is None:
                     need[w] = [[None, None] for _ in range(net.ndim)]
                 cur = need[w][a]
@@ -267,6 +326,17 @@ def _unbounded_windows(net: Network, x: int, y: int, out_lo: Sequence[int], out_
         else:
             windows.append([(lo, hi - lo + 1) if lo is not None else (0, 1) for lo, hi in item])
     return windows
+
+
+def _check_reach(net: Network, w: int, axis: int, lo: int, hi: int) -> None:
+    """The positions ``lo..hi`` of unbounded map ``w`` that the requested outputs read: at
+    most max_length of them, within +-2^31 (so the next layer's taps stay in int64)."""
+    check("max_length", hi - lo + 1, f"{where(net.source)}node {net.nodes[w]}: the regions read "
+                                     f"{hi - lo + 1} positions of it along axis {axis}, which")
+    if max(abs(lo), abs(hi)) > REACH:
+        raise UnsupportedError(f"{where(net.source)}node {net.nodes[w]}: the regions reach position "
+                               f"{lo if abs(lo) > abs(hi) else hi} along axis {axis}, beyond +-2^31: "
+                               "exact regions compute in 64-bit integers")
 
 
 def _grid(pieces: list[Piece], shape: tuple[int, ...]):
@@ -292,12 +362,41 @@ def _along(values: np.ndarray, axis: int, ndim: int) -> np.ndarray:
     return values.reshape(shape)
 
 
+def _point(pieces: list[Piece], idx: tuple[int, ...]) -> tuple[list[int], list[int]] | None:
+    """Hull (lo, hi per axis) of the union of the pieces at one position, None if empty."""
+    lo = hi = None
+    for p in pieces:
+        if all(p.alive[a][j] for a, j in enumerate(idx)):
+            plo = [int(p.lo[a][j]) for a, j in enumerate(idx)]
+            phi = [int(p.hi[a][j]) for a, j in enumerate(idx)]
+            lo = plo if lo is None else [min(x, y) for x, y in zip(lo, plo)]
+            hi = phi if hi is None else [max(x, y) for x, y in zip(hi, phi)]
+    return None if lo is None else (lo, hi)
+
+
+def _line(pieces: list[Piece], axis: int, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Hull along ``axis`` (lo, hi, alive) at the positions of that axis, other coordinates 0:
+    one pass over per-axis arrays, no n-D grid."""
+    lo, hi, alive = np.full(n, POS), np.full(n, NEG), np.zeros(n, dtype=bool)
+    for p in pieces:
+        if not all(p.alive[b][0] for b in range(len(p.lo)) if b != axis):
+            continue
+        here = p.alive[axis]
+        lo = np.where(here, np.minimum(lo, p.lo[axis]), lo)
+        hi = np.where(here, np.maximum(hi, p.hi[axis]), hi)
+        alive |= here
+    return lo, hi, alive
+
+
 @dataclass(frozen=True, eq=False)
 class Regions:
     """Exact regions of every output position at one input size (:func:`rfgraph.exact_regions`).
 
-    Arrays have the output map's shape (one entry per output position); per-axis quantities
-    are tuples with one array per axis:
+    The regions are kept as the per-axis pieces of the exact pass (memory per axis, not per
+    position): :meth:`at`, :meth:`profile` and :meth:`changes` read them directly. The n-D
+    arrays below have the output map's shape (one entry per output position; per-axis
+    quantities are tuples with one array per axis) and are built on first use, within the
+    limit max_memory:
 
     - ``lo``/``hi``: hull of the exact set of input pixels (valid where ``alive``);
     - ``alive``: the position depends on at least one input pixel;
@@ -311,14 +410,48 @@ class Regions:
     output: Node
     input_size: tuple[int, ...]
     output_size: tuple[int, ...]
-    lo: tuple[np.ndarray, ...]
-    hi: tuple[np.ndarray, ...]
-    alive: np.ndarray
-    u: tuple[np.ndarray, ...]
-    v: tuple[np.ndarray, ...]
-    defined: np.ndarray
+    clipped: list[Piece] = field(repr=False)  # the pieces of the output inside the image
+    unclipped: list[Piece] = field(repr=False)  # on unbounded maps (empty when whole)
     whole: bool
     net: Network = field(repr=False)  # sized at input_size (see rfgraph.passes.shapes)
+
+    @cached_property
+    def _clipped_grid(self):
+        self._check_grid()
+        return _grid(self.clipped, self.output_size)
+
+    @cached_property
+    def _unclipped_grid(self):
+        self._check_grid()
+        return _grid(self.unclipped, self.output_size)
+
+    def _check_grid(self) -> None:
+        check_grid(self.net, self.net.index[self.output], self.output_size, "arrays over the positions",
+                   GRID_BYTES_PER_AXIS * len(self.output_size) + 4)
+
+    @property
+    def lo(self) -> tuple[np.ndarray, ...]:
+        return tuple(self._clipped_grid[0])
+
+    @property
+    def hi(self) -> tuple[np.ndarray, ...]:
+        return tuple(self._clipped_grid[1])
+
+    @property
+    def alive(self) -> np.ndarray:
+        return self._clipped_grid[2]
+
+    @property
+    def u(self) -> tuple[np.ndarray, ...]:
+        return tuple(self._unclipped_grid[0])
+
+    @property
+    def v(self) -> tuple[np.ndarray, ...]:
+        return tuple(self._unclipped_grid[1])
+
+    @property
+    def defined(self) -> np.ndarray:
+        return self._unclipped_grid[2]
 
     def index(self, pos: Any) -> tuple[int, ...]:
         """``pos`` (an int for every axis, or one per axis; negative counts from the end) as
@@ -327,7 +460,7 @@ class Regions:
         out = []
         for j, n in zip(values, self.output_size):
             if not -n <= j < n:
-                raise AttributeValueError(f"position {pos!r} is outside the output map {self.output} of size "
+                raise AttributeValueError(f"position {shorten(pos)} is outside the output map {self.output} of size "
                                           f"{size_text(self.output_size)}")
             out.append(j % n)
         return tuple(out)
@@ -338,16 +471,15 @@ class Regions:
         ``u``/``v``/``center`` None when it depends on nothing even on an unbounded axis, or
         on the whole input)."""
         idx = self.index(pos)
-        ndim = len(self.output_size)
-        alive, defined = bool(self.alive[idx]), bool(self.defined[idx])
-        u = [int(self.u[a][idx]) for a in range(ndim)] if defined else None
-        v = [int(self.v[a][idx]) for a in range(ndim)] if defined else None
+        hull = _point(self.clipped, idx)
+        free = _point(self.unclipped, idx)
+        u, v = free if free is not None else (None, None)
         return {
             "at": list(idx),
-            "lo": [int(self.lo[a][idx]) for a in range(ndim)] if alive else None,
-            "hi": [int(self.hi[a][idx]) for a in range(ndim)] if alive else None,
+            "lo": hull[0] if hull else None,
+            "hi": hull[1] if hull else None,
             "u": u, "v": v,
-            "center": [number(half(a + b)) for a, b in zip(u, v)] if defined else None,
+            "center": [number(half(a + b)) for a, b in zip(u, v)] if free else None,
         }
 
     def positions(self):
@@ -356,17 +488,45 @@ class Regions:
 
     def report(self, positions: Any = None, *, sets: bool = False) -> RegionList:
         """The :class:`~rfgraph.results.RegionList` of ``positions`` (default: all), with the
-        exact pixel sets (``count``, ``set``) when ``sets``."""
-        items = []
-        for pos in (self.positions() if positions is None else positions):
-            item = self.at(pos)
-            if sets:
-                mask = self.exact_set(pos)
-                item["count"] = int(mask.sum())
-                coords = np.argwhere(mask)
-                item["set"] = coords[:, 0].tolist() if mask.ndim == 1 else coords.tolist()
-            items.append(item)
+        exact pixel sets (``count``, ``set``) when ``sets``; at most max_items positions."""
+        if positions is None:
+            count = 1
+            for n in self.output_size:
+                count *= n
+            check("max_items", count, f"{where(self.net.source)}output {self.output}: listing all {count} positions")
+        else:
+            positions = list(positions)
+            check("max_items", len(positions), f"listing {len(positions)} positions")
+        with paused_gc():  # a million small dicts: the collector would rescan them all, again and again
+            items = self._every_position() if positions is None else [self.at(pos) for pos in positions]
+        for item in items if sets else ():
+            mask = self.exact_set(tuple(item["at"]))
+            item["count"] = int(mask.sum())
+            check("max_items", item["count"], f"{where(self.net.source)}output {item['at']}: listing the "
+                                              f"{item['count']} input pixels of its exact set")
+            coords = np.argwhere(mask)
+            item["set"] = coords[:, 0].tolist() if mask.ndim == 1 else coords.tolist()
         return RegionList(self.input, self.output, tuple(items), self.input_size, self.output_size)
+
+    def _every_position(self) -> list[dict]:
+        """:meth:`at` of every position in row-major order, from the n-D arrays (a million
+        positions in a second or two, where one :meth:`at` each would take half a minute)."""
+        lo, hi, alive = self._clipped_grid
+        u, v, defined = self._unclipped_grid
+        ndim = len(self.output_size)
+        LO, HI, U, V = ([a.reshape(-1).tolist() for a in arrays] for arrays in (lo, hi, u, v))
+        live, free = alive.reshape(-1).tolist(), defined.reshape(-1).tolist()
+        axes = range(ndim)
+        items = []
+        for i, at in enumerate(product(*(range(n) for n in self.output_size))):
+            if free[i]:
+                uu, vv = [U[a][i] for a in axes], [V[a][i] for a in axes]
+                centre = [number(half(x + y)) for x, y in zip(uu, vv)]
+            else:
+                uu = vv = centre = None
+            items.append({"at": list(at), "lo": [LO[a][i] for a in axes] if live[i] else None,
+                          "hi": [HI[a][i] for a in axes] if live[i] else None, "u": uu, "v": vv, "center": centre})
+        return items
 
     def to_dict(self, positions: Any = None) -> dict:
         """JSON form: the :meth:`report` of ``positions`` (default: all)."""
@@ -388,14 +548,17 @@ class Regions:
         return [int(j) for j in np.nonzero(profile[1:] != profile[:-1])[0] + 1]
 
     def profile(self, axis: int = 0, clipped: bool = False) -> np.ndarray:
-        """:meth:`sizes` along ``axis`` with the other coordinates 0."""
-        sizes = self.sizes(axis, clipped)
-        return sizes[tuple(slice(None) if a == axis else 0 for a in range(sizes.ndim))]
+        """:meth:`sizes` along ``axis`` with the other coordinates 0 (no n-D array built)."""
+        if not clipped and self.whole:
+            raise UnsupportedError("the output depends on the whole input")
+        lo, hi, alive = _line(self.clipped if clipped else self.unclipped, axis, self.output_size[axis])
+        return np.where(alive, hi - lo + 1, 0)
 
     def exact_set(self, pos: Any) -> np.ndarray:
         """The exact set of input pixels output ``pos`` depends on, as a boolean array of the
         input's shape (holes included)."""
         idx = self.index(pos)
+        check_grid(self.net, self.net.index[self.input], self.input_size, "an exact pixel set", 2)
         out = np.zeros(self.input_size, dtype=bool)
         for p in self.exact_pieces:
             rows = [p.sets[a][idx[a]] if p.alive[a][idx[a]] else None for a in range(len(idx))]
@@ -426,34 +589,35 @@ def compute_regions(net: Network, x: int, y: int) -> Regions:
     """Exact regions of every position of ``y`` seen from ``x`` in a sized network (see
     :func:`rfgraph.passes.shapes.infer_shapes`)."""
     input_size, out_size = net.size_of(net.nodes[x]), net.size_of(net.nodes[y])
-    lo, hi, alive = _grid(propagate(net, x, y, _clipped_windows(net)), out_size)
-    u, v, defined, whole = _unclipped(net, x, y, out_size)
-    return Regions(net.nodes[x], net.nodes[y], input_size, out_size, tuple(lo), tuple(hi), alive,
-                   u, v, defined, whole, net)
+    clipped = propagate(net, x, y, _clipped_windows(net))
+    unclipped, whole = _unclipped(net, x, y, out_size)
+    return Regions(net.nodes[x], net.nodes[y], input_size, out_size, clipped, unclipped, whole, net)
 
 
-def _unclipped(net: Network, x: int, y: int, out_size: tuple[int, ...]):
-    """``u``, ``v`` (n-D arrays per axis) on unbounded maps, where they are defined, and
-    whether the output depends on the whole input."""
+def _unclipped(net: Network, x: int, y: int, out_size: tuple[int, ...]) -> tuple[list[Piece], bool]:
+    """The pieces of ``u``, ``v`` on unbounded maps (positions that depend on nothing even
+    there are not alive), and whether the output depends on the whole input (then none)."""
     ndim = len(out_size)
     within = net.between(x, y)
     flows = [forward_pass(net, x, axis_geometry(net, a), within) for a in range(ndim)]
     if any(flow.whole_edge(y) is not None for flow in flows):
-        empty = tuple(np.zeros(out_size, dtype=np.int64) for _ in range(ndim))
-        return empty, empty, np.zeros(out_size, dtype=bool), True
+        return [], True
     classes = [flow.classes(y) for flow in flows]
     if all(c.rf is not None and c.padding is not None for per_axis in classes for c in per_axis):
-        u, v = [], []  # integer strides: the symbolic hull of the stride classes, per axis
+        lo, hi = [], []  # integer strides: the symbolic hull of the stride classes, per axis
         for a, per_axis in enumerate(classes):
+            for c in per_axis:  # the unclipped ends must stay in int64 (see REACH)
+                far = max(abs(c.padding), abs(c.stride * (out_size[a] - 1) - c.padding + c.rf - 1))
+                if far > REACH:
+                    raise UnsupportedError(f"{where(net.source)}the unclipped regions of {net.nodes[y]} reach input "
+                                           f"position {far} along axis {a}, beyond +-2^31 (effective stride "
+                                           f"{c.stride}): exact regions compute in 64-bit integers")
             j = np.arange(out_size[a], dtype=np.int64)
-            lo = np.min([c.stride * j - c.padding for c in per_axis], axis=0)
-            hi = np.max([c.stride * j - c.padding + c.rf - 1 for c in per_axis], axis=0)
-            u.append(np.broadcast_to(_along(lo, a, ndim), out_size))
-            v.append(np.broadcast_to(_along(hi, a, ndim), out_size))
-        return tuple(u), tuple(v), np.ones(out_size, dtype=bool), False
+            lo.append(np.min([c.stride * j - c.padding for c in per_axis], axis=0))
+            hi.append(np.max([c.stride * j - c.padding + c.rf - 1 for c in per_axis], axis=0))
+        return [Piece(lo, hi, [np.ones(n, dtype=bool) for n in out_size])], False
     windows = _unbounded_windows(net, x, y, [0] * ndim, [n - 1 for n in out_size])
-    lo, hi, defined = _grid(propagate(net, x, y, windows, unbounded=True), out_size)
-    return tuple(lo), tuple(hi), defined, False
+    return propagate(net, x, y, windows, unbounded=True), False
 
 
 def unbounded_regions(net: Network, positions: Sequence[int], axis: int, x: int, y: int) -> list[Phase]:

@@ -27,7 +27,8 @@ from typing import Any
 
 from ..core import attrs as A
 from ..core.errors import AttributeValueError, ShapeError, where
-from ..core.network import Edge, Network, Node, as_network
+from ..core.limits import check, current_limits
+from ..core.network import Edge, Network, Node, as_network, check_size
 from ..core.ops import Layer, Window
 from ..results import size_text
 
@@ -42,7 +43,7 @@ def _at_size(net: Network, input_size: Any) -> tuple[Network, tuple[int, ...]]:
             raise AttributeValueError(f"{where(net.source)}no input size: give one (graph attribute "
                                       "input_size, or --input-size on the command line)")
         return net, net.input_size
-    size = A.positive_axes(input_size, "input size", "input_size")
+    size = check_size(A.positive_axes(input_size, "input size", "input_size"), f"{where(net.source)}input size")
     if len(size) > 1 and net.flexible:
         net = net.with_ndim(len(size))
     return net, A.broadcast(size, net.ndim, f"{where(net.source)}input size", "input_size")
@@ -89,6 +90,7 @@ def infer_shapes(G: Any, input_size: Any = None, input: Node | None = None) -> N
     lengths[x] = size
     edges = list(net.edges)
     origin: list[int] = [-1] * len(net.nodes)  # the edge that set each node's length
+    limit = current_limits().max_length
     for v in range(x + 1, len(net.nodes)):
         for e in net.in_edges[v]:
             edge = net.edges[e]
@@ -99,6 +101,10 @@ def infer_shapes(G: Any, input_size: Any = None, input: Node | None = None) -> N
             if layer is not edge.layer:
                 edges[e] = Edge(edge.id, edge.src, edge.dst, edge.key, layer, edge.attrs)
             out = tuple(layer.spec.out_length(layer, a, n) for a, n in enumerate(n_in))
+            if max(out) > limit:
+                axis = out.index(max(out))
+                check("max_length", max(out), f"{where(net.source)}edge {net.edge_name(e)}: {layer.label()} makes "
+                                               f"a map of length {max(out)} along axis {axis}, which")
             if min(out) < 1:
                 raise ShapeError(
                     f"{where(net.source)}edge {net.edge_name(e)}: {layer.label()} does not fit an input of "

@@ -26,6 +26,8 @@ def number(x: Any) -> Any:
     >>> number(3), number(Fraction(3, 2)), number(Fraction(1, 3)), number(None)
     (3, 1.5, '1/3', None)
     """
+    if type(x) is int:  # the common case; isinstance(x, Fraction) goes through ABCMeta (slow)
+        return x
     if isinstance(x, Fraction):
         if x.denominator == 1:
             return x.numerator
@@ -41,6 +43,8 @@ def ratio(x: Any) -> Any:
     >>> ratio(2), ratio(Fraction(1, 2)), ratio(Fraction(4, 2))
     (2, '1/2', 2)
     """
+    if type(x) is int:
+        return x
     if isinstance(x, Fraction):
         return x.numerator if x.denominator == 1 else f"{x.numerator}/{x.denominator}"
     return x

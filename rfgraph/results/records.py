@@ -22,6 +22,7 @@ from typing import Any
 from ..core.attrs import position
 from ..core.errors import UnsupportedError
 from ..core.numbers import Number
+from ..core.jsontext import encode, int_text
 from .format import document, number, ratio, text
 from .report import SUMMARY_COLUMNS, analysis_report, format_rows, summary_rows, table_columns, table_rows
 
@@ -498,6 +499,14 @@ class Table(Mapping):
     origin: str
     node: Any
     rows: Mapping[Any, NodeResult]
+    #: The path counts too big to convert to text quickly, as :class:`decimal.Decimal`
+    #: integers (node -> count; str() is linear in their digits), if any.
+    big_counts: Mapping[Any, Any] | None = field(default=None, repr=False, compare=False)
+
+    def count_text(self, name: Any) -> str:
+        """The decimal text of the number of paths of row ``name`` (fast for big counts)."""
+        big = self.big_counts.get(name) if self.big_counts else None
+        return str(big) if big is not None else int_text(self.rows[name].paths)
 
     def __getitem__(self, name: Any) -> NodeResult:
         return self.rows[name]
@@ -511,6 +520,37 @@ class Table(Mapping):
     def to_dict(self) -> dict:
         return document({self.origin: str(self.node),
                          "nodes": {str(name): row.to_dict() for name, row in self.rows.items()}})
+
+    def json_chunks(self) -> Iterator[str]:
+        """The text of :meth:`to_dict` in the layout of :func:`rfgraph.core.jsontext.lines`,
+        streamed row by row (a 100,000-edge table never exists as one string), the big path
+        counts written from :attr:`big_counts`.
+
+        >>> import json, rfgraph
+        >>> t = rfgraph.table("graphs/distill_fig1_chain.dot")
+        >>> json.loads("".join(t.json_chunks())) == t.to_dict()
+        True
+        """
+        yield "{"
+        for key, value in document({self.origin: str(self.node)}).items():
+            yield f"\n  {encode(key)}: {encode(value)},"
+        if not self.rows:
+            yield '\n  "nodes": {}\n}\n'
+            return
+        yield '\n  "nodes": {'
+        big = self.big_counts or {}
+        separator = "\n    "
+        for name, row in self.rows.items():
+            data = row.to_dict()
+            count = big.get(name)
+            if count is not None:  # "paths" is the row's first key: splice the text in its place
+                del data["paths"]
+                body = '{"paths": ' + str(count) + ", " + encode(data)[1:]
+            else:
+                body = encode(data)
+            yield separator + encode(str(name)) + ": " + body
+            separator = ",\n    "
+        yield "\n  }\n}\n"
 
     def to_rows(self) -> list[dict[str, Any]]:
         """One flat dict per node (node, paths, rf, stride, padding, aligned, note): the text

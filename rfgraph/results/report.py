@@ -24,6 +24,7 @@ import io
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from ..core.jsontext import int_text
 from .format import size_text, text
 
 if TYPE_CHECKING:
@@ -110,14 +111,16 @@ def note_text(axis: AxisResult) -> str:
 
 
 def table_columns(ndim: int) -> list[str]:
-    """The columns of a per-node table."""
-    return ["node", "paths", "rf", "stride", "padding", "aligned", "note"]
+    """The columns of a per-node table. The path count comes late: it can have thousands of
+    digits (deep residual graphs)."""
+    return ["node", "rf", "stride", "padding", "aligned", "paths", "note"]
 
 
 def table_rows(table: Table) -> list[dict[str, Any]]:
     """One dict per node: node, paths, rf, stride, padding (per-axis values comma-joined when
     the axes differ), aligned and a note."""
-    return [{"node": str(name), "paths": row.paths, **_cells(row.axes, row.aligned)} for name, row in table.items()]
+    return [{"node": str(name), "paths": table.count_text(name), **_cells(row.axes, row.aligned)}
+            for name, row in table.items()]
 
 
 def _cells(axes: Sequence[AxisResult], aligned: bool | None) -> dict[str, str]:
@@ -190,7 +193,7 @@ def analysis_report(result: Analysis, name: str | None = None) -> str:
         lines.append(f"sizes: {size_text(result.input_size)} -> {size_text(result.sizes[result.output])}")
     for item in result.same_padding:
         lines.append(f"padding=same on {item.edge[0]} -> {item.edge[1]}: p_l {list(item.p_l)}, p_r {list(item.p_r)}")
-    lines.append(f"paths: {result.paths}   aligned: {yes(result.aligned)}")
+    lines.append(f"paths: {int_text(result.paths)}   aligned: {yes(result.aligned)}")
     body = [{"axis": a.axis, "rf": rf_text(a), "stride": stride_text(a), "padding": padding_text(a),
              "centre(0)": text(_data(a).center), "aligned": yes(a.aligned)} for a in result.axes]
     lines.append(format_rows(body, ["axis", "rf", "stride", "padding", "centre(0)", "aligned"]))

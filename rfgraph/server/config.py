@@ -7,7 +7,9 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from ..core.limits import DEFAULT, Limits
 
 __all__ = ["ServerConfig"]
 
@@ -37,6 +39,10 @@ class ServerConfig:
         Answers (JSON, SVG) kept in memory for repeated questions; 0 turns the cache off.
     graphs_per_worker : int
         Loaded graphs each worker keeps (least recently used first out).
+    limits : Limits
+        rfgraph's limits on inputs and work (:mod:`rfgraph.core.limits`), in force in every
+        worker: ``rfgraph serve --max-length N`` and the other ``--max-*`` options set them,
+        as for every command. Files served from the command line are read within them too.
     """
 
     max_upload: int = 50 * MB
@@ -47,3 +53,4 @@ class ServerConfig:
     store_bytes: int = 512 * MB
     answer_cache_bytes: int = 128 * MB
     graphs_per_worker: int = 16
+    limits: Limits = field(default=DEFAULT)

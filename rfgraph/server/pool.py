@@ -46,9 +46,9 @@ class Failed(Exception):
 class _Worker:
     """One worker process and the parent's end of its pipe."""
 
-    def __init__(self, ctx, kind: str, graphs: int, memory: int) -> None:
+    def __init__(self, ctx, kind: str, graphs: int, memory: int, limits) -> None:
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=worker_main, args=(child, kind, graphs, memory), daemon=True,
+        self.process = ctx.Process(target=worker_main, args=(child, kind, graphs, memory, limits), daemon=True,
                                    name=f"rfgraph-{kind}")
         self.process.start()
         child.close()
@@ -99,10 +99,13 @@ class Pool:
         Graphs each worker keeps loaded.
     memory : int
         Data-segment limit of each worker in bytes (0: none).
+    limits : Limits, optional
+        rfgraph's limits in force in each worker (default: the documented ones).
     """
 
-    def __init__(self, size: int, kind: str, timeout: float, graphs: int = 16, memory: int = 0) -> None:
-        self.kind, self.timeout, self.graphs, self.memory = kind, timeout, graphs, memory
+    def __init__(self, size: int, kind: str, timeout: float, graphs: int = 16, memory: int = 0,
+                 limits=None) -> None:
+        self.kind, self.timeout, self.graphs, self.memory, self.limits = kind, timeout, graphs, memory, limits
         self._ctx = multiprocessing.get_context("spawn")
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()
@@ -113,7 +116,7 @@ class Pool:
             self._idle.put(self._start())
 
     def _start(self) -> _Worker:
-        worker = _Worker(self._ctx, self.kind, self.graphs, self.memory)
+        worker = _Worker(self._ctx, self.kind, self.graphs, self.memory, self.limits)
         with self._lock:
             self._all.add(worker)
         return worker

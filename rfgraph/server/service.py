@@ -20,8 +20,8 @@ from ..results import document
 from .cache import AnswerCache
 from .config import ServerConfig
 from .pool import Failed, Pool, Unavailable
-from .store import Catalog, Entry, UploadStore, find_graph_files
-from .worker import encode, graph_id
+from .store import Catalog, Entry, UploadStore, find_graph_files, graph_id
+from .worker import encode
 
 __all__ = ["Service", "ServiceError", "bundled_graphs"]
 
@@ -65,11 +65,24 @@ class Service:
     # Life
 
     def start(self) -> Service:
+        from dataclasses import asdict
+
+        from ..core.limits import limits
+
         c = self.config
         files = find_graph_files(self.paths)
-        entries = [(self.catalog.add(name, path, c.max_upload), explicit) for name, path, explicit in files]
-        self.analysis = Pool(c.workers, "analysis", c.timeout, c.graphs_per_worker, c.worker_memory)
-        self.render = Pool(1, "render", c.timeout, 1, 0)  # wasm reserves address space: no data limit
+        entries = []
+        with limits(**asdict(c.limits)):  # served files are read within the service's limits
+            for name, path, explicit in files:
+                try:
+                    entries.append((self.catalog.add(name, path), explicit))
+                except RFGraphError as exc:
+                    if explicit:
+                        raise
+                    print(f"rfgraph: warning: skipping {name}: {' '.join(exc.cli.split())}", file=sys.stderr)
+        self.analysis = Pool(c.workers, "analysis", c.timeout, c.graphs_per_worker, c.worker_memory, c.limits)
+        # wasm reserves address space: no data-segment limit for the process that draws
+        self.render = Pool(1, "render", c.timeout, 1, 0, c.limits)
         unique = {e.id: (e, explicit) for e, explicit in entries}
         with ThreadPoolExecutor(max(1, c.workers)) as threads:
             results = list(threads.map(self._summarize_quietly, [e for e, _ in unique.values()]))

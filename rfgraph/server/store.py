@@ -13,18 +13,30 @@ files read are the ones the command line named (folders are searched once, at st
 
 from __future__ import annotations
 
+import hashlib
 import os
-import stat
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core.errors import ParseError
-from ..io.formats import FORMATS
-from .worker import graph_id
+from ..io.formats import FORMATS, GRAPH_FORMATS, detect_format
 
-__all__ = ["Catalog", "Entry", "UploadStore", "find_graph_files"]
+__all__ = ["Catalog", "Entry", "UploadStore", "find_graph_files", "graph_id", "read_served"]
+
+
+def graph_id(name: str, data: bytes) -> str:
+    """The id of a graph file: derived from its content and format only, so the same bytes
+    give the same id in every replica of the service.
+
+    >>> graph_id("a.dot", b"digraph { x -> y }") == graph_id("other.gv", b"digraph { x -> y }")
+    True
+    >>> len(graph_id("a.dot", b"digraph { x -> y }"))
+    32
+    """
+    digest = hashlib.sha256(detect_format(name).encode("ascii") + b"\0" + data)
+    return digest.hexdigest()[:32]
 
 
 @dataclass
@@ -76,18 +88,13 @@ def find_graph_files(paths: list[str]) -> list[tuple[str, Path, bool]]:
     return found
 
 
-def read_regular(path: Path, limit: int) -> bytes:
-    """A regular file's bytes, at most ``limit`` of them (never a FIFO or a device)."""
-    try:
-        with open(path, "rb") as fh:
-            info = os.fstat(fh.fileno())
-            if not stat.S_ISREG(info.st_mode):
-                raise ParseError(f"{path}: not a regular file")
-            if info.st_size > limit:
-                raise ParseError(f"{path}: {info.st_size} bytes, more than the limit of {limit} (--max-upload)")
-            return fh.read(limit + 1)
-    except OSError as exc:
-        raise ParseError(f"{path}: cannot read it ({exc.strerror})") from None
+def read_served(name: str, path: str | Path) -> bytes:
+    """The bytes of a served file: a regular file within rfgraph's size limit for its kind
+    (:func:`rfgraph.io.files.read_input`: never a FIFO or a device, the size checked first)."""
+    from ..io.files import read_input
+
+    model = detect_format(name) not in GRAPH_FORMATS
+    return read_input(path, "max_model_size" if model else "max_file_size")
 
 
 class Catalog:
@@ -96,10 +103,10 @@ class Catalog:
     def __init__(self) -> None:
         self.entries: OrderedDict[str, Entry] = OrderedDict()
 
-    def add(self, name: str, path: Path, limit: int) -> Entry:
+    def add(self, name: str, path: Path) -> Entry:
         """Register a file (its id from its content); a file with the same content as one
         already registered is the same graph (listed once, under its first name)."""
-        data = read_regular(path, limit)
+        data = read_served(name, path)
         gid = graph_id(name, data)
         if gid not in self.entries:
             self.entries[gid] = Entry(gid, name, "file", path=str(path.resolve()))

@@ -14,7 +14,6 @@ with 500.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sys
@@ -23,27 +22,13 @@ from collections import OrderedDict
 from typing import Any
 
 from ..core.errors import NodeNotFoundError, RFGraphError
+from .store import graph_id
 
-__all__ = ["GraphCache", "graph_id", "handle_message", "main"]
+__all__ = ["GraphCache", "handle_message", "main"]
 
 #: Exit code of a worker that must be replaced (it ran out of memory: its state is suspect).
 RECYCLE = 75
 OUT_OF_MEMORY = "the question needs more memory than a worker may use: try a smaller input size"
-
-
-def graph_id(name: str, data: bytes) -> str:
-    """The id of a graph file: derived from its content and format only, so the same bytes
-    give the same id in every replica of the service.
-
-    >>> graph_id("a.dot", b"digraph { x -> y }") == graph_id("other.gv", b"digraph { x -> y }")
-    True
-    >>> len(graph_id("a.dot", b"digraph { x -> y }"))
-    32
-    """
-    from ..io.formats import detect_format
-
-    digest = hashlib.sha256(detect_format(name).encode("ascii") + b"\0" + data)
-    return digest.hexdigest()[:32]
 
 
 class GraphCache:
@@ -86,16 +71,15 @@ def load_source(gid: str, source: tuple):
 
 
 def read_served(name: str, path: str) -> bytes:
-    """The bytes of a served file (a regular file: never a FIFO or a device)."""
-    import stat
+    """The bytes of a served file, read again (a file that is no longer a regular file, or
+    no longer readable, is a 404 for this graph)."""
+    from ..core.errors import ParseError
+    from .store import read_served as read
 
     try:
-        with open(path, "rb") as fh:
-            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
-                raise NodeNotFoundError(f"{name} is no longer a regular file")
-            return fh.read()
-    except OSError as exc:
-        raise NodeNotFoundError(f"{name}: cannot read it any more ({exc.strerror})") from None
+        return read(name, path)
+    except ParseError as exc:
+        raise NodeNotFoundError(f"{name}: cannot be read any more ({' '.join(str(exc).split())})") from None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -203,7 +187,8 @@ def handle_message(message: tuple, cache: GraphCache) -> tuple:
 
 
 def _one_line(exc: Exception) -> str:
-    return " ".join(str(exc).split())
+    """The command line's one-line message (its wording: ``--max-length``, not ``max_length=``)."""
+    return " ".join(str(getattr(exc, "cli", exc)).split())
 
 
 def limit_memory(limit: int) -> None:
@@ -219,11 +204,16 @@ def limit_memory(limit: int) -> None:
         pass
 
 
-def main(conn, kind: str, graphs: int, memory: int) -> None:
+def main(conn, kind: str, graphs: int, memory: int, limits=None) -> None:
     """The worker's loop: receive a task, send its reply, until the pipe closes."""
     import signal
+    from dataclasses import asdict
+
+    from ..core.limits import set_limits
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the parent, which stops the workers
+    if limits is not None:
+        set_limits(**asdict(limits))  # the service's limits: every question here runs within them
     limit_memory(memory)
     if kind == "render":
         from .drawing import warm_up
