@@ -143,7 +143,7 @@ def test_symbolic_input_needs_input_size_and_bad_files(tmp_path):
         z.writestr("metadata.json", "{}")
     with pytest.raises(ParseError, match="config.json"):
         from_keras(empty)
-    with pytest.raises(ModelImportError, match="input 'x': length 1000000000 .* limit"):
+    with pytest.raises(rfgraph.LimitError, match="input .x.: length 1000000000 .* limit"):
         from_keras(config, input_size=(10**9, 10))
 
 

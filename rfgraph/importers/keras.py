@@ -48,7 +48,9 @@ from .builder import (
     true_taps,
 )
 from .families import Families
-from .limits import MAX_CONFIG_BYTES, check_length
+from ..core.limits import check_bytes
+from ..io.files import check_input, read_input
+from .limits import check_length
 
 # Layers that act elementwise (per position and channel, or mixing channels only), and the op.
 ELEMENTWISE = {
@@ -91,10 +93,7 @@ def read_config(model_or_path: Any) -> tuple[dict, str | None]:
 
 
 def _read_file(path: str) -> dict:
-    if not os.path.exists(path):
-        raise ParseError(f"{path}: no such file")
-    if not os.path.isfile(path):
-        raise ParseError(f"{path}: not a regular file")
+    check_input(path, "max_model_size")  # a regular file of a sane size (a FIFO would block)
     try:
         if zipfile.is_zipfile(path):
             with zipfile.ZipFile(path) as z:
@@ -102,15 +101,10 @@ def _read_file(path: str) -> dict:
                     info = z.getinfo("config.json")
                 except KeyError:
                     raise ParseError(f"{path}: a zip file without config.json: not a Keras 3 .keras file") from None
-                if info.file_size > MAX_CONFIG_BYTES:
-                    raise ParseError(f"{path}: config.json is {info.file_size} bytes (limit {MAX_CONFIG_BYTES})")
+                check_bytes("max_file_size", info.file_size, f"{path}: config.json has {info.file_size} bytes, which")
                 text = z.read(info).decode("utf-8")
         else:
-            if os.path.getsize(path) > MAX_CONFIG_BYTES:
-                raise ParseError(f"{path}: {os.path.getsize(path)} bytes, more than a model configuration "
-                                 f"(limit {MAX_CONFIG_BYTES})")
-            with open(path, encoding="utf-8") as f:
-                text = f.read()
+            text = read_input(path).decode("utf-8")
         config = json.loads(text)
     except ParseError:
         raise

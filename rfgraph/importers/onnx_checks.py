@@ -23,6 +23,7 @@ from typing import Any
 
 from ..core.errors import ModelImportError
 from . import limits
+from ..core.limits import check
 
 _WINDOW_OPS = {"Conv", "ConvTranspose", "MaxPool", "AveragePool", "LpPool"}
 
@@ -137,9 +138,7 @@ def check_scales(n, scales: Sequence[float], where: str) -> None:
         if not math.isfinite(s) or s <= 0:
             raise fail(n, where, f"scale factor {s} in {[float(x) for x in scales]}: scales must be finite and "
                                  "positive")
-        if s > limits.MAX_GEOMETRY:
-            raise fail(n, where, f"scale factor {s} is above the limit of {limits.MAX_GEOMETRY} "
-                                 "(rfgraph.importers.limits.MAX_GEOMETRY)")
+        check("max_length", math.ceil(s), f"{where}node {node_name(n)!r} ({n.op_type}): scale factor {s}")
 
 
 def check_axes(n, axes: Sequence[int], rank: int, where: str, what: str = "axes") -> list[int]:

@@ -34,6 +34,7 @@ from typing import Any
 
 from ..core.errors import ParseError, where
 from ..core.raw import RawGraph
+from .files import read_input
 
 __all__ = ["format_node_link", "loads_node_link", "parse_node_link", "read_node_link_file"]
 
@@ -154,14 +155,7 @@ def loads_node_link(text: str | bytes, source: str | None = None) -> RawGraph:
 def read_node_link_file(path: str | os.PathLike[str]) -> RawGraph:
     """Read a ``.json`` file holding one node-link graph."""
     name = os.fspath(path)
-    try:
-        with open(name, "rb") as f:
-            data = f.read()
-    except FileNotFoundError:
-        raise ParseError(f"{name}: no such file") from None
-    except OSError as e:
-        raise ParseError(f"{name}: cannot read the file: {e.strerror or e}") from None
-    return loads_node_link(data, name)
+    return loads_node_link(read_input(name), name)  # a regular file within max_file_size
 
 
 def format_node_link(raw: RawGraph) -> str:

@@ -10,12 +10,14 @@ the input size (2-D graphs). The regions come from :func:`rfgraph.exact_regions`
 
 from __future__ import annotations
 
+import io
 import os
 from pathlib import Path
 from typing import Any
 
 from ..core.errors import AttributeValueError, RenderError, RFGraphError, worded
 from ..analysis import exact_regions
+from ..io.files import read_input
 from ..core.network import as_network
 from .figures import COLORS, finish, name, new_figure, refuse_existing
 
@@ -82,10 +84,12 @@ def _need_2d(ndim: int) -> None:
 
 
 def read_image(path: str | os.PathLike):
-    """An image file as a numpy array (PNG natively; JPEG and others through Pillow)."""
+    """An image file as a numpy array (PNG natively; JPEG and others through Pillow); only a
+    regular file within the ``max_file_size`` limit is read (a FIFO would block)."""
     p = Path(path)
-    if not p.is_file():
+    if not p.exists():
         raise RFGraphError(f"{path}: no such image file")
+    data = read_input(p)
     if p.suffix.lower() != ".png":
         try:
             import PIL  # noqa: F401
@@ -95,7 +99,7 @@ def read_image(path: str | os.PathLike):
     import matplotlib.image as mpimg
 
     try:
-        return mpimg.imread(str(p))
+        return mpimg.imread(io.BytesIO(data), format=p.suffix.lower().lstrip(".") or None)
     except Exception as exc:  # corrupt or unsupported files: Pillow and libpng raise many kinds
         raise RFGraphError(f"{path}: cannot read the image: {exc}") from None
 
