@@ -50,8 +50,8 @@ def serve(paths: Sequence[str] = (), host: str = "127.0.0.1", port: int = 8765,
     if not paths:
         bundled = bundled_graphs()
         if bundled is None:
-            raise RFGraphError("no graphs given and the bundled graphs/ folder is not installed (it ships with "
-                               "the source checkout): give graph files or folders, e.g. rfgraph serve models/")
+            raise RFGraphError("no graphs given and the bundled graphs are missing from this installation: "
+                               "give graph files or folders, e.g. rfgraph serve models/")
         paths = [str(bundled)]
     sock = listen(host, port)
     try:

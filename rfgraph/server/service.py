@@ -38,8 +38,8 @@ class ServiceError(Exception):
 
 
 def bundled_graphs() -> Path | None:
-    """The ``graphs/`` folder of the source checkout rfgraph runs from, if there is one."""
-    folder = Path(__file__).resolve().parent.parent.parent / "graphs"
+    """The bundled graphs and the zoo (``rfgraph/graphs``, shipped with the package)."""
+    folder = Path(__file__).resolve().parent.parent / "graphs"
     return folder if folder.is_dir() else None
 
 
