@@ -26,7 +26,7 @@ from rfgraph.api import dumps  # noqa: E402
 from rfgraph.io.safe_write import write_text  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from zoo_table import KERAS_MARKER, row  # noqa: E402
+from zoo_table import KERAS_MARKER, line, row  # noqa: E402
 
 ZOO = Path(__file__).resolve().parent.parent / "graphs" / "zoo"
 
@@ -80,8 +80,7 @@ def main() -> None:
                "| model | input | output node | output size | rf | stride | padding | aligned | paths | notes |",
                "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for r in rows:
-        section.append(f"| {r['name']} | {r['input']} | `{r['output']}` | {r['size']} | {r['rf']} | {r['stride']} | "
-                       f"{r['padding']} | {r['aligned']} | {r['paths']} | {r['note']} |")
+        section.append(line(r))
     section += ["", *extra, ""]
     readme = ZOO / "README.md"
     text = readme.read_text()

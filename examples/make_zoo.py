@@ -32,7 +32,7 @@ from rfgraph.api import dumps
 from rfgraph.io.safe_write import write_text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from zoo_table import KERAS_MARKER, row  # noqa: E402
+from zoo_table import KERAS_MARKER, line, row  # noqa: E402
 
 ZOO = Path(__file__).resolve().parent.parent / "graphs" / "zoo"
 
@@ -178,8 +178,7 @@ def readme(rows: list[dict]) -> str:
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for r in rows:
-        out.append(f"| {r['name']} | {r['input']} | `{r['output']}` | {r['size']} | {r['rf']} | {r['stride']} | "
-                   f"{r['padding']} | {r['aligned']} | {r['paths']} | {r['note']} |")
+        out.append(line(r))
     out += ["", "Graph sizes: " + ", ".join(f"{r['name']} {r['nodes']} nodes / {r['edges']} edges" for r in rows)
             + ".", ""]
     return "\n".join(out)

@@ -1,55 +1,61 @@
-"""One row of a zoo table (graphs/zoo/README.md), computed by rfgraph from a graph file: shared
-by examples/make_zoo.py (torchvision) and examples/make_keras_zoo.py (keras.applications)."""
+"""The rows of the zoo tables (graphs/zoo/README.md), computed by rfgraph from the graphs:
+shared by examples/make_zoo.py (torchvision) and examples/make_keras_zoo.py
+(keras.applications). Run it alone to recompute the tables' numbers from the DOT files (no
+torch, torchvision or keras needed):
+
+    python examples/zoo_table.py
+"""
 
 from __future__ import annotations
 
-import rfgraph
-from rfgraph.results import text
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import rfgraph  # noqa: E402
+from rfgraph.results import size_text  # noqa: E402
+from rfgraph.results.report import note_text, padding_text, rf_text, stride_text, yes  # noqa: E402
 
 KERAS_MARKER = "## Keras applications"
+ZOO = ROOT / "graphs" / "zoo"
 
 
 def row(name: str, net, seconds: float) -> dict:
+    """The cells of one model's row: what ``rfgraph analyze`` says of its default output."""
+    net = rfgraph.infer_shapes(net) if net.input_size is not None else net
     result = rfgraph.analyze(net)
     a = result.axes[0]
-    note = ""
-    if a.whole_input is not None:
-        local = a.local
-        rf = "whole input"
-        note = (f"{a.whole_input.split(' on edge')[0]} on some paths; paths avoiding it: rf "
-                f"{text(local.rf)}, stride {text(local.stride)}, padding {text(local.padding)}")
-        stride, padding = (text(local.stride), text(local.padding)) if local else ("", "")
-        aligned = {True: "yes", False: "no", None: "?"}[local.aligned] if local else "?"
-    else:
-        rf, stride, padding = text(a.rf), text(a.stride), text(a.padding)
-        aligned = {True: "yes", False: "no", None: "?"}[result.aligned]
-        if a.phases:  # fractional strides on the way (transposed convolutions): per output phase
-            found = sorted({p["size"] for p in a.phases})
-            rf = "-".join(map(str, (found[0], found[-1]))) if len(found) > 1 else str(found[0])
-            lefts = sorted({-p["u"] + p["at"] * a.stride for p in a.phases})
-            padding = "-".join(map(text, (lefts[0], lefts[-1]))) if len(lefts) > 1 else text(lefts[0])
-            by = {}
-            for p in a.phases:
-                by.setdefault(p["size"], []).append(p["at"])
-            note = (f"region size depends on the output position j mod {a.period}: "
-                    + "; ".join(f"{size} at j mod {a.period} in {_ranges(ats)}" for size, ats in sorted(by.items())))
-        elif a.reason:
-            note = a.reason
-    sizes = result.extra.get("sizes", {})
-    out_size = "x".join(map(str, sizes.get(str(result.output), [])))
-    return {"name": name, "output": str(result.output), "size": out_size, "rf": rf, "stride": stride,
-            "padding": padding, "aligned": aligned, "paths": result.paths, "note": note,
+    data = a.local if a.whole_input is not None and a.local is not None else a
+    return {"name": name, "output": str(result.output),
+            "size": size_text(net.sizes[result.output]) if net.sized else "",
+            "rf": rf_text(a), "stride": stride_text(a), "padding": padding_text(a),
+            "aligned": yes(data.aligned if a.whole_input is not None else result.aligned).replace("NO", "no"),
+            "paths": result.paths, "note": note_text(a),
             "nodes": len(net.nodes), "edges": len(net.edges), "seconds": seconds,
-            "input": "x".join(map(str, net.input_size))}
+            "input": size_text(net.input_size) if net.input_size else ""}
 
 
-def _ranges(values: list[int]) -> str:
-    values = sorted(values)
-    parts, start = [], values[0]
-    for prev, cur in zip(values, values[1:] + [None]):
-        if cur != prev + 1:
-            parts.append(f"{start}..{prev}" if prev != start else str(start))
-            start = cur
-    return "{" + ", ".join(parts) + "}"
+def line(r: dict) -> str:
+    """A table line of a row."""
+    return (f"| {r['name']} | {r['input']} | `{r['output']}` | {r['size']} | {r['rf']} | {r['stride']} | "
+            f"{r['padding']} | {r['aligned']} | {r['paths']} | {r['note']} |")
 
 
+def refresh(readme: Path = ZOO / "README.md") -> None:
+    """Recompute every table line of the zoo README from its graph file."""
+    out = []
+    for text in readme.read_text().splitlines():
+        found = re.match(r"\| (keras )?(\w+) \| \d", text)
+        if found:
+            keras, model = found.groups()
+            path = ZOO / (f"keras_{model.lower()}.dot" if keras else f"{model}.dot")
+            text = line(row(f"{keras or ''}{model}", rfgraph.load(path), 0.0))
+        out.append(text)
+    readme.write_text("\n".join(out) + "\n")
+
+
+if __name__ == "__main__":
+    refresh()
