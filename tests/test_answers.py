@@ -318,3 +318,13 @@ def test_every_output_of_a_backbone_is_analysed(tmp_path, capsys):
     assert [d["axes"][0]["rf"] for d in data] == [rfgraph.analyze(net, output=o).rf[0] for o in net.outputs]
     code, out, _ = run(capsys, "analyze", path)
     assert out.count("-> output") == 2
+
+
+def test_from_torch_takes_a_shape_for_the_example_input():
+    torch = pytest.importorskip("torch")
+    model = groupnorm_blocks(False)
+    by_shape = rfgraph.from_torch(model, (1, 3, 32, 32))
+    by_tensor = rfgraph.from_torch(model, torch.zeros(1, 3, 32, 32))
+    assert rfgraph.analyze(by_shape).to_dict() == rfgraph.analyze(by_tensor).to_dict()
+    with pytest.raises(rfgraph.RFGraphError, match=r"\[N, C, \*spatial\]"):
+        rfgraph.from_torch(model, (32, 32))

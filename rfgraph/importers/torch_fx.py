@@ -61,7 +61,7 @@ def from_torch(module, example_input, *, ops: Mapping[str, Any] | None = None,
                concrete_args: Mapping[str, Any] | None = None):
     """Convert a PyTorch module into an rfgraph :class:`~rfgraph.core.network.Network`.
 
-    ``example_input``: a tensor ``[N, C, *spatial]`` (1, 2 or 3 spatial axes); its spatial
+    ``example_input``: a tensor ``[N, C, *spatial]`` (1, 2 or 3 spatial axes), or its shape; its spatial
     size becomes the graph's ``input_size`` and resolves every size-dependent layer (adaptive
     pooling, interpolation to a size, broadcasts).
 
@@ -81,8 +81,18 @@ def from_torch(module, example_input, *, ops: Mapping[str, Any] | None = None,
     Raises :class:`~rfgraph.core.errors.ModelImportError` naming the module or op at fault.
     """
     torch = _torch()
+    if isinstance(example_input, (tuple, list, torch.Size)) and all(isinstance(n, int) for n in example_input):
+        # a shape, the obvious intent: the model runs on PyTorch's meta device anyway
+        from .named import check_example
+
+        if len(example_input) < 3:
+            raise ModelImportError(f"example input shape {tuple(example_input)}: give [N, C, *spatial] "
+                                   "(e.g. (1, 3, 224, 224))")
+        check_example(tuple(example_input[2:]))
+        example_input = torch.zeros(*example_input)
     if not isinstance(example_input, torch.Tensor):
-        raise ModelImportError(f"example_input must be a tensor [N, C, *spatial], got {type(example_input).__name__}")
+        raise ModelImportError(f"example_input must be a tensor [N, C, *spatial] or its shape, "
+                               f"got {type(example_input).__name__}")
     if example_input.dim() < 3:
         raise ModelImportError(f"example_input has shape {list(example_input.shape)}: expected [N, C, *spatial] "
                                "with 1 to 3 spatial axes")
