@@ -12,6 +12,7 @@ from .. import questions
 from ..api import save
 from ..core.jsontext import int_text
 from ..results import Analysis, size_text, text
+from ..results.report import table_text
 from .common import (add_common_options, add_format_option, add_size_option, check_output, emit_chunks, emit_json,
                      int_list, load_args)
 
@@ -106,10 +107,15 @@ def check_failures(result: Analysis, min_rf: int | None) -> list[str]:
 
 def cmd_table(args: argparse.Namespace) -> int:
     rows = questions.table(load_args(args), args.input, from_output=args.from_output, input_size=args.input_size)
+    # streamed: a 100,000-node table never exists as one string
     if args.json or args.format == "json":
-        emit_chunks(rows.json_chunks())  # streamed: a 100,000-node table never exists as one string
-        return 0
-    return print_table(args, rows, f"{args.file}: seen from the {rows.origin} {rows.node}")
+        emit_chunks(rows.json_chunks())
+    elif args.format == "text":
+        print(f"{args.file}: seen from the {rows.origin} {rows.node}")
+        emit_chunks(table_text(rows))
+    else:
+        print(rows.format(args.format))
+    return 0
 
 
 def cmd_summary(args: argparse.Namespace) -> int:

@@ -24,7 +24,8 @@ from ..core.errors import UnsupportedError
 from ..core.numbers import Number
 from ..core.jsontext import encode, int_text
 from .format import document, number, ratio, text
-from .report import SUMMARY_COLUMNS, analysis_report, format_rows, summary_rows, table_columns, table_rows
+from .report import (SUMMARY_COLUMNS, analysis_report, format_rows, summary_rows, table_columns, table_rows,
+                     table_text)
 
 __all__ = [
     "Analysis", "AxisResult", "BatchRow", "Footprint", "FootprintList", "Mismatch", "Nearest", "NodeResult", "Path",
@@ -559,6 +560,8 @@ class Table(Mapping):
 
     def format(self, format: str = "text") -> str:
         """The table as ``text``, ``markdown``, ``csv`` or ``html``."""
+        if format == "text":
+            return "".join(table_text(self)).rstrip("\n")
         return format_rows(self.to_rows(), table_columns(0), format)
 
     def to_pandas(self):

@@ -21,7 +21,7 @@ from __future__ import annotations
 import csv
 import html
 import io
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..core.jsontext import int_text
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from .records import Analysis, AxisResult, Table
 
 __all__ = ["FORMATS", "SUMMARY_COLUMNS", "analysis_report", "format_rows", "note_text", "padding_range",
-           "padding_text", "rf_text", "stride_text", "summary_rows",
+           "padding_text", "rf_text", "stride_text", "summary_rows", "table_text",
            "table_columns", "table_rows", "yes"]
 
 #: Table formats: aligned text, GitHub Markdown, CSV, an HTML table.
@@ -111,9 +111,22 @@ def note_text(axis: AxisResult) -> str:
 
 
 def table_columns(ndim: int) -> list[str]:
-    """The columns of a per-node table. The path count comes late: it can have thousands of
-    digits (deep residual graphs)."""
-    return ["node", "rf", "stride", "padding", "aligned", "paths", "note"]
+    """The columns of a per-node table. The path count comes last: it can have thousands of
+    digits (deep residual graphs), and a last column needs no padding."""
+    return ["node", "rf", "stride", "padding", "aligned", "note", "paths"]
+
+
+def table_text(table: Table) -> Iterator[str]:
+    """The text table of :func:`table_rows`, line by line, each path count written as its
+    line goes out (a 100,000-node table with counts of thousands of digits never exists as one
+    string)."""
+    columns = table_columns(0)
+    cells = [[str(name), *(c[k] for k in columns[1:-1])]
+             for name, c in ((name, _cells(row.axes, row.aligned)) for name, row in table.items())]
+    widths = [max([len(columns[i])] + [len(r[i]) for r in cells]) for i in range(len(columns) - 1)]
+    yield "  ".join(c.ljust(w) for c, w in zip(columns, widths)) + "  " + columns[-1] + "\n"
+    for row, name in zip(cells, table):
+        yield "  ".join(c.ljust(w) for c, w in zip(row, widths)) + "  " + table.count_text(name) + "\n"
 
 
 def table_rows(table: Table) -> list[dict[str, Any]]:
