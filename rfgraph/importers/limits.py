@@ -17,9 +17,10 @@ rfgraph.core.errors.LimitError: input x: length 1000000000 along a spatial axis 
 
 from __future__ import annotations
 
-from ..core.limits import check
+from ..core.limits import check, check_bytes, file_size_text
+from ..core.network import check_size
 
-__all__ = ["MAX_FOLD_ELEMENTS", "check_geometry", "check_length"]
+__all__ = ["MAX_FOLD_ELEMENTS", "check_example", "check_geometry", "check_length"]
 
 #: Largest number of elements of a constant the ONNX importer folds (shape arithmetic,
 #: pads, scales: such constants are small; a larger one is left unevaluated). Not a limit
@@ -36,3 +37,14 @@ def check_geometry(value: int, where: str, what: str) -> int:
     """``value`` (a kernel, stride, dilation, padding or scale) if within ``max_length``."""
     check("max_length", abs(value), f"{where}: {what} {value}")
     return value
+
+
+def check_example(size: tuple[int, ...]) -> None:
+    """Refuse an example input that cannot be allocated (an RGB image of float32), before
+    PyTorch or Keras tries: its length per axis and its memory within the limits."""
+    check_size(size, "input size")
+    need = 3 * 4
+    for n in size:
+        need *= n
+    check_bytes("max_memory", need, f"input size {','.join(map(str, size))}: the example image needs about "
+                                    f"{file_size_text(need)}, which")

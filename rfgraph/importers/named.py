@@ -10,8 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..core.errors import ModelImportError
-from ..core.limits import check_bytes, file_size_text
-from ..core.network import check_size
+from .limits import check_example
 
 __all__ = ["PREFIXES", "is_named", "load_named"]
 
@@ -43,17 +42,6 @@ def _keras_application(name: str, input_size: Any, output: Any, **options: Any):
     return from_keras(model, output=output, name=name,
                       description=f"keras.applications.{name}(weights=None), Keras {version}, "
                                   f"imported by rfgraph at {size}", **options)
-
-
-def check_example(size: tuple[int, ...]) -> None:
-    """Refuse an example input that cannot be allocated (an RGB image of float32), before
-    PyTorch or Keras tries: its length per axis and its memory within the limits."""
-    check_size(size, "input size")
-    need = 3 * 4
-    for n in size:
-        need *= n
-    check_bytes("max_memory", need, f"input size {','.join(map(str, size))}: the example image needs about "
-                                    f"{file_size_text(need)}, which")
 
 
 def _torchvision(name: str, input_size: Any, output: Any, **options: Any):

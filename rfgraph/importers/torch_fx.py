@@ -40,6 +40,7 @@ from .builder import (
     true_taps,
 )
 from .families import Families
+from .limits import check_example
 from .torch_functions import FUNCTIONS, Call, bind, normalise_name, tuple_of
 
 # Modules whose functions are taken at their name (others must be described with ops=...).
@@ -83,8 +84,6 @@ def from_torch(module, example_input, *, ops: Mapping[str, Any] | None = None,
     torch = _torch()
     if isinstance(example_input, (tuple, list, torch.Size)) and all(isinstance(n, int) for n in example_input):
         # a shape, the obvious intent: the model runs on PyTorch's meta device anyway
-        from .named import check_example
-
         if len(example_input) < 3:
             raise ModelImportError(f"example input shape {tuple(example_input)}: give [N, C, *spatial] "
                                    "(e.g. (1, 3, 224, 224))")
