@@ -32,6 +32,7 @@ import time
 import traceback
 import types
 import warnings
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -41,6 +42,9 @@ import torch.nn.functional as F
 import rfgraph
 from rfgraph.core.errors import RFGraphError
 from rfgraph import exact_regions as regions
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from linear_models import WindowAverage  # noqa: E402
 
 # name -> input size (transformers at the size they are built for, or a smaller img_size)
 MODELS = {
@@ -67,49 +71,11 @@ _ACTIVATIONS = {"ReLU", "ReLU6", "LeakyReLU", "PReLU", "GELU", "GELUTanh", "Quic
                 "GluMlp", "Hardtanh"}
 
 
-class WindowAverage(nn.Module):
-    """A max pool's windows averaged (a depthwise convolution of 1 / k), TF 'same' included."""
-
-    def __init__(self, pool: nn.Module, same: bool) -> None:
-        super().__init__()
-        self.pool, self.same = pool, same
-
-    def forward(self, x):
-        p = self.pool
-        k = _pair(p.kernel_size)
-        s = _pair(p.stride if p.stride is not None else p.kernel_size)
-        d = _pair(getattr(p, "dilation", 1))
-        pad = _pair(p.padding)
-        if self.same:
-            pads = []
-            for n, kk, ss, dd in zip(x.shape[2:], k, s, d):
-                total = max((-(-n // ss) - 1) * ss + dd * (kk - 1) + 1 - n, 0)
-                pads.append((total // 2, total - total // 2))
-            x = F.pad(x, (pads[1][0], pads[1][1], pads[0][0], pads[0][1]))
-            pad = (0, 0)
-        c = x.shape[1]
-        w = torch.full((c, 1, *k), 1.0 / (k[0] * k[1]), dtype=x.dtype)
-        if p.ceil_mode:
-            extra = []
-            for n, q, kk, ss, dd in zip(x.shape[2:], pad, k, s, d):
-                out = -(-(n + 2 * q - dd * (kk - 1) - 1) // ss) + 1
-                if (out - 1) * ss >= n + q:
-                    out -= 1
-                extra.append(max((out - 1) * ss + dd * (kk - 1) + 1 - (n + 2 * q), 0))
-            x = F.pad(x, (pad[1], pad[1] + extra[1], pad[0], pad[0] + extra[0]))
-            return F.conv2d(x, w, stride=s, dilation=d, groups=c)
-        return F.conv2d(x, w, stride=s, padding=pad, dilation=d, groups=c)
-
-
 class MeanAdd(nn.Module):
     """A group norm's dependence (every position of the group) with positive coefficients."""
 
     def forward(self, x):
         return x + x.mean(dim=tuple(range(1, x.dim())), keepdim=True)
-
-
-def _pair(v):
-    return tuple(v) if isinstance(v, (tuple, list)) else (v, v)
 
 
 def _plain_conv(conv: nn.Conv2d, same: bool):

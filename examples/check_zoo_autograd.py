@@ -23,44 +23,13 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 
 import rfgraph
 from rfgraph import exact_regions as regions
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from linear_models import WindowAverage  # noqa: E402
 from make_zoo import ZOO, models  # noqa: E402
-
-
-class WindowAverage(nn.Module):
-    """A max pool's windows, averaged: a depthwise convolution with weights 1 / k."""
-
-    def __init__(self, pool: nn.Module) -> None:
-        super().__init__()
-        self.pool = pool
-
-    def forward(self, x):
-        p = self.pool
-        k = _pair(p.kernel_size)
-        s = _pair(p.stride if p.stride is not None else p.kernel_size)
-        pad = _pair(p.padding)
-        d = _pair(getattr(p, "dilation", 1))
-        c = x.shape[1]
-        w = torch.full((c, 1, *k), 1.0 / (k[0] * k[1]), dtype=x.dtype)
-        if p.ceil_mode:
-            extra = []
-            for n, q, kk, ss, dd in zip(x.shape[2:], pad, k, s, d):
-                out = -(-(n + 2 * q - dd * (kk - 1) - 1) // ss) + 1
-                if (out - 1) * ss >= n + q:
-                    out -= 1
-                extra.append(max((out - 1) * ss + dd * (kk - 1) + 1 - (n + 2 * q), 0))
-            x = F.pad(x, (pad[1], pad[1] + extra[1], pad[0], pad[0] + extra[0]))
-            return F.conv2d(x, w, stride=s, dilation=d, groups=c)
-        return F.conv2d(x, w, stride=s, padding=pad, dilation=d, groups=c)
-
-
-def _pair(v):
-    return tuple(v) if isinstance(v, (tuple, list)) else (v, v)
 
 
 def linear_copy(model: nn.Module) -> nn.Module:
