@@ -20,3 +20,7 @@ def distill_cases() -> list[dict]:
 @pytest.fixture
 def graphs_dir() -> Path:
     return GRAPHS
+
+# tests/data holds the scripts that made the stored test data (they need Keras, say): data,
+# not tests, and not doctests either.
+collect_ignore_glob = ["data/*"]
