@@ -75,6 +75,6 @@ def test_unreachable_scheduler_is_a_clear_error(capsys):
 
 
 def test_workers_must_run_the_same_rfgraph(client, monkeypatch):
-    monkeypatch.setattr(rfgraph, "__version__", "0.0.0-other")
+    monkeypatch.setattr(rfgraph.batch.executors, "__version__", "0.0.0-other")  # this process only
     with pytest.raises(RFGraphError, match=r"has rfgraph 0\.1\.0, this is 0\.0\.0-other"):
         list(rfgraph.analyze_many([str(BUNDLED[0])], client=client))

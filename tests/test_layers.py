@@ -162,3 +162,108 @@ def test_import_rfgraph_is_light():
             "if m in sys.modules]; print(','.join(heavy))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == ""
+
+
+def _top_level_imports(path: Path) -> tuple[set[str], set[str]]:
+    """What ``path`` imports when it is loaded: (rfgraph modules, other top-level modules)."""
+    mod = module_name(path)
+    package = mod.split(".") if path.name == "__init__.py" else mod.split(".")[:-1]
+    inner, outer = set(), set()
+    for node in _module_level(ast.parse(path.read_text()).body):
+        for target in _targets(node, package):
+            (inner if target.startswith("rfgraph") else outer).add(target)
+    inner.discard(mod)
+    return inner, {t.split(".")[0] for t in outer}
+
+
+def _module_level(body: list[ast.stmt]):
+    """The statements that run on import (functions' and classes' bodies do not... classes' do,
+    but nobody imports there; ``if TYPE_CHECKING`` never runs)."""
+    for node in body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        if isinstance(node, ast.If) and getattr(node.test, "id", None) == "TYPE_CHECKING":
+            continue
+        if isinstance(node, (ast.If, ast.Try)):
+            yield from _module_level(node.body + node.orelse + getattr(node, "finalbody", [])
+                                     + [s for h in getattr(node, "handlers", []) for s in h.body])
+        else:
+            yield node
+
+
+def _targets(node: ast.AST, package: list[str]) -> list[str]:
+    if isinstance(node, ast.Import):
+        return [a.name for a in node.names]
+    if isinstance(node, ast.ImportFrom):
+        if not node.level:
+            return [node.module or ""]
+        base = ".".join(package[: len(package) - node.level + 1] + ([node.module] if node.module else []))
+        found = []
+        for alias in node.names:
+            sub = f"{base}.{alias.name}"
+            exists = ((ROOT.parent / (sub.replace(".", "/") + ".py")).exists()
+                      or (ROOT.parent / sub.replace(".", "/")).is_dir())
+            found.append(sub if exists else base)
+        return found
+    return []
+
+
+#: parts of rfgraph loaded on first use, like a heavy dependency: each is a large subsystem
+#: (tens of milliseconds to import) that most commands never need, so the command line and
+#: ``import rfgraph`` start without them. Loading one from outside is a lazy import's job.
+ON_DEMAND = (
+    "rfgraph.importers.torch_fx", "rfgraph.importers.onnx", "rfgraph.importers.keras",
+    "rfgraph.api", "rfgraph.questions", "rfgraph.render", "rfgraph.server",
+)
+
+
+#: standard modules loaded on first use: slow to import (python -X importtime: concurrent.futures
+#: 22 ms, multiprocessing 9 ms, webbrowser 9 ms, tempfile 5 ms, against a 50 ms start) or there
+#: on POSIX only (resource)
+SLOW_OR_POSIX = {"concurrent", "multiprocessing", "webbrowser", "tempfile", "resource"}
+
+
+def on_demand(target: str, importer: str) -> bool:
+    """Whether ``importer`` may load ``target`` lazily: an on-demand part, from outside it."""
+    return any((target == part or target.startswith(part + "."))
+               and not (importer == part or importer.startswith(part + "."))
+               for part in ON_DEMAND)
+
+
+def test_imports_inside_functions_are_for_heavy_dependencies():
+    """An import inside a function defers loading something heavy (a third-party package, an
+    rfgraph module that loads one, or an on-demand part); anything else belongs at the top of
+    the module, where readers look for a module's dependencies."""
+    import sys
+
+    modules = {module_name(p): p for p in ROOT.rglob("*.py")}
+    loads = {m: _top_level_imports(p) for m, p in modules.items()}
+
+    def third_party(name: str) -> bool:
+        root = name.split(".")[0]
+        return (root not in sys.stdlib_module_names or root in SLOW_OR_POSIX) \
+            and root not in ("rfgraph", "__future__")
+
+    heavy: dict[str, bool] = {}
+
+    def is_heavy(m: str, seen: frozenset = frozenset()) -> bool:
+        if m not in heavy:
+            inner, outer = loads.get(m, (set(), set()))
+            parents = {".".join(m.split(".")[:i]) for i in range(2, m.count(".") + 1)}
+            heavy[m] = any(third_party(o) for o in outer) or any(
+                is_heavy(n, seen | {m}) for n in (inner | parents) - seen - {m} if n in modules)
+        return heavy[m]
+
+    wrong = []
+    for m, path in sorted(modules.items()):
+        package = m.split(".") if path.name == "__init__.py" else m.split(".")[:-1]
+        for function in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            for node in ast.walk(function):
+                for target in _targets(node, package):
+                    if third_party(target) or (target in modules and is_heavy(target)) \
+                            or on_demand(target, m):
+                        continue
+                    wrong.append(f"{m}.{function.name}: {target}")
+    assert not wrong, "imports inside functions that load nothing heavy:\n" + "\n".join(sorted(set(wrong)))

@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from typing import Any
 
+from .. import __version__
 from ..core.errors import RFGraphError
 
 __all__ = ["check_cluster", "connect", "default_jobs", "run_dask", "run_processes", "run_serial"]
@@ -152,16 +153,12 @@ def connect(scheduler: str):
 
 
 def _versions() -> str:
-    import rfgraph
-
-    return rfgraph.__version__
+    return __version__
 
 
 def check_cluster(client) -> int:
     """The number of worker threads of the cluster; an error if it has none or if a worker's
     rfgraph is missing or another version (its rows could differ)."""
-    import rfgraph
-
     found = client.run(_versions, on_error="return")
     if not found:
         raise RFGraphError("the Dask cluster has no workers")
@@ -169,8 +166,8 @@ def check_cluster(client) -> int:
         if isinstance(version, BaseException):
             raise RFGraphError(f"Dask worker {worker} cannot run rfgraph ({type(version).__name__}: {version}): "
                                "install it there")
-        if version != rfgraph.__version__:
-            raise RFGraphError(f"Dask worker {worker} has rfgraph {version}, this is {rfgraph.__version__}: "
+        if version != __version__:
+            raise RFGraphError(f"Dask worker {worker} has rfgraph {version}, this is {__version__}: "
                                "use the same version everywhere")
     return sum(client.nthreads().values())
 

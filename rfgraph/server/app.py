@@ -12,6 +12,8 @@ OpenAPI document).
 from __future__ import annotations
 
 import contextlib
+import sys
+import traceback
 from collections.abc import Callable
 from functools import partial
 from importlib import resources
@@ -26,7 +28,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ..results import document
+from ..results import document, json_schema
 from . import params as P
 from .routes import JSON, QUESTIONS, ROUTES
 from .config import ServerConfig  # noqa: F401 (the examples)
@@ -135,8 +137,6 @@ def create_app(service: Service) -> Starlette:
         return json_response(openapi_document())
 
     async def schema(request: Request) -> Response:
-        from ..results import json_schema
-
         return json_response(json_schema())
 
     static = load_static()
@@ -244,9 +244,6 @@ async def _http_error(request: Request, exc: HTTPException) -> Response:
 
 
 async def _internal_error(request: Request, exc: Exception) -> Response:
-    import sys
-    import traceback
-
     traceback.print_exception(exc, file=sys.stderr)  # for the operator; the client gets one line
     return error_response(500, f"internal error ({type(exc).__name__}): please report it")
 

@@ -6,15 +6,18 @@ raises :class:`ServiceError` with the HTTP status and a one-line message.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import re
 import sys
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from ..core.errors import RFGraphError
+from ..core.limits import limits
 from ..io.formats import FORMATS
 from ..results import document
 from .cache import AnswerCache
@@ -65,10 +68,6 @@ class Service:
     # Life
 
     def start(self) -> Service:
-        from dataclasses import asdict
-
-        from ..core.limits import limits
-
         c = self.config
         files = find_graph_files(self.paths)
         entries = []
@@ -176,8 +175,6 @@ class Service:
 
     def compressed(self, key: tuple, body: bytes) -> bytes:
         """``body`` gzipped, compressed once per cached answer."""
-        import gzip
-
         packed = self.answers.get(("gzip",) + key)
         if packed is None:
             packed = gzip.compress(body, compresslevel=6, mtime=0)

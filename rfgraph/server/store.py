@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core.errors import ParseError
+from ..io.files import read_input
 from ..io.formats import FORMATS, GRAPH_FORMATS, detect_format
 
 __all__ = ["Catalog", "Entry", "UploadStore", "find_graph_files", "graph_id", "read_served"]
@@ -91,8 +92,6 @@ def find_graph_files(paths: list[str]) -> list[tuple[str, Path, bool]]:
 def read_served(name: str, path: str | Path) -> bytes:
     """The bytes of a served file: a regular file within rfgraph's size limit for its kind
     (:func:`rfgraph.io.files.read_input`: never a FIFO or a device, the size checked first)."""
-    from ..io.files import read_input
-
     model = detect_format(name) not in GRAPH_FORMATS
     return read_input(path, "max_model_size" if model else "max_file_size")
 

@@ -16,13 +16,19 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 import traceback
 from collections import OrderedDict
+from dataclasses import asdict
 from typing import Any
 
-from ..core.errors import NodeNotFoundError, RFGraphError
+from ..core.errors import NodeNotFoundError, ParseError, RFGraphError
+from ..core.limits import set_limits
+from ..passes.hierarchy import hierarchy
+from .drawing import render_svg, warm_up
 from .store import graph_id
+from .store import read_served as read
 
 __all__ = ["GraphCache", "handle_message", "main"]
 
@@ -73,9 +79,6 @@ def load_source(gid: str, source: tuple):
 def read_served(name: str, path: str) -> bytes:
     """The bytes of a served file, read again (a file that is no longer a regular file, or
     no longer readable, is a 404 for this graph)."""
-    from ..core.errors import ParseError
-    from .store import read_served as read
-
     try:
         return read(name, path)
     except ParseError as exc:
@@ -106,8 +109,7 @@ def depth_views(net) -> list[dict]:
     """For depth 1, 2, ... while a depth draws fewer nodes than there are maps: how many
     nodes the diagram at that depth draws and which node holds each map (the diagram's own
     grouping, :func:`rfgraph.render.view.make_boxes`, on the whole graph)."""
-    from ..passes.hierarchy import hierarchy
-    from ..render.view import make_boxes
+    from ..render.view import make_boxes  # the diagram's grouping loads with the views
 
     hier = hierarchy(net)
     drawn = [True] * len(net.nodes)
@@ -154,8 +156,6 @@ def handle_message(message: tuple, cache: GraphCache) -> tuple:
         if kind == "ping":
             return ("ok", "pong")
         if kind == "svg":
-            from .drawing import render_svg
-
             try:
                 return ("ok", render_svg(message[1]))
             except RFGraphError as exc:  # Graphviz failed on a diagram rfgraph wrote: not bad input
@@ -206,18 +206,11 @@ def limit_memory(limit: int) -> None:
 
 def main(conn, kind: str, graphs: int, memory: int, limits=None) -> None:
     """The worker's loop: receive a task, send its reply, until the pipe closes."""
-    import signal
-    from dataclasses import asdict
-
-    from ..core.limits import set_limits
-
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the parent, which stops the workers
     if limits is not None:
         set_limits(**asdict(limits))  # the service's limits: every question here runs within them
     limit_memory(memory)
     if kind == "render":
-        from .drawing import warm_up
-
         warm_up()
     cache = GraphCache(graphs)
     conn.send(("ready",))
