@@ -31,7 +31,7 @@ from .core.raw import RawGraph
 from .core.errors import ModelImportError, RFGraphError
 from .importers import from_keras, from_onnx, from_torch
 from .importers.named import is_named, load_named
-from .io.formats import FORMATS, detect_format, format_raw, parse_raw, read_raw
+from .io.formats import FORMATS, detect_format, format_raw, not_a_folder, parse_raw, read_raw
 from .io.files import check_input
 from .io.safe_write import write_text
 from .results import AxisResult, joined
@@ -73,6 +73,7 @@ def load(path: str | os.PathLike, format: str | None = None, **options: Any) -> 
     """
     if is_named(path):
         return load_named(path, **options)
+    not_a_folder(path)
     kind = detect_format(path, format)
     if kind in MODELS:
         check_input(path, "max_model_size")  # a regular file of a sane size, before the importer opens it

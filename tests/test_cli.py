@@ -149,6 +149,8 @@ def test_convert_with_values(capsys, tmp_path):
     (["analyze", str(GRAPHS / "resnet50.dot"), "--input", "layer4", "--output", "image"], "no path"),
     (["region", str(GRAPHS / "resnet50.dot"), "--at", "99"], "outside the output map"),
     (["region", str(GRAPHS / "resnet50.dot"), "--at", "1,2,3"], "3 coordinates"),
+    (["analyze", str(GRAPHS)], "is a folder, not a graph file"),
+    (["table", str(GRAPHS / "zoo")], "rfgraph batch"),
 ])
 def test_errors_are_one_line_with_exit_code_2(capsys, argv, message):
     code, out, err = run(capsys, *argv)
