@@ -152,7 +152,9 @@ def _from_path(value: Any, input_size: Any = None) -> Network | None:
 
 
 def _from_model(value: Any, input_size: Any = None) -> Network | None:
-    """PyTorch modules and ONNX models given where a graph is expected."""
+    """PyTorch modules and ONNX models given where a graph is expected. For a PyTorch module,
+    ``input_size`` is the spatial size (``(224, 224)``; the channels come from its first layer)
+    or, with more than three numbers, the whole input shape ``[N, C, *spatial]``."""
     kind = type(value).__module__.split(".")[0]
     if kind == "onnx":
         return from_onnx(value, input_size=input_size)
@@ -166,7 +168,9 @@ def _from_model(value: Any, input_size: Any = None) -> Network | None:
             cli="a PyTorch module needs an input size (--input-size)")
     import torch
 
-    size = tuple(input_size) if isinstance(input_size, (tuple, list)) else (int(input_size),) * 2
+    size = tuple(int(n) for n in input_size) if isinstance(input_size, Sequence) else (int(input_size),) * 2
+    if len(size) > 3:  # PyTorch convolves at most 3 spatial axes: the whole shape [N, C, *spatial]
+        return from_torch(value, torch.zeros(1, *size[1:]))
     example = torch.zeros(1, _in_channels(value), *size)
     return from_torch(value, example)
 
