@@ -31,7 +31,7 @@ from .core.raw import RawGraph
 from .core.errors import ModelImportError, RFGraphError
 from .importers import from_keras, from_onnx, from_torch
 from .importers.named import is_named, load_named
-from .io.formats import FORMATS, detect_format, format_raw, parse_raw, read_raw
+from .io.formats import FORMATS, detect_format, format_raw, not_a_folder, parse_raw, read_raw
 from .io.files import check_input
 from .io.safe_write import write_text
 from .results import AxisResult, joined
@@ -73,6 +73,7 @@ def load(path: str | os.PathLike, format: str | None = None, **options: Any) -> 
     """
     if is_named(path):
         return load_named(path, **options)
+    not_a_folder(path)
     kind = detect_format(path, format)
     if kind in MODELS:
         check_input(path, "max_model_size")  # a regular file of a sane size, before the importer opens it
@@ -151,7 +152,9 @@ def _from_path(value: Any, input_size: Any = None) -> Network | None:
 
 
 def _from_model(value: Any, input_size: Any = None) -> Network | None:
-    """PyTorch modules and ONNX models given where a graph is expected."""
+    """PyTorch modules and ONNX models given where a graph is expected. For a PyTorch module,
+    ``input_size`` is the spatial size (``(224, 224)``; the channels come from its first layer)
+    or, with more than three numbers, the whole input shape ``[N, C, *spatial]``."""
     kind = type(value).__module__.split(".")[0]
     if kind == "onnx":
         return from_onnx(value, input_size=input_size)
@@ -165,7 +168,9 @@ def _from_model(value: Any, input_size: Any = None) -> Network | None:
             cli="a PyTorch module needs an input size (--input-size)")
     import torch
 
-    size = tuple(input_size) if isinstance(input_size, (tuple, list)) else (int(input_size),) * 2
+    size = tuple(int(n) for n in input_size) if isinstance(input_size, Sequence) else (int(input_size),) * 2
+    if len(size) > 3:  # PyTorch convolves at most 3 spatial axes: the whole shape [N, C, *spatial]
+        return from_torch(value, torch.zeros(1, *size[1:]))
     example = torch.zeros(1, _in_channels(value), *size)
     return from_torch(value, example)
 

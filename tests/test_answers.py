@@ -238,6 +238,25 @@ def test_summary_of_a_pytorch_module_imports_it():
         rfgraph.analyze(model)
 
 
+def test_a_whole_input_shape_is_taken_as_the_tensor_shape():
+    """``input_size=(1, 3, H, W)`` (the shape of the tensor the model takes) is not a 4-D
+    spatial size: the model is imported at that shape, as from_torch would with a tensor."""
+    torch = pytest.importorskip("torch")
+    model = groupnorm_blocks(False)
+    imported = rfgraph.analyze(rfgraph.from_torch(model, torch.zeros(1, 3, 32, 32)))
+    for size in ((1, 3, 32, 32), [2, 3, 32, 32]):
+        assert rfgraph.analyze(model, input_size=size).to_dict() == imported.to_dict()
+
+
+def test_to_pandas_without_pandas_says_how_to_get_it(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "pandas", None)  # as if pandas were not installed
+    for result in (rfgraph.summary(GRAPHS / "distill_fig1_chain.dot"), rfgraph.table(GRAPHS / "distill_fig1_chain.dot")):
+        with pytest.raises(rfgraph.RFGraphError, match="pip install pandas"):
+            result.to_pandas()
+
+
 # ---------------------------------------------------------------------------------------------
 # Command-line habits
 

@@ -69,7 +69,29 @@ def test_analyze_human_output(capsys):
     code, out, _ = run(capsys, "analyze", GRAPHS / "distill_fig4_misaligned.dot")
     assert code == 0
     assert "aligned: NO" in out and "misaligned: axis 0: paths meeting at y" in out
-    assert "path a: r=5 S=2 P=2: x -> a -> y" in out
+    assert "path ①: r=5 S=2 P=2: x -> a -> y" in out and "path ②: r=5 S=1 P=0: x -> b -> c -> y" in out
+
+
+def test_analyze_names_paths_as_the_diagram_does(capsys, tmp_path):
+    """Witness paths are named path ①, ② ... in the text report, as in the diagram's legend,
+    each distinct path once across mismatches: never by a letter a node could be called."""
+    path = tmp_path / "two.dot"
+    path.write_text("digraph { x -> a [op=conv, k=3, s=2, p=1]; x -> b [op=conv, k=2, s=2]; "
+                    "a -> m [op=add]; b -> m [op=add]; m -> n [op=conv, k=3, s=2, p=1]; "
+                    "x -> c [op=conv, k=4, s=4]; c -> n [op=add]; }")
+    code, out, _ = run(capsys, "analyze", path)
+    assert code == 0
+    lines = [line.strip() for line in out.splitlines() if line.startswith("  path")]
+    assert lines and not any(line.startswith(("path a", "path b")) for line in lines)
+    named = {}
+    for line in lines:
+        name, rest = line.split(": ", 1)
+        nodes = rest.split(": ", 1)[1]
+        assert named.setdefault(nodes, name) == name  # one path, one name
+    assert len(set(named.values())) == len(named)  # distinct paths, distinct names
+    diagram = rfgraph.diagram(path)
+    for nodes, name in named.items():  # the diagram's legend names the same path the same way
+        assert name in diagram.dot
 
 
 def test_table_json(capsys):
@@ -127,6 +149,8 @@ def test_convert_with_values(capsys, tmp_path):
     (["analyze", str(GRAPHS / "resnet50.dot"), "--input", "layer4", "--output", "image"], "no path"),
     (["region", str(GRAPHS / "resnet50.dot"), "--at", "99"], "outside the output map"),
     (["region", str(GRAPHS / "resnet50.dot"), "--at", "1,2,3"], "3 coordinates"),
+    (["analyze", str(GRAPHS)], "is a folder, not a graph file"),
+    (["table", str(GRAPHS / "zoo")], "rfgraph batch"),
 ])
 def test_errors_are_one_line_with_exit_code_2(capsys, argv, message):
     code, out, err = run(capsys, *argv)

@@ -38,7 +38,7 @@ def test_special_files_are_refused_not_read(capsys, tmp_path):
     assert "is a character device" in one_line_error(capsys, "analyze", zero)
     folder = tmp_path / "dir.dot"
     folder.mkdir()
-    assert "is a directory" in one_line_error(capsys, "table", folder)
+    assert "is a folder, not a graph file" in one_line_error(capsys, "table", folder)
     onnx = tmp_path / "model.onnx"
     os.mkfifo(onnx)
     assert "is a FIFO" in one_line_error(capsys, "analyze", onnx)

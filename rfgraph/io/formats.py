@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import os
 
-from ..core.errors import ParseError
+from ..core.errors import ParseError, worded
 from ..core.raw import RawGraph
 from .dot import format_dot, parse_dot_bytes, read_dot_file
 from .files import STDIN, read_input
 from .graphml import format_graphml, parse_graphml, read_graphml_file
 from .node_link import format_node_link, loads_node_link, read_node_link_file
 
-__all__ = ["FORMATS", "GRAPH_FORMATS", "MANY_GRAPHS", "detect_format", "format_raw", "parse_raw", "read_raw"]
+__all__ = ["FORMATS", "GRAPH_FORMATS", "MANY_GRAPHS", "detect_format", "format_raw", "not_a_folder", "parse_raw",
+           "read_raw"]
 
 #: file suffix -> format name
 FORMATS = {".dot": "dot", ".gv": "dot", ".graphml": "graphml", ".xml": "graphml", ".json": "node_link",
@@ -43,8 +44,37 @@ def detect_format(path: str | os.PathLike, format: str | None = None) -> str:
     return FORMATS[suffix]
 
 
+def not_a_folder(path: str | os.PathLike) -> None:
+    """Refuse a folder given where one graph or model file is read, saying so and how to
+    analyse every graph in it.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file to be read.
+
+    Raises
+    ------
+    ParseError
+        When ``path`` is a folder.
+
+    Examples
+    --------
+    >>> not_a_folder("graphs/resnet50.dot")
+    >>> not_a_folder("graphs")
+    Traceback (most recent call last):
+    ...
+    rfgraph.core.errors.ParseError: graphs: is a folder, not a graph file: name one graph file in it, or analyse them all with rfgraph.analyze_many(["graphs"])
+    """
+    if os.fspath(path) != STDIN and os.path.isdir(path):
+        raise ParseError(**worded(f"{path}: is a folder, not a graph file: name one graph file in it, or "
+                                  "analyse them all with {batch}",
+                                  batch=(f'rfgraph.analyze_many(["{path}"])', f"`rfgraph batch {path}`")))
+
+
 def read_raw(path: str | os.PathLike, format: str | None = None) -> RawGraph:
     """Read a DOT or GraphML file without interpreting it (``"-"``: standard input)."""
+    not_a_folder(path)
     kind = detect_format(path, format)
     if kind == "graph":  # standard input: GraphML is XML, whose first character is '<'
         data = read_input(STDIN)

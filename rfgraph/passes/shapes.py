@@ -138,6 +138,9 @@ def with_sizes(G: Any, input_size: Any = None, input: Node | None = None) -> Net
     (False, (3,))
     """
     net = as_network(G, input_size=input_size)
+    if (isinstance(input_size, Sequence) and net.input_size is not None and len(input_size) > net.ndim
+            and tuple(input_size)[-net.ndim:] == tuple(net.input_size)):
+        input_size = None  # a model's whole input shape [N, C, *spatial], taken by its importer
     if input_size is None and (net.sized or net.input_size is None):
         return net
     return infer_shapes(net, input_size, input)

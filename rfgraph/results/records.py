@@ -565,8 +565,8 @@ class Table(Mapping):
         return format_rows(self.to_rows(), table_columns(0), format)
 
     def to_pandas(self):
-        """The table as a pandas DataFrame (needs pandas)."""
-        import pandas
+        """The table as a pandas DataFrame (needs pandas; without it, an error saying so)."""
+        pandas = _pandas()
 
         return pandas.DataFrame(self.to_rows())
 
@@ -575,6 +575,16 @@ class Table(Mapping):
 
     def _repr_html_(self) -> str:
         return self.format("html")
+
+
+def _pandas():
+    """pandas, or an error that says how to get it (rfgraph does not require it)."""
+    try:
+        import pandas
+    except ImportError:
+        raise UnsupportedError("to_pandas() needs pandas, which rfgraph does not install: pip install pandas "
+                               "(to_rows() gives the same rows as dicts)") from None
+    return pandas
 
 
 @dataclass(frozen=True, slots=True)
@@ -622,8 +632,8 @@ class Summary:
         return format_rows(self.to_rows(), SUMMARY_COLUMNS, format)
 
     def to_pandas(self):
-        """The summary as a pandas DataFrame (needs pandas)."""
-        import pandas
+        """The summary as a pandas DataFrame (needs pandas; without it, an error saying so)."""
+        pandas = _pandas()
 
         return pandas.DataFrame(self.to_rows())
 

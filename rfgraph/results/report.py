@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..core.jsontext import int_text
 from .format import size_text, text
+from .naming import path_name, path_number, witness_paths
 
 if TYPE_CHECKING:
     from .records import Analysis, AxisResult, Table
@@ -236,12 +237,13 @@ def _notes(result: Analysis) -> list[str]:
         shown = ", ".join(map(str, item.sizes[:24])) + (", ..." if len(item.sizes) > 24 else "")
         lines.append(f"axis {item.axis}: region size by output position (padding included): {shown}"
                      f" (changes at {', '.join(map(str, item.changes[:12])) or 'none'})")
+    named = witness_paths(result.mismatches)  # numbered as the diagram and the plots number them
     for m in result.mismatches:
         lines.append(f"misaligned: {m.describe()}")
-        for label, w in zip("ab", m.paths):
+        for w in m.paths:
             g = w.geometry
-            lines.append(f"  path {label}: r={text(g.rf)} S={text(g.stride)} P={text(g.padding)}: "
-                         f"{' -> '.join(map(str, w.nodes))}")
+            lines.append(f"  {path_name(path_number(named, w))}: r={text(g.rf)} S={text(g.stride)} "
+                         f"P={text(g.padding)}: {' -> '.join(map(str, w.nodes))}")
     return lines
 
 
