@@ -230,10 +230,13 @@ def analyze(G: Any, input: Node | None = None, output: Node | None = None, *,
         sized = dict(input_size=net.size_of(net.nodes[x]), sizes=net.sizes, same_padding=_same_padding(net))
         if any(a.rf is None and a.whole_input is None for a in axes):
             sized["position_sizes"] = _position_sizes(net, x, y, axes)
+    # A model returning several maps (timm's features_only) analysed without naming one: the
+    # first is answered, and the record says which others there are rather than hiding them.
+    others = tuple(n for n in net.outputs if n != net.nodes[y]) if output is None and len(net.outputs) > 1 else ()
     return Analysis(
         input=net.nodes[x], output=net.nodes[y], paths=count_between(net, x, y),
         aligned=_combine(a.aligned for a in axes), axes=tuple(axes), mismatches=tuple(mismatches),
-        source=net.source, last_local=last_local, diagnosed=diagnose, **sized,
+        source=net.source, last_local=last_local, diagnosed=diagnose, other_outputs=others, **sized,
     )
 
 

@@ -339,6 +339,27 @@ def test_every_output_of_a_backbone_is_analysed(tmp_path, capsys):
     assert out.count("-> output") == 2
 
 
+def test_python_analysis_of_a_backbone_names_its_other_outputs(tmp_path):
+    """``rfgraph.analyze`` answers one output; with none named it says which others there are
+    (the CLI answers each), and each of them answers as it does when named."""
+    raw = ("digraph { graph [outputs=\"c1,c2,c3\"]; x -> c1 [op=conv, k=3, s=2]; "
+           "c1 -> c2 [op=conv, k=3, s=2]; c2 -> c3 [op=conv, k=5]; }")
+    path = tmp_path / "three.dot"
+    path.write_text(raw)
+    net = rfgraph.load(path)
+    first = rfgraph.analyze(net)
+    assert first.other_outputs == tuple(o for o in net.outputs if o != first.output)
+    assert {first.output, *first.other_outputs} == set(net.outputs) == {"c1", "c2", "c3"}
+    assert rfgraph.analyze(net, output=first.output).other_outputs == ()  # named: nothing hidden
+    assert first.rf == rfgraph.analyze(net, output=first.output).rf
+    assert "the others: " + ", ".join(first.other_outputs) in str(first)
+    assert first.to_dict()["other_outputs"] == list(first.other_outputs)
+    jsonschema = pytest.importorskip("jsonschema")
+    from rfgraph.results import json_schema
+
+    jsonschema.Draft202012Validator(json_schema("analyze")).validate(first.to_dict())
+
+
 def test_from_torch_takes_a_shape_for_the_example_input():
     torch = pytest.importorskip("torch")
     model = groupnorm_blocks(False)

@@ -400,6 +400,7 @@ class Analysis:
     position_sizes: tuple[PositionSizes, ...] = ()
     last_local: NodeResult | None = None  # no data path reaches the output: the last map one reaches
     diagnosed: bool = True
+    other_outputs: tuple[Any, ...] = ()  # a model's other outputs, when none was named
 
     @property
     def rf(self) -> tuple:
@@ -435,6 +436,8 @@ class Analysis:
             out["position_sizes"] = [p.to_dict() for p in self.position_sizes]
         if self.last_local is not None:
             out["last_local"] = {"node": str(self.last_local.node), **self.last_local.to_dict()}
+        if self.other_outputs:
+            out["other_outputs"] = [str(n) for n in self.other_outputs]
         return document(out)
 
     def report(self, name: str | None = None) -> str:

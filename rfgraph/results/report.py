@@ -233,6 +233,10 @@ def _notes(result: Analysis) -> list[str]:
         lines.append(f"the last map with a local receptive field: {node} (rf {_per_axis([rf_text(a) for a in axes])}, "
                      f"stride {_per_axis([stride_text(a) for a in axes])}, padding "
                      f"{_per_axis([padding_text(a) for a in axes])}): analyse it with --output {node}")
+    if result.other_outputs:
+        others = ", ".join(map(str, result.other_outputs))
+        lines.append(f"the model has {len(result.other_outputs) + 1} outputs; this is {result.output}, the others: "
+                     f"{others}: name one with --output (rfgraph analyze answers each when none is named)")
     for item in result.position_sizes:
         shown = ", ".join(map(str, item.sizes[:24])) + (", ..." if len(item.sizes) > 24 else "")
         lines.append(f"axis {item.axis}: region size by output position (padding included): {shown}"
