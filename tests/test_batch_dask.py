@@ -78,3 +78,22 @@ def test_workers_must_run_the_same_rfgraph(client, monkeypatch):
     monkeypatch.setattr(rfgraph.batch.executors, "__version__", "0.0.0-other")  # this process only
     with pytest.raises(RFGraphError, match=r"has rfgraph 0\.1\.0, this is 0\.0\.0-other"):
         list(rfgraph.analyze_many([str(BUNDLED[0])], client=client))
+
+
+@pytest.mark.parametrize("address", ["garbage", "tcp://host-without-port", "http://127.0.0.1:1"])
+def test_malformed_scheduler_address_is_one_line_and_exits_at_once(address):
+    """Checked before a Client is made: a half-made Client used to hang 20 s at exit and
+    print a traceback after the error line."""
+    import subprocess
+    import sys
+    import time
+
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "rfgraph.cli", "batch", str(BUNDLED[0]), "--scheduler", address],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.startswith(f"rfgraph: error: Dask scheduler address {address!r}: expected tcp://HOST:PORT")
+    assert done.stderr.count("\n") == 1
+    assert time.perf_counter() - start < 15
+    with pytest.raises(RFGraphError, match="expected tcp://HOST:PORT"):
+        list(rfgraph.analyze_many([str(BUNDLED[0])], client=address))

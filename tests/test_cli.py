@@ -171,3 +171,17 @@ def test_console_script_runs():
     result = subprocess.run([sys.executable, "-m", "rfgraph.cli", "analyze", str(GRAPHS / "vgg16.dot"), "--json"],
                             capture_output=True, text=True, check=True)
     assert json.loads(result.stdout)["axes"][0]["rf"] == 212
+
+
+@pytest.mark.parametrize("argv, option", [
+    (["analyze", "{file}", "--check", "--min-rf", "-5"], "--min-rf"),
+    (["paths", "{file}", "--limit", "-1"], "--limit"),
+    (["plot", "{file}", "--kind", "region", "--max-rows", "-1", "-o", "{out}"], "--max-rows"),
+    (["plot", "{file}", "--kind", "region", "--max-cells", "0", "-o", "{out}"], "--max-cells"),
+])
+def test_negative_counts_are_usage_errors(argv, option, capsys, tmp_path):
+    file = str(GRAPHS / "distill_fig1_chain.dot")
+    code = main([a.format(file=file, out=tmp_path / "x.png") for a in argv])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith(f"rfgraph: error: argument {option}: expected an integer of at least")
+    assert err.count("\n") == 1 and not (tmp_path / "x.png").exists()

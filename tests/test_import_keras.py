@@ -258,3 +258,11 @@ def test_cli_imports_keras_applications(keras64, tmp_path, capsys):
     assert rfgraph.analyze(rfgraph.load(out)).axes[0].stride == 32
     assert main(["import", "keras:NoSuchNet", "-o", str(tmp_path / "x.dot")]) == 2
     assert "keras.applications has no model 'NoSuchNet'" in capsys.readouterr().err
+
+
+def test_deeply_nested_config_is_a_parse_error(tmp_path):
+    path = tmp_path / "deep.keras"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("config.json", "[" * 100_000 + "]" * 100_000)
+    with pytest.raises(ParseError, match="deep.keras: config.json is nested too deeply"):
+        rfgraph.analyze(str(path))

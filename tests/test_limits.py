@@ -213,3 +213,32 @@ def test_import_example_input_is_checked_before_pytorch_allocates_it(capsys, tmp
     assert code == 2 and "the example image needs about 111.8 GiB" in err and "--max-memory raises it" in err
     code, _, err = run(capsys, "import", "torchvision:resnet18", "-o", tmp_path / "r.dot", "--input-size", "99999999")
     assert code == 2 and "--max-length raises it" in err
+
+
+def misaligned_blocks(n: int) -> nx.MultiDiGraph:
+    """n blocks of a 3x3/2 conv beside a 2x2/2 average pool: every block's merge misaligns,
+    and the witnesses of block i are paths of i blocks: O(n^2) layers in all."""
+    G = nx.MultiDiGraph()
+    for i in range(n):
+        G.add_edge(f"n{i}", f"n{i + 1}", op="conv", k=3, s=2)
+        G.add_edge(f"n{i}", f"n{i + 1}", op="avgpool", k=2, s=2)
+    return G
+
+
+def test_witness_paths_are_bounded_by_max_items(capsys, tmp_path):
+    G = misaligned_blocks(60)
+    assert len(rfgraph.analyze(G).mismatches) == 60
+    with rfgraph.limits(max_items=1000):
+        with pytest.raises(rfgraph.LimitError, match=r"witness paths .* exceeds the limit of 1000") as raised:
+            rfgraph.analyze(G)
+        assert raised.value.limit == "max_items"
+        verdict = rfgraph.analyze(G, diagnose=False)  # the verdict lists no path
+        assert len(verdict.mismatches) == 60
+    file = tmp_path / "blocks.dot"
+    file.write_text("digraph {\n" + "".join(f'  "{u}" -> "{v}" [op={d["op"]}, k={d["k"]}, s={d["s"]}];\n'
+                                            for u, v, d in G.edges(data=True)) + "}\n")
+    code, out, err = run(capsys, "analyze", file, "--max-items", "1000")
+    assert code == 2 and out == "" and len(err.splitlines()) == 1
+    assert err.startswith(f"rfgraph: error: {file}: node n") and "--max-items raises it" in err
+    code, out, err = run(capsys, "batch", file, "--max-items", "1000")
+    assert code == 0 and json.loads(out)["aligned"] is False

@@ -146,6 +146,12 @@ def connect(scheduler: str):
         from distributed import Client
     except ImportError:
         raise RFGraphError("running on a Dask cluster needs Dask: pip install 'rfgraph[dask]'") from None
+    from distributed.comm import get_address_host_port
+
+    try:  # a malformed address: before a Client exists (a half-made one hangs at exit)
+        get_address_host_port(scheduler)
+    except ValueError as exc:
+        raise RFGraphError(f"Dask scheduler address {scheduler!r}: expected tcp://HOST:PORT ({exc})") from None
     try:
         return Client(scheduler, timeout="10s", set_as_default=False)
     except (OSError, TimeoutError, ValueError) as exc:

@@ -13,8 +13,8 @@ from ..api import save
 from ..core.jsontext import int_text
 from ..results import Analysis, size_text, text
 from ..results.report import table_text
-from .common import (add_common_options, add_format_option, add_size_option, check_output, emit_chunks, emit_json,
-                     int_list, load_args)
+from .common import (add_common_options, add_format_option, add_size_option, at_least, check_output, emit_chunks,
+                     emit_json, int_list, load_args)
 
 __all__ = ["register"]
 
@@ -26,7 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_size_option(p)
     p.add_argument("--check", action="store_true",
                    help="exit 1 when the graph is misaligned (or its rf is below --min-rf): for CI")
-    p.add_argument("--min-rf", type=int, metavar="N",
+    p.add_argument("--min-rf", type=at_least(1), metavar="N",
                    help="with --check: also exit 1 when the receptive field is smaller than N on some axis")
     p.set_defaults(run=cmd_analyze)
 
@@ -51,7 +51,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("paths", help="count and list the input-to-output paths with their rf, stride, padding")
     add_common_options(p)
-    p.add_argument("--limit", type=int, default=20, metavar="N", help="list at most N paths (default 20)")
+    p.add_argument("--limit", type=at_least(0), default=20, metavar="N", help="list at most N paths (default 20)")
     p.set_defaults(run=cmd_paths)
 
     p = sub.add_parser("region", help="input region and centre of output features (exact with an input size)")

@@ -45,6 +45,28 @@ _LIMIT_HELP = {
 }
 
 
+def at_least(minimum: int):
+    """An argparse type: an integer of at least ``minimum`` (a count, a size).
+
+    >>> at_least(1)("3")
+    3
+    >>> at_least(1)("-5")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: expected an integer of at least 1, got '-5'
+    """
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"expected an integer of at least {minimum}, got {text!r}")
+        return value
+
+    return parse
+
+
 def _amount(text: str) -> int:
     try:
         return parse_amount(text)

@@ -25,7 +25,7 @@ from ..core.errors import RFGraphError
 from ..core.limits import check
 from ..io.files import check_input
 from ..results import document
-from .common import add_common_options, add_size_option, check_output, emit_json, int_list, load_args
+from .common import add_common_options, add_size_option, at_least, check_output, emit_json, int_list, load_args
 
 __all__ = ["register"]
 
@@ -88,10 +88,10 @@ def register(subparsers) -> None:
                    help="region: one colour per path even for an aligned graph")
     p.add_argument("--nodes", type=lambda t: [n.strip() for n in t.split(",") if n.strip()], metavar="N1,N2,...",
                    help="region: draw only these maps (for graphs with many maps)")
-    p.add_argument("--max-cells", type=int, default=64, metavar="N",
+    p.add_argument("--max-cells", type=at_least(1), default=64, metavar="N",
                    help="region: longest row drawn, in cells (default 64; longer rows are cropped "
                         "around the region)")
-    p.add_argument("--max-rows", type=int, default=40, metavar="N", help="region: most maps drawn (default 40)")
+    p.add_argument("--max-rows", type=at_least(1), default=40, metavar="N", help="region: most maps drawn (default 40)")
     p.add_argument("--x-axis", choices=("topological", "longest"), default="topological",
                    help="growth: maps in topological order, stages and blocks named (default), or by the "
                         "longest path from the input")

@@ -69,7 +69,7 @@ class Limits:
         exact and printed whatever their size.
     max_items : int
         Records one answer lists: output positions (``region --all``), paths (``--limit``),
-        phases of a fractional stride: 1,048,576.
+        phases of a fractional stride, layers of the mismatches' witness paths: 1,048,576.
     max_memory : int
         Estimated working memory of one array step of the exact-region pass (and of the
         footprints of a plot): 2 GiB.

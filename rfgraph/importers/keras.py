@@ -109,6 +109,8 @@ def _read_file(path: str) -> dict:
         config = json.loads(text)
     except ParseError:
         raise
+    except RecursionError:  # Python's JSON decoder recurses once per nesting level
+        raise ParseError(f"{path}: config.json is nested too deeply") from None
     except (OSError, UnicodeDecodeError, ValueError, zipfile.BadZipFile) as exc:
         raise ParseError(f"{path}: not a Keras model file ({type(exc).__name__}: {' '.join(str(exc).split())[:200]}); "
                          "expected a Keras 3 .keras file or its config.json") from exc

@@ -27,6 +27,8 @@ from collections.abc import Sequence
 
 from .aggregate import CMAX, CMIN, FLAGS, UNKNOWN_PADDING, Flow, local_geometry, trace_forward, transport_forward
 from .geometry import recursion
+from ..core.errors import where
+from ..core.limits import check
 from ..core.network import Network
 from ..core.numbers import half, norm
 from ..core.ops import WHOLE, WIN
@@ -168,6 +170,7 @@ def find_mismatches(net: Network, x: int, y: int, geoms: Sequence[tuple], flow: 
                 found.append(Mismatch(kind, axes, net.nodes[m], None, (), offset, None))
         return found
     edge_ok = [g[0] != WHOLE for g in geoms]
+    listed = 0  # edges of the witness paths so far: n misaligned merges in a chain list O(n^2)
     for m, births in births_by_node:
         suffix = list(next(iter_edge_paths(net, m, y, edge_ok)))
         for kind, (e1, s1, stat1), (e2, s2, stat2), _ in births:
@@ -183,4 +186,8 @@ def find_mismatches(net: Network, x: int, y: int, geoms: Sequence[tuple], flow: 
             drift = a.stride - b.stride
             found.append(Mismatch(kind, axes, net.nodes[m], _fork(prefixes[0], prefixes[1], net, x),
                                   (witnesses_[0], witnesses_[1]), offset, norm(drift)))
+            listed += len(witnesses_[0].edges) + len(witnesses_[1].edges)
+            check("max_items", listed,
+                  f"{where(net.source)}node {net.nodes[m]}: the witness paths of the {len(found)} mismatches up to it "
+                  f"list {listed} layers (the verdict alone, diagnose=False, lists none), which")
     return found

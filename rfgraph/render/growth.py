@@ -17,7 +17,7 @@ from typing import Any
 
 from ..analysis import hierarchy, with_sizes
 from ..analysis import table as node_table
-from ..core.errors import AttributeValueError
+from ..core.errors import AttributeValueError, RenderError
 from .figures import COLORS, finish, name, new_figure, refuse_existing
 from .text import joined, value_text
 from .view import has_phases, phase_ranges
@@ -130,12 +130,33 @@ class Points:
     ranges: list[tuple[int, float, float]] = field(default_factory=list)
 
 
+def plotted(value: Any, attr: str, name: Any) -> float:
+    """``value`` as a float for the plot, or a RenderError naming the map when a float cannot
+    hold it (an exact rf or stride can have thousands of digits; a float stops at 1.8e308).
+
+    >>> plotted(3, "rf", "conv1")
+    3.0
+    >>> plotted(2**1100, "rf", "deep")
+    Traceback (most recent call last):
+    ...
+    rfgraph.core.errors.RenderError: map deep: rf of about 2^1100 is too large to plot (a plot's numbers stop at 1.8e308)
+    """
+    try:
+        return float(value)
+    except OverflowError:
+        size = abs(value.numerator if hasattr(value, "numerator") else value)
+        raise RenderError(f"map {name}: {attr} of about 2^{size.bit_length() - 1} is too large to plot (a plot's "
+                          f"numbers stop at 1.8e308)") from None
+
+
 def quantity_points(rows: Sequence[tuple[int, int, Any]], attr: str, axis: int,
-                    ranges: dict | None = None) -> Points:
-    """The points of quantity ``attr`` (``rf``, ``stride`` or ``padding``) along ``axis``."""
+                    ranges: dict | None = None, names: Sequence[Any] | None = None) -> Points:
+    """The points of quantity ``attr`` (``rf``, ``stride`` or ``padding``) along ``axis``
+    (``names``: the maps' names by index, for errors)."""
     points = Points([], [], [], [])
     ranges = ranges or {}
     for d, v, row in rows:
+        name = names[v] if names is not None else v
         a = row.axes[axis]
         value = getattr(a, attr)
         span = ranges.get(v, [None] * len(row.axes))[axis]
@@ -144,15 +165,15 @@ def quantity_points(rows: Sequence[tuple[int, int, Any]], attr: str, axis: int,
             local = getattr(a.local, attr) if a.local is not None else None
             if local is not None:
                 points.local_xs.append(d)
-                points.local_ys.append(float(local))
+                points.local_ys.append(plotted(local, attr, name))
         elif value is None and span is not None and attr in ("rf", "padding"):
             low, high = span[0] if attr == "rf" else span[1]
-            points.ranges.append((d, float(low), float(high)))
+            points.ranges.append((d, plotted(low, attr, name), plotted(high, attr, name)))
         elif value is None:
             points.missing.append(d)
         else:
             points.xs.append(d)
-            points.ys.append(float(value))
+            points.ys.append(plotted(value, attr, name))
     return points
 
 
@@ -163,7 +184,7 @@ def quantity_points(rows: Sequence[tuple[int, int, Any]], attr: str, axis: int,
 def draw_panel(ax, data: GrowthData, attr: str, label: str) -> None:
     """One quantity: a line per axis drawn, the marks of maps without a value, the scale."""
     for a in data.axes:
-        points = quantity_points(data.rows, attr, a, data.ranges)
+        points = quantity_points(data.rows, attr, a, data.ranges, data.net.nodes)
         _draw_points(ax, data, points, a, first=a == data.axes[0])
         _draw_extras(ax, points, COLORS[a % len(COLORS)], first=a == data.axes[0])
     ax.set_ylabel(label, fontsize=9)

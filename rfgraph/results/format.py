@@ -1,7 +1,8 @@
 """How rfgraph writes numbers, in JSON and in text.
 
-JSON conventions: integers stay integers; a half-integer (a centre) is a number (``1.5``);
-any other fraction is the string ``"a/b"``; strides are an int or ``"a/b"``; a value that is
+JSON conventions: integers stay integers; a half-integer (a centre) is a number (``1.5``)
+while a float holds it exactly (up to 2^52; beyond, the string ``"a/2"``, as a float would
+drop the half); any other fraction is the string ``"a/b"``; strides are an int or ``"a/b"``; a value that is
 not one number is ``null`` (its record's ``reason`` says why). Text: ``-`` for a missing value.
 
 >>> number(Fraction(3, 2)), ratio(Fraction(1, 4)), text(None), joined([3, 3]), joined([3, 5])
@@ -18,6 +19,8 @@ __all__ = ["SCHEMA_VERSION", "document", "joined", "number", "ratio", "size_text
 
 #: The version of the JSON documents (every ``--json`` output and every HTTP answer).
 SCHEMA_VERSION = 1
+#: Half-integers whose numerator is at most this are exact as floats (JSON numbers).
+EXACT_HALVES = 1 << 53
 
 
 def number(x: Any) -> Any:
@@ -25,13 +28,15 @@ def number(x: Any) -> Any:
 
     >>> number(3), number(Fraction(3, 2)), number(Fraction(1, 3)), number(None)
     (3, 1.5, '1/3', None)
+    >>> number(Fraction(2**60 - 1, 2))        # a float would say 576460752303423488.0
+    '1152921504606846975/2'
     """
     if type(x) is int:  # the common case; isinstance(x, Fraction) goes through ABCMeta (slow)
         return x
     if isinstance(x, Fraction):
         if x.denominator == 1:
             return x.numerator
-        if x.denominator == 2:
+        if x.denominator == 2 and abs(x.numerator) <= EXACT_HALVES:
             return float(x)
         return f"{x.numerator}/{x.denominator}"
     return x
@@ -55,13 +60,14 @@ def text(x: Any) -> str:
 
     >>> text(3), text(Fraction(3, 2)), text(Fraction(1, 3)), text(None)
     ('3', '1.5', '1/3', '-')
+    >>> text(Fraction(1048575, 2)), text(Fraction(-2**70 - 1, 2))    # every digit, any size
+    ('524287.5', '-590295810358705651712.5')
     """
     if x is None:
         return "-"
-    value = number(x)
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
+    if isinstance(x, Fraction) and x.denominator == 2:
+        return f"{'-' if x < 0 else ''}{abs(x.numerator) // 2}.5"
+    return str(number(x))
 
 
 def joined(values: Sequence[Any]) -> str:
