@@ -323,7 +323,8 @@ def test_upload_limit_is_413():
             for _ in range(10):
                 yield b"/* padding */" * 20
 
-        assert "limit" in error_of(c.post("/api/graphs?name=big.dot", content=chunks()), 413)
+        message = error_of(c.post("/api/graphs?name=big.dot", content=chunks()), 413)
+        assert message == "the upload is more than the limit of 1000 bytes (rfgraph serve --max-upload)"
         assert c.post("/api/graphs?name=ok.dot", content=b"digraph { x -> y }").status_code == 201
 
 

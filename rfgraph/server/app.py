@@ -195,8 +195,9 @@ async def read_body(request: Request, limit: int) -> bytes:
 
 
 def _too_big(size: int | None, limit: int) -> str:
-    what = f"{size} bytes" if size is not None else "more bytes"
-    return f"the upload is {what}, more than the limit of {limit} bytes (rfgraph serve --max-upload)"
+    if size is None:  # a body sent without its length: refused once past the limit
+        return f"the upload is more than the limit of {limit} bytes (rfgraph serve --max-upload)"
+    return f"the upload is {size} bytes, more than the limit of {limit} bytes (rfgraph serve --max-upload)"
 
 
 def load_static() -> dict[str, bytes]:
