@@ -502,7 +502,10 @@ def test_page_and_assets(client):
     r = client.get("/")
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
     policy = r.headers["content-security-policy"]
-    assert "connect-src 'self'" in policy and "script-src 'self'" in policy
+    directives = dict((d.split(" ", 1) + [""])[:2] for d in (d.strip() for d in policy.split(";")) if d)
+    assert directives["default-src"] == "'none'" and directives["connect-src"] == "'self'"
+    # scripts from this server only, never inline (eval stays allowed for browser automation)
+    assert directives["script-src"].split() == ["'self'", "'unsafe-eval'"]
     for src in __import__("re").findall(r'(?:src|href)="(/static/[^"]+)"', r.text):
         assert client.get(src).status_code == 200, src
     assert get_ok(client, "/api/schema.json") == json_schema()

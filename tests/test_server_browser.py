@@ -59,10 +59,11 @@ def page(browser, server, tmp_path, request):
     """A page that records console errors and every request; requests to anything but the
     server are blocked (and counted)."""
     url, _ = server
-    # The page's Content-Security-Policy forbids evaluating strings, which Playwright's
-    # wait_for_function needs; bypassing it here also shows that escaping alone keeps hostile
-    # names inert (the policy is a second wall, checked in test_server_api.py).
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, bypass_csp=True)
+    # The page runs under its own Content-Security-Policy (Playwright's wait_for_function with
+    # a string predicate works under it). A test marked ``bypass_csp`` turns the policy off,
+    # to show that escaping alone keeps hostile names inert (the policy is a second wall).
+    bypass = getattr(request.function, "bypass_csp", False)
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, bypass_csp=bypass)
     page = context.new_page()
     page.errors, page.requests, page.blocked = [], [], []
     page.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)
@@ -207,6 +208,9 @@ def test_dropped_file_with_hostile_names_is_shown_as_text(page, server, tmp_path
     assert names == ["<img src=x onerror=window.pwned=1>", "<script>window.pwned=2</script>", 'a&amp;"b']
 
 
+test_dropped_file_with_hostile_names_is_shown_as_text.bypass_csp = True
+
+
 def test_a_bad_file_says_why(page, server, tmp_path):
     open_graph(page, server, "distill_fig1_chain.dot")
     bad = tmp_path / "bad.dot"
@@ -286,3 +290,10 @@ def test_a_model_with_several_outputs_shows_the_first_and_names_the_others(page,
     page.wait_for_function("document.querySelector('#output-node').value === 'a' && document.body.dataset.view === 'ready'")
     assert page.inner_text("#m-rf") == "3"
     assert "This model has 2 outputs (a, b)" in page.inner_text("#banner-text")
+
+
+def test_string_predicates_work_under_the_pages_policy(page, server):
+    open_graph(page, server, "distill_fig1_chain.dot")
+    page.evaluate("() => { window.later = 0; setTimeout(() => { window.later = 1; }, 200); }")
+    page.wait_for_function("window.later === 1", timeout=5000)  # evaluated from a string
+    assert page.evaluate("() => document.querySelector('#m-rf').textContent") == "7"
