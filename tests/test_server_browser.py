@@ -297,3 +297,13 @@ def test_string_predicates_work_under_the_pages_policy(page, server):
     page.evaluate("() => { window.later = 0; setTimeout(() => { window.later = 1; }, 200); }")
     page.wait_for_function("window.later === 1", timeout=5000)  # evaluated from a string
     assert page.evaluate("() => document.querySelector('#m-rf').textContent") == "7"
+
+
+def test_the_summary_states_each_fact_once(page, server):
+    open_graph(page, server, "zoo/unet.dot")
+    analysis = api(server, f"/api/graphs/{server[1]['zoo/unet.dot']}/analyze")
+    assert [a["phases"] == analysis["axes"][0]["phases"] for a in analysis["axes"]] == [True, True]
+    text = page.inner_text("#summary-text")
+    sizes = ", ".join(str(p["size"]) for p in analysis["axes"][0]["phases"])
+    assert text.count("region size by output position") == 1  # both axes, by phase, once
+    assert f"axes 0, 1: region size by output position mod {analysis['axes'][0]['period']}: {sizes}" in text
