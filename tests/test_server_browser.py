@@ -292,11 +292,33 @@ def test_a_model_with_several_outputs_shows_the_first_and_names_the_others(page,
     assert "This model has 2 outputs (a, b)" in page.inner_text("#banner-text")
 
 
-def test_string_predicates_work_under_the_pages_policy(page, server):
-    open_graph(page, server, "distill_fig1_chain.dot")
-    page.evaluate("() => { window.later = 0; setTimeout(() => { window.later = 1; }, 200); }")
-    page.wait_for_function("window.later === 1", timeout=5000)  # evaluated from a string
-    assert page.evaluate("() => document.querySelector('#m-rf').textContent") == "7"
+def test_the_region_rows_follow_a_path_through_the_selected_map(page, server):
+    open_graph(page, server, "distill_fig5_aligned.dot")
+    gid = server[1]["distill_fig5_aligned.dot"]
+    rows = lambda: page.eval_on_selector_all("#regions g.row", "els => els.map(e => e.dataset.node)")  # noqa: E731
+    first = api(server, f"/api/graphs/{gid}/paths?limit=1")["paths"][0]["nodes"]
+    assert rows() == first
+    maps = api(server, f"/api/graphs/{gid}")["maps"]
+    chosen = next(n for n in maps if n not in first)  # a map on another branch
+    page.locator(f"#diagram g.node[data-index='{maps.index(chosen)}']").click()
+    page.wait_for_function("(name) => [...document.querySelectorAll('#regions g.row')].some((g) => g.dataset.node === name)",
+                           arg=chosen)
+    before = api(server, f"/api/graphs/{gid}/paths?output={chosen}&limit=1")["paths"][0]["nodes"]
+    after = api(server, f"/api/graphs/{gid}/paths?input={chosen}&limit=1")["paths"][0]["nodes"]
+    assert rows() == before + after[1:]
+    assert page.inner_text("#region-hint").endswith(f"Rows: a path through {chosen}.")
+    # the lit cells are still the output's footprints, whichever rows are drawn
+    answer = api(server, f"/api/graphs/{gid}/footprints?at=0")
+    page.locator("#regions rect.outcell[data-p='0']").click()
+    page.wait_for_function("() => document.querySelector('#region-hint').textContent.startsWith('Output 0 ')")
+    for m in answer["maps"]:
+        if m["node"] in rows():
+            lit = page.eval_on_selector_all(f"#regions g.row[data-node='{m['node']}'] rect.read",
+                                            "els => els.map((e) => Number(e.dataset.p))")
+            assert lit == m["positions"], m["node"]
+    page.reload()  # the chosen map is in the URL: the same rows again
+    page.wait_for_selector("body[data-view=ready]")
+    assert rows() == before + after[1:]
 
 
 def test_the_summary_states_each_fact_once(page, server):
@@ -307,3 +329,10 @@ def test_the_summary_states_each_fact_once(page, server):
     sizes = ", ".join(str(p["size"]) for p in analysis["axes"][0]["phases"])
     assert text.count("region size by output position") == 1  # both axes, by phase, once
     assert f"axes 0, 1: region size by output position mod {analysis['axes'][0]['period']}: {sizes}" in text
+
+
+def test_string_predicates_work_under_the_pages_policy(page, server):
+    open_graph(page, server, "distill_fig1_chain.dot")
+    page.evaluate("() => { window.later = 0; setTimeout(() => { window.later = 1; }, 200); }")
+    page.wait_for_function("window.later === 1", timeout=5000)  # evaluated from a string
+    assert page.evaluate("() => document.querySelector('#m-rf').textContent") == "7"
