@@ -296,6 +296,11 @@ def test_bad_uploads_are_400(client):
         ("a.json", b'{"nodes": [', "not JSON"),
         ("", b"digraph {}", "give the file's name"),
         ("a.dot", b"", "empty"),
+        # a file naming a node it does not have is a bad file (400), not an unknown node (404)
+        ("a.dot", b'digraph { output="nope"; a -> b [op=conv, k=3] }', "graph attribute output 'nope': no such node"),
+        ("a.graphml", b'<graphml><key id="i" for="graph" attr.name="input" attr.type="string"/><graph edgedefault='
+                      b'"directed"><data key="i">zz</data><node id="a"/><node id="b"/><edge source="a" target="b"/>'
+                      b'</graph></graphml>', "graph attribute input 'zz': no such node"),
     ]
     for name, data, message in cases:
         assert message in error_of(client.post(f"/api/graphs?name={name}", content=data), 400), name
