@@ -296,6 +296,11 @@ def test_bad_uploads_are_400(client):
         ("a.json", b'{"nodes": [', "not JSON"),
         ("", b"digraph {}", "give the file's name"),
         ("a.dot", b"", "empty"),
+        # a file naming a node it does not have is a bad file (400), not an unknown node (404)
+        ("a.dot", b'digraph { output="nope"; a -> b [op=conv, k=3] }', "graph attribute output 'nope': no such node"),
+        ("a.graphml", b'<graphml><key id="i" for="graph" attr.name="input" attr.type="string"/><graph edgedefault='
+                      b'"directed"><data key="i">zz</data><node id="a"/><node id="b"/><edge source="a" target="b"/>'
+                      b'</graph></graphml>', "graph attribute input 'zz': no such node"),
     ]
     for name, data, message in cases:
         assert message in error_of(client.post(f"/api/graphs?name={name}", content=data), 400), name
@@ -323,7 +328,8 @@ def test_upload_limit_is_413():
             for _ in range(10):
                 yield b"/* padding */" * 20
 
-        assert "limit" in error_of(c.post("/api/graphs?name=big.dot", content=chunks()), 413)
+        message = error_of(c.post("/api/graphs?name=big.dot", content=chunks()), 413)
+        assert message == "the upload is more than the limit of 1000 bytes (rfgraph serve --max-upload)"
         assert c.post("/api/graphs?name=ok.dot", content=b"digraph { x -> y }").status_code == 201
 
 
@@ -501,7 +507,10 @@ def test_page_and_assets(client):
     r = client.get("/")
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
     policy = r.headers["content-security-policy"]
-    assert "connect-src 'self'" in policy and "script-src 'self'" in policy
+    directives = dict((d.split(" ", 1) + [""])[:2] for d in (d.strip() for d in policy.split(";")) if d)
+    assert directives["default-src"] == "'none'" and directives["connect-src"] == "'self'"
+    # scripts from this server only, never inline (eval stays allowed for browser automation)
+    assert directives["script-src"].split() == ["'self'", "'unsafe-eval'"]
     for src in __import__("re").findall(r'(?:src|href)="(/static/[^"]+)"', r.text):
         assert client.get(src).status_code == 200, src
     assert get_ok(client, "/api/schema.json") == json_schema()

@@ -59,10 +59,11 @@ def page(browser, server, tmp_path, request):
     """A page that records console errors and every request; requests to anything but the
     server are blocked (and counted)."""
     url, _ = server
-    # The page's Content-Security-Policy forbids evaluating strings, which Playwright's
-    # wait_for_function needs; bypassing it here also shows that escaping alone keeps hostile
-    # names inert (the policy is a second wall, checked in test_server_api.py).
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, bypass_csp=True)
+    # The page runs under its own Content-Security-Policy (Playwright's wait_for_function with
+    # a string predicate works under it). A test marked ``bypass_csp`` turns the policy off,
+    # to show that escaping alone keeps hostile names inert (the policy is a second wall).
+    bypass = getattr(request.function, "bypass_csp", False)
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, bypass_csp=bypass)
     page = context.new_page()
     page.errors, page.requests, page.blocked = [], [], []
     page.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)
@@ -207,6 +208,9 @@ def test_dropped_file_with_hostile_names_is_shown_as_text(page, server, tmp_path
     assert names == ["<img src=x onerror=window.pwned=1>", "<script>window.pwned=2</script>", 'a&amp;"b']
 
 
+test_dropped_file_with_hostile_names_is_shown_as_text.bypass_csp = True
+
+
 def test_a_bad_file_says_why(page, server, tmp_path):
     open_graph(page, server, "distill_fig1_chain.dot")
     bad = tmp_path / "bad.dot"
@@ -286,3 +290,49 @@ def test_a_model_with_several_outputs_shows_the_first_and_names_the_others(page,
     page.wait_for_function("document.querySelector('#output-node').value === 'a' && document.body.dataset.view === 'ready'")
     assert page.inner_text("#m-rf") == "3"
     assert "This model has 2 outputs (a, b)" in page.inner_text("#banner-text")
+
+
+def test_the_region_rows_follow_a_path_through_the_selected_map(page, server):
+    open_graph(page, server, "distill_fig5_aligned.dot")
+    gid = server[1]["distill_fig5_aligned.dot"]
+    rows = lambda: page.eval_on_selector_all("#regions g.row", "els => els.map(e => e.dataset.node)")  # noqa: E731
+    first = api(server, f"/api/graphs/{gid}/paths?limit=1")["paths"][0]["nodes"]
+    assert rows() == first
+    maps = api(server, f"/api/graphs/{gid}")["maps"]
+    chosen = next(n for n in maps if n not in first)  # a map on another branch
+    page.locator(f"#diagram g.node[data-index='{maps.index(chosen)}']").click()
+    page.wait_for_function("(name) => [...document.querySelectorAll('#regions g.row')].some((g) => g.dataset.node === name)",
+                           arg=chosen)
+    before = api(server, f"/api/graphs/{gid}/paths?output={chosen}&limit=1")["paths"][0]["nodes"]
+    after = api(server, f"/api/graphs/{gid}/paths?input={chosen}&limit=1")["paths"][0]["nodes"]
+    assert rows() == before + after[1:]
+    assert page.inner_text("#region-hint").endswith(f"Rows: a path through {chosen}.")
+    # the lit cells are still the output's footprints, whichever rows are drawn
+    answer = api(server, f"/api/graphs/{gid}/footprints?at=0")
+    page.locator("#regions rect.outcell[data-p='0']").click()
+    page.wait_for_function("() => document.querySelector('#region-hint').textContent.startsWith('Output 0 ')")
+    for m in answer["maps"]:
+        if m["node"] in rows():
+            lit = page.eval_on_selector_all(f"#regions g.row[data-node='{m['node']}'] rect.read",
+                                            "els => els.map((e) => Number(e.dataset.p))")
+            assert lit == m["positions"], m["node"]
+    page.reload()  # the chosen map is in the URL: the same rows again
+    page.wait_for_selector("body[data-view=ready]")
+    assert rows() == before + after[1:]
+
+
+def test_the_summary_states_each_fact_once(page, server):
+    open_graph(page, server, "zoo/unet.dot")
+    analysis = api(server, f"/api/graphs/{server[1]['zoo/unet.dot']}/analyze")
+    assert [a["phases"] == analysis["axes"][0]["phases"] for a in analysis["axes"]] == [True, True]
+    text = page.inner_text("#summary-text")
+    sizes = ", ".join(str(p["size"]) for p in analysis["axes"][0]["phases"])
+    assert text.count("region size by output position") == 1  # both axes, by phase, once
+    assert f"axes 0, 1: region size by output position mod {analysis['axes'][0]['period']}: {sizes}" in text
+
+
+def test_string_predicates_work_under_the_pages_policy(page, server):
+    open_graph(page, server, "distill_fig1_chain.dot")
+    page.evaluate("() => { window.later = 0; setTimeout(() => { window.later = 1; }, 200); }")
+    page.wait_for_function("window.later === 1", timeout=5000)  # evaluated from a string
+    assert page.evaluate("() => document.querySelector('#m-rf').textContent") == "7"

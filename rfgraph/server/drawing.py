@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from ..core.errors import RenderError
 
-__all__ = ["render_svg", "warm_up"]
+__all__ = ["failure", "render_svg", "warm_up"]
 
 
 def _fresh_instance() -> bool:
@@ -49,8 +49,26 @@ def render_svg(dot: str) -> bytes:
         except RenderError as exc:
             if attempt == 2 or not fresh:
                 raise RenderError(f"the embedded Graphviz could not draw this diagram (retried on a fresh "
-                                  f"instance): {' '.join(str(exc).split())[:300]}") from None
+                                  f"instance): {failure(str(exc))}; draw fewer maps: collapse=1, modules "
+                                  "(depth=), or a part of the graph (input=, output=)") from None
     raise AssertionError("unreachable")
+
+
+def failure(message: str) -> str:
+    """The cause of a failed render in one short line: a WebAssembly trap's cause without its
+    backtrace (a client has no use for wasm function numbers).
+
+    >>> failure("the embedded Graphviz failed to render the diagram: error while executing at wasm "
+    ...         "backtrace:\\n    0: <unknown>!<wasm function 909>\\n\\nCaused by:\\n    wasm trap: call stack exhausted\\n")
+    'the embedded Graphviz failed to render the diagram: wasm trap: call stack exhausted'
+    >>> failure("syntax error in line 1")
+    'syntax error in line 1'
+    """
+    if "wasm backtrace:" in message:
+        head = message.split("wasm backtrace:", 1)[0].replace("error while executing at", "").rstrip(" :")
+        cause = message.split("Caused by:", 1)[1] if "Caused by:" in message else "a trap"
+        message = f"{head.strip()}: {cause.strip()}"
+    return " ".join(message.split())[:300]
 
 
 def warm_up() -> None:

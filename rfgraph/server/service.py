@@ -142,8 +142,10 @@ class Service:
         entry = self.store.put(Entry(gid, name, "upload", data=data))
         try:
             entry.record = self._run(self.analysis, ("summary", gid, None, name), entry.source)
-        except ServiceError:
+        except ServiceError as exc:
             self.store.remove(gid)
+            if exc.status == 404:  # a node the file itself names (its graph attribute input or
+                raise ServiceError(400, exc.message) from None  # output) is missing: a bad file
             raise
         return document(entry.record)
 

@@ -229,6 +229,10 @@ function selectNode(name, focus) {
   writeHash(state);
   showNode(name, view.table.nodes[name], view.analysis, nodeActions);
   nodeTable.select(name);
+  // the region rows follow a path through the selected map
+  if ((state.tab || "regions") === "regions" && regions.requested !== name && !(view.analysis.mismatches || []).length) {
+    guarded(refreshTab);
+  }
   const drawn = diagram.select(index);
   if (focus && drawn) {
     diagram.focus(index);
@@ -274,7 +278,7 @@ async function refreshTab() {
   if (tab === "regions") {
     await regions.show({ id: view.id, analysis: view.analysis, table: view.table, detail: view.detail,
       axis: Number($("region-axis").value || 0), allMaps: $("region-all-maps").checked, params: params(),
-      at: at ? at[0] : null });
+      at: at ? at[0] : null, through: state.node || null });
   } else if (tab === "canvas") {
     await canvas.show({ id: view.id, analysis: view.analysis, params: params(), at });
   }

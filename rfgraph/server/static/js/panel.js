@@ -34,15 +34,24 @@ export function showSummary(analysis) {
   const parts = [`${analysis.input} → ${analysis.output}`];
   if (analysis.input_size) parts.push(`input ${sizeText(analysis.input_size)} → output ${sizeText(analysis.sizes[analysis.output])}`);
   const reasons = [...new Set(axes.filter((a) => a.reason).map((a) => a.reason))];
+  // One statement per distinct fact: axes that say the same are named together, and the
+  // sizes by position are listed once (by phase when periodic, else position by position).
+  const facts = new Map(); // text -> [axes]
+  const say = (axis, text) => { if (!facts.has(text)) facts.set(text, []); facts.get(text).push(axis); };
   for (const a of axes) {
-    if (a.local) parts.push(`axis ${a.axis}, paths avoiding whole-input layers: rf ${num(a.local.rf)}, stride ${num(a.local.stride)}`);
-    if (a.phases) parts.push(`axis ${a.axis}: region size by output position mod ${a.period}: ${a.phases.map((p) => p.size).join(", ")}`);
+    if (a.local) say(a.axis, `paths avoiding whole-input layers: rf ${num(a.local.rf)}, stride ${num(a.local.stride)}`);
+    if (a.phases) say(a.axis, `region size by output position mod ${a.period}: ${listed(a.phases.map((p) => p.size))}`);
   }
   for (const p of analysis.position_sizes || []) {
-    const shown = p.sizes.slice(0, 16).join(", ") + (p.sizes.length > 16 ? ", …" : "");
-    parts.push(`axis ${p.axis}: region size by output position: ${shown}`);
+    if (!axes.some((a) => a.axis === p.axis && a.phases)) say(p.axis, `region size by output position: ${listed(p.sizes)}`);
   }
+  for (const [text, on] of facts) parts.push(`${on.length > 1 ? "axes" : "axis"} ${on.join(", ")}: ${text}`);
   fill($("summary-text"), [...parts, ...reasons].join(" · "));
+}
+
+/** The first 16 values of a list ("…" after them). */
+function listed(values) {
+  return values.slice(0, 16).join(", ") + (values.length > 16 ? ", …" : "");
 }
 
 /** The panel of one map: its row of the per-node table (seen from the input). */

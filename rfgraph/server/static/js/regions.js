@@ -20,9 +20,11 @@ export class Regions {
     this.token = 0;
   }
 
-  /** Draw the rows for graph `id` with the current analysis, table and options. */
-  async show({ id, analysis, table, detail, axis, allMaps, params, at }) {
+  /** Draw the rows for graph `id` with the current analysis, table and options; `through`
+   * (the selected map, optional) chooses the path the rows follow. */
+  async show({ id, analysis, table, detail, axis, allMaps, params, at, through }) {
     const token = ++this.token;
+    this.requested = through || null;
     this.id = id;
     this.params = params;
     this.axis = axis;
@@ -34,9 +36,10 @@ export class Regions {
     }
     const outLength = analysis.sizes[analysis.output][axis];
     const query = (j) => api.ask(id, "footprints", { ...params, at: j, axis });
-    const [first, last, chain] = await Promise.all([query(0), query(outLength - 1), this.#path(id, analysis, params)]);
+    const [first, last, chain] = await Promise.all([query(0), query(outLength - 1), this.#path(id, analysis, params, through)]);
     if (token !== this.token) return;
-    const rows = this.#rows(chain, analysis, table, detail, axis, allMaps);
+    this.through = chain.through;
+    const rows = this.#rows(chain.nodes, analysis, table, detail, axis, allMaps, chain.through);
     const margins = this.#margins(rows, analysis, axis, [first, last]);
     this.rows = rows.map((name) => ({ name, length: analysis.sizes[name][axis], ...margins.get(name) }));
     this.witnessed = (first.witnesses || []).length > 0;
@@ -46,15 +49,24 @@ export class Regions {
     await this.highlight(start);
   }
 
-  /** The maps to draw: the witness paths when misaligned, else the first input-output path. */
-  async #path(id, analysis, params) {
+  /** The maps to draw (`{nodes, through}`): the witness paths when misaligned; else a path
+   * from the input through the map `through` to the output when there is one (the user
+   * chooses the path by selecting a map); else the first input-output path. */
+  async #path(id, analysis, params, through) {
     const ms = analysis.mismatches || [];
-    if (ms.length) return [...ms[0].paths[0].nodes, ...ms[0].paths[1].nodes];
-    const listed = await api.ask(id, "paths", { input: params.input, output: params.output, limit: 1 });
-    return listed.paths.length ? listed.paths[0].nodes : [analysis.input, analysis.output];
+    if (ms.length) return { nodes: [...ms[0].paths[0].nodes, ...ms[0].paths[1].nodes], through: null };
+    const first = (input, output) => api.ask(id, "paths", { input, output, limit: 1 })
+      .then((answer) => (answer.paths.length ? answer.paths[0].nodes : null));
+    if (through && through !== analysis.input && through !== analysis.output && analysis.sizes?.[through]) {
+      const [before, after] = await Promise.all([first(analysis.input, through), first(through, analysis.output)])
+        .catch(() => [null, null]);  // (a map the output does not depend on: no path)
+      if (before && after) return { nodes: [...before, ...after.slice(1)], through };
+    }
+    const nodes = await first(params.input, params.output);
+    return { nodes: nodes || [analysis.input, analysis.output], through: null };
   }
 
-  #rows(chain, analysis, table, detail, axis, allMaps) {
+  #rows(chain, analysis, table, detail, axis, allMaps, through) {
     const order = new Map(detail.maps.map((n, i) => [n, i]));
     const unique = [...new Set(chain)].filter((n) => analysis.sizes[n]).sort((a, b) => order.get(a) - order.get(b));
     if (allMaps || unique.length <= 14) return unique;
@@ -66,17 +78,17 @@ export class Regions {
       const row = table.nodes[name];
       const a = row ? row.axes[axis] : null;
       const key = a ? `${a.rf}|${a.stride}|${a.padding}|${analysis.sizes[name][axis]}` : name;
-      if (name === analysis.input || name === analysis.output || key !== previous) kept.push(name);
+      if (name === analysis.input || name === analysis.output || name === through || key !== previous) kept.push(name);
       previous = key;
     }
-    return kept.length <= MAX_ROWS ? kept : this.#fewer(kept, analysis, table, axis);
+    return kept.length <= MAX_ROWS ? kept : this.#fewer(kept, analysis, table, axis, through);
   }
 
-  /** At most MAX_ROWS rows: the ends and every map where the stride changes, then maps
-   * evenly spread between them. */
-  #fewer(names, analysis, table, axis) {
+  /** At most MAX_ROWS rows: the ends, the map `through` and every map where the stride
+   * changes, then maps evenly spread between them. */
+  #fewer(names, analysis, table, axis, through) {
     const stride = (n) => table.nodes[n]?.axes[axis]?.stride;
-    const must = new Set([names[0], names[names.length - 1]]);
+    const must = new Set([names[0], names[names.length - 1], ...names.filter((n) => n === through)]);
     names.forEach((n, i) => { if (i && stride(n) !== stride(names[i - 1])) must.add(n); });
     const rest = names.filter((n) => !must.has(n));
     const room = Math.max(MAX_ROWS - must.size, 0);
@@ -128,7 +140,7 @@ export class Regions {
       const isOut = row.name === analysis.output;
       const group = s("g", { class: "row", "data-node": row.name });
       const label = s("text", { x: LABEL_W - 10, y: y + rowH / 2 + 4, "text-anchor": "end",
-        class: "row-label" + (isOut ? " out" : "") }, this.#short(row.name));
+        class: "row-label" + (isOut ? " out" : "") + (row.name === this.through ? " through" : "") }, this.#short(row.name));
       label.append(s("title", {}, `${row.name} (length ${row.length})`));
       group.append(label);
       if (zoom > 1) group.append(s("text", { x: x0 + total * c + 8, y: y + rowH / 2 + 4, class: "note" }, `(drawn ${zoom}× larger)`));
@@ -192,6 +204,7 @@ export class Regions {
     this.hint.textContent = `Output ${j} of ${answer.output} (axis ${answer.axis}) reads ${count} input position${count === 1 ? "" : "s"}`
       + (reads && reads.positions.length ? ` (${Math.min(...reads.positions)} to ${Math.max(...reads.positions)})` : "")
       + (reads && reads.padding.length ? ` and ${reads.padding.length} padding` : "")
-      + (witnesses.length ? ". Colours: path ① and path ②, the two paths that disagree." : ".");
+      + (witnesses.length ? ". Colours: path ① and path ②, the two paths that disagree." : ".")
+      + (witnesses.length ? "" : this.through ? ` Rows: a path through ${this.through}.` : " Rows: the first path (select a map to follow a path through it).");
   }
 }
