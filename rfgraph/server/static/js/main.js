@@ -100,6 +100,23 @@ async function openGraph(id) {
   await analyse();
 }
 
+/** What the user must name before anything can be analysed: the input when the graph has
+ * several sources and no default, the output likewise (null when both are known). */
+function missingEnds(detail, p) {
+  const ends = (role) => {
+    const side = role === "input" ? "target" : "source";  // a source has no layer into it
+    const used = new Set(detail.layers.map((l) => l[side]));
+    return detail.maps.filter((_, i) => !used.has(i));
+  };
+  const lines = ["input", "output"].filter((role) => !p[role] && detail[role] == null).map((role) => {
+    const found = ends(role);
+    const shown = found.slice(0, 6).join(", ") + (found.length > 6 ? ", ..." : "");
+    return `This graph has ${found.length} ${role === "input" ? "sources" : "sinks"} (${shown}): `
+      + `name the ${role} (type it above, or click a map and make it the ${role}).`;
+  });
+  return lines.length ? lines.join(" ") : null;
+}
+
 /** (Re)compute everything that depends on the input, output and input size. */
 async function analyse() {
   const id = view.id;
@@ -109,6 +126,13 @@ async function analyse() {
   $("output-node").value = state.output || "";
   $("input-size").value = state.size || "";
   writeHash(state);
+  const missing = missingEnds(view.detail, p);
+  if (missing) {  // nothing to analyse yet: say what to name without asking (and logging a 400)
+    showError(missing);
+    await drawDiagram().catch(() => {});
+    document.body.dataset.view = "ready";
+    return;
+  }
   const [analysis, table] = await Promise.all([
     api.ask(id, "analyze", p),
     api.ask(id, "table", { input: p.input, input_size: p.input_size }),
