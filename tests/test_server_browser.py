@@ -146,6 +146,26 @@ def test_clicking_an_output_cell_lights_the_cells_the_api_says(page, server):
     assert "at=2" in page.url
 
 
+def test_the_arrow_keys_step_through_the_output_positions(page, server):
+    """Cells of a long output row are too thin to point at: the keyboard steps through them,
+    lighting what the API says each position reads."""
+    open_graph(page, server, "distill_fig1_chain.dot")
+    gid = server[1]["distill_fig1_chain.dot"]
+    page.locator("#regions rect.outcell[data-p='0']").click()
+    page.wait_for_function("document.querySelector('#region-hint').textContent.startsWith('Output 0 ')")
+    length = page.locator("#regions rect.outcell").count()
+    page.focus("#regions")
+    for key, expected in (("ArrowRight", 1), ("ArrowLeft", 0), ("ArrowLeft", 0), ("End", length - 1), ("Home", 0)):
+        page.keyboard.press(key)
+        page.wait_for_function(f"document.querySelector('#region-hint').textContent.startsWith('Output {expected} ')")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("document.querySelector('#region-hint').textContent.startsWith('Output 1 ')")
+    reads = api(server, f"/api/graphs/{gid}/footprints?at=1")["maps"]
+    first = next(m for m in reads if m["node"] == "f0")
+    assert f"({min(first['positions'])} to {max(first['positions'])})" in page.inner_text("#region-hint")
+    assert "at=1" in page.url and not page.errors
+
+
 def test_the_misaligned_example_highlights_two_paths(page, server):
     open_graph(page, server, "distill_fig4_misaligned.dot")
     assert page.inner_text("#m-aligned") == "not aligned"

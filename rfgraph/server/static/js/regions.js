@@ -18,6 +18,11 @@ export class Regions {
     this.hint = hint;
     this.onPosition = onPosition || (() => {});
     this.token = 0;
+    // Long output rows (a U-Net's 388 positions) have cells too thin to point at: the arrow
+    // keys step through them (Shift: by 10; Home/End: the ends).
+    container.tabIndex = 0;
+    container.setAttribute("aria-label", "regions: left and right arrows step through the output positions");
+    container.addEventListener("keydown", (e) => this.#key(e));
   }
 
   /** Draw the rows for graph `id` with the current analysis, table and options; `through`
@@ -39,6 +44,7 @@ export class Regions {
     const [first, last, chain] = await Promise.all([query(0), query(outLength - 1), this.#path(id, analysis, params, through)]);
     if (token !== this.token) return;
     this.through = chain.through;
+    this.outputName = analysis.output;
     const rows = this.#rows(chain.nodes, analysis, table, detail, axis, allMaps, chain.through);
     const margins = this.#margins(rows, analysis, axis, [first, last]);
     this.rows = rows.map((name) => ({ name, length: analysis.sizes[name][axis], ...margins.get(name) }));
@@ -161,6 +167,19 @@ export class Regions {
       this.cells.set(row.name, byPos);
     });
     fill(this.container, svg);
+  }
+
+  #key(e) {
+    if (!this.rows || this.current === null || this.current === undefined) return;
+    const out = this.rows.find((row) => row.name === this.outputName);
+    if (!out) return;
+    const length = out.length;
+    const step = e.shiftKey ? 10 : 1;
+    const moves = { ArrowLeft: this.current - step, ArrowRight: this.current + step, Home: 0, End: length - 1 };
+    if (!(e.key in moves)) return;
+    e.preventDefault();
+    const j = Math.min(Math.max(moves[e.key], 0), length - 1);
+    if (j !== this.current) { this.highlight(j); this.onPosition(j); }
   }
 
   #short(name) {
