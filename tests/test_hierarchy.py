@@ -93,6 +93,37 @@ def test_zoo_names_group_as_expected():
                                           "features.1.0.block.2")
 
 
+KERAS = sorted((GRAPHS / "zoo").glob("keras_*.dot"))
+
+
+@pytest.mark.parametrize("path", KERAS, ids=lambda p: p.stem)
+def test_keras_blocks_come_from_the_scope_the_importer_writes(path: Path):
+    """Keras layer names have no dots: the importer's ``scope`` attribute groups them; the
+    groups partition the maps in topological order and collapse to a DAG at every depth,
+    and every map of a block is named after it."""
+    net = rfgraph.load(path)
+    h = hierarchy(net)
+    for depth in range(h.depth + 1):
+        items = h.items(depth)
+        assert sorted(map(str, (n for item in items for n in item.nodes))) == sorted(map(str, net.nodes))
+        firsts = [net.index[item.nodes[0]] for item in items]
+        assert firsts == sorted(firsts) and item_graph_is_acyclic(net, h, depth)
+    for name, container in h.containers.items():
+        stem = name.replace(".", "_")
+        assert all(str(n).startswith((stem, name.split(".")[-1])) for n in container.nodes), name
+    if "inceptionv3" not in path.stem:  # Inception names its layers conv2d_85, mixed0: no blocks
+        assert h.depth >= 1 and len(h.items(1)) < len(net.nodes) / 2
+
+
+def test_keras_resnet50_stages():
+    h = hierarchy(rfgraph.load(GRAPHS / "zoo/keras_resnet50.dot"))
+    stages = [i.name for i in h.items(1) if i.container]
+    assert stages == ["conv2", "conv3", "conv4", "conv5"]
+    blocks = [i.name for i in h.items(2) if i.container]
+    assert blocks == [f"conv{s}.block{b}" for s, n in zip((2, 3, 4, 5), (3, 4, 6, 3)) for b in range(1, n + 1)]
+    assert h.scope("conv3_block2_2_conv") == ("conv3", "conv3.block2")
+
+
 def test_unet_containers_left_and_reentered_are_split():
     h = hierarchy(rfgraph.load(GRAPHS / "zoo/unet.dot"))
     assert {c.name for c in h.containers.values() if not c.convex} == {"down", "up", "merge"}

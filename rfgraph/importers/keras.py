@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import zipfile
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
@@ -157,6 +158,52 @@ def _sequential(inner: dict, where: str) -> dict:
              "kwargs": {}}]})
     return {"name": inner.get("name"), "layers": out, "input_layers": [[out[0]["name"], 0, 0]],
             "output_layers": [[out[-1]["name"], 0, 0]]}
+
+
+_MARKER = re.compile(r"(block|stage)(\d+)?([a-z])?")
+_STAGE = re.compile(r"[a-z]+\d+")
+
+
+def keras_scope(name: str) -> str | None:
+    """The containers of a Keras layer, read from the keras.applications naming (Keras layer
+    names carry no dots): ``conv2_block1_1_conv`` is in block ``conv2.block1`` of stage
+    ``conv2``; ``block2b_expand_conv`` (EfficientNet) in ``block2.block2b``; ``block_3_expand``
+    (MobileNetV2) in ``block_3``; ``convnext_tiny_stage_0_block_1_depthwise_conv`` in
+    ``convnext_tiny_stage_0.block_1``. None for a name with no block or stage in it.
+
+    Examples
+    --------
+    >>> keras_scope("conv2_block1_1_conv"), keras_scope("block2b_expand_conv"), keras_scope("block_3_expand")
+    ('conv2.block1', 'block2.block2b', 'block_3')
+    >>> keras_scope("convnext_tiny_stage_0_block_1_depthwise_conv"), keras_scope("mixed0"), keras_scope("block1")
+    ('convnext_tiny_stage_0.block_1', None, None)
+    """
+    tokens = name.split("_")
+    parts: list[str] = []
+    i, start, last = 0, 0, None
+    while i < len(tokens):
+        m = _MARKER.fullmatch(tokens[i])
+        if m is None:
+            i += 1
+            continue
+        end = i + 1
+        if m.group(2) is None and m.group(3) is None:  # "block_3": the number is the next token
+            if end >= len(tokens) or not tokens[end].isdigit():
+                i += 1
+                continue
+            end += 1
+        marker = "_".join(tokens[i:end])
+        prefix = tokens[start:i]
+        if not parts and len(prefix) == 1 and _STAGE.fullmatch(prefix[0]):
+            parts += [prefix[0], marker]  # conv2_block1: stage conv2, block 1
+        elif not parts and not prefix and m.group(3) and m.group(2):
+            parts += [f"{m.group(1)}{m.group(2)}", marker]  # block2b: stage block2, block b
+        else:
+            parts.append("_".join(prefix + [marker]))
+        start = i = last = end
+    if not parts or last is None or last >= len(tokens) or any("." in p for p in parts):
+        return None  # no container, or the name is the container itself
+    return ".".join(parts)
 
 
 def _layer_name(layer: dict) -> str:
@@ -289,7 +336,8 @@ class _Converter(Families):
         return attrs
 
     def node_attrs(self, n: _Call) -> dict:
-        return {"layer": n.name}
+        scope = keras_scope(n.name)  # so that summaries and diagrams group maps by block
+        return {"layer": n.name, **({"scope": scope} if scope else {})}
 
     def _spatial_dims(self, src: TensorInfo, nd: int) -> list[int]:
         rank = len(src.shape)

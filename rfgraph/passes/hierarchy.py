@@ -23,6 +23,9 @@ How names map to groups
 - Suffixes for repeated calls (``relu_1``, ``pool_1``) and names such as
   ``Mixed_5b.branch5x5_1`` are ordinary components: only dots make containers, so a suffix
   never merges or splits a group.
+- A ``scope`` attribute on a node (``scope="conv2.block1"``) names its containers outright,
+  for models whose layer names carry no dots: the Keras importer writes it from Keras'
+  ``conv2_block1_1_conv`` naming. It takes precedence over the name.
 - A container is **convex** when no path leaves it and comes back (``down`` in a U-Net whose
   ``down.0``, ``down.1``, ... are interleaved with a top-level ``pool``; a module called
   twice). Only a convex container can be drawn as one node or as one box: at a given depth, a
@@ -227,6 +230,17 @@ def hierarchy(G: Any) -> Hierarchy:
     ['image', 'conv1', 'bn1', 'relu', 'maxpool', 'layer1', 'layer2', 'layer3', 'layer4', 'avgpool', 'flatten', 'fc']
     >>> h.containers["layer3.5"].nodes[-1], h.containers["layer3"].output
     ('layer3', 'layer3')
+
+    Containers named by a ``scope`` attribute (Keras models):
+
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("conv2_block1_1_conv", scope="conv2.block1")
+    >>> G.add_node("conv2_block1_out", scope="conv2.block1")
+    >>> _ = G.add_edge("pool1", "conv2_block1_1_conv", op="conv", k=1)
+    >>> _ = G.add_edge("conv2_block1_1_conv", "conv2_block1_out", op="relu")
+    >>> [(item.name, len(item.nodes)) for item in hierarchy(G).items(1)]
+    [('pool1', 1), ('conv2', 2)]
     """
     net = G if isinstance(G, Network) else as_network(G)
     parts = [components(n) for n in net.nodes]
@@ -237,6 +251,10 @@ def hierarchy(G: Any) -> Hierarchy:
         preds[e.dst].append(e.src)
     scopes: list[tuple[str, ...]] = []
     for v, p in enumerate(parts):
+        declared = components(net.node_attrs[v].get("scope"))
+        if declared:  # the importer said which containers hold the map
+            scopes.append(tuple(".".join(declared[:k]) for k in range(1, len(declared) + 1)))
+            continue
         scope = tuple(".".join(p[:k]) for k in range(1, len(p))) if p else ()
         if p and net.nodes[v] in prefixes:  # named after a container: its output
             scope = scope + (net.nodes[v],)
