@@ -59,7 +59,11 @@ MODULE_FILL = "#fff7e0"  # a module drawn as one node
 CLUSTER_FILLS = ("#f4f7fb", "#eaf0f7", "#e0e8f2")  # module boxes, darker when nested deeper
 CLUSTER_STYLE = {"style": "rounded,filled", "color": "#b8c4d6", "fontsize": "10", "labeljust": "l",
                  "fontcolor": "#44546a", "penwidth": "1"}
-FONT = "Helvetica"
+# Arial, not Helvetica: Graphviz maps the PostScript name Helvetica to the generic sans font
+# (DejaVu Sans on Linux), whose underscores then cross the next line of a label in PNGs; Arial
+# reaches a metric-compatible font (Liberation Sans) and keeps the same size estimates in the
+# embedded renderer, which has no fonts.
+FONT = "Arial"
 RANKDIRS = ("TB", "LR", "BT", "RL")
 
 #: Diagrams with more edges than this are laid out in the quick mode (see ``quick``).
