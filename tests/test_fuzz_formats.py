@@ -7,6 +7,7 @@ memory limit; the only acceptable outcomes are a result or a clear error."""
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 from fuzzing import ERROR, RESULT, Case, run_case
@@ -112,3 +113,22 @@ def test_malformed_keras_configurations_are_clear_errors(change, match, tmp_path
 def test_integral_floats_in_a_keras_configuration_are_integers(tmp_path):
     net = rfgraph.load(_keras(_config(**{"layers.1.config.kernel_size": [3.0, 3.0]}), tmp_path))
     assert rfgraph.analyze(net).rf == (3, 3)
+
+
+def test_a_phase_period_near_the_limit_is_analysed_in_seconds(tmp_path):
+    """Many upsamplings (period 735,000, under max_items): analyze compared every phase's
+    offset as a Fraction (5 s alone; with table and the rest, past 20 s on a loaded machine);
+    now whole integer arrays."""
+    text = b"""digraph { input_size=4;
+      n0 -> n1 [op=upsample, scale=2]; n1 -> n2 [op=upsample, scale=5]; n2 -> n3 [op=conv, k=7, s=7];
+      n3 -> n4 [op=upsample, scale=5]; n4 -> n5 [op=conv_transpose, k=5, s=5]; n5 -> n6 [op=conv, k=7, s=7];
+      n6 -> n7 [op=upsample, scale=5]; n7 -> n8 [op=conv_transpose, k=4, s=2]; n8 -> n9 [op=upsample, scale=2];
+      n9 -> n10 [op=upsample, scale=3]; n10 -> n11 [op=upsample, scale=7]; n11 -> n12 [op=conv, k=3];
+      n12 -> n13 [op=upsample, scale=7]; }"""
+    (tmp_path / "chain.dot").write_bytes(text)
+    net = rfgraph.load(str(tmp_path / "chain.dot"))
+    start = time.perf_counter()
+    axis = rfgraph.analyze(net).to_dict()["axes"][0]
+    assert axis["period"] == 735000 and axis["padding"] is None and axis["rf"] is None
+    assert time.perf_counter() - start < 10
+    assert run_case(Case(text, ".dot", api=True, kind="regression"), seconds=20) == RESULT
