@@ -1,10 +1,13 @@
 """The long fuzzing campaign (a script, not part of the test run):
 
     python benchmarks/fuzz_campaign.py [--cases 6000] [--valid 3000] [--seconds 20] [--memory 3G]
-                                       [--workers 2] [--report DIR]
+                                       [--workers 2] [--report DIR] [--inputs dot,onnx,...]
 
-Generates ``--cases`` inputs with the strategies of ``tests/fuzzing.py`` (mutated DOT and
-GraphML, valid graphs with extreme values; every analysis command, or the Python API) and
+Generates ``--cases`` inputs, shared equally among the ``--inputs`` generators: those of
+``tests/fuzzing.py`` (mutated DOT and GraphML, valid graphs with extreme values) and of
+``tests/fuzzing_formats.py`` (node-link JSON, ``.jsonl`` batches, ``.keras`` files, ONNX
+models, the audit's classes of valid graphs, chains checked against the textbook recursion);
+every analysis command, ``import``, ``batch``, or the Python API; and
 ``--valid`` random valid graphs whose ``region --all`` and ``table`` answers are checked
 against the brute-force references of ``tests/reference.py``. Every case runs in a forked
 child limited to ``--seconds`` and ``--memory`` (beyond the parent's own virtual memory).
@@ -34,11 +37,20 @@ sys.path.insert(0, str(ROOT / "tests"))
 from hypothesis import HealthCheck, Phase, given, settings  # noqa: E402
 
 import fuzzing  # noqa: E402
+import fuzzing_formats  # noqa: E402
 from fuzzing import OUTCOMES, Case, run_case  # noqa: E402
 
 from rfgraph.core.limits import parse_amount  # noqa: E402
 
-WRONG = "wrong number"
+WRONG = fuzzing_formats.WRONG
+#: The generators, by the name ``--inputs`` takes.
+INPUTS = {"dot": fuzzing.cases(fuzzing.dot_inputs), "graphml": fuzzing.cases(fuzzing.graphml_inputs),
+          "extreme": fuzzing.cases(fuzzing.extreme_inputs),
+          "node_link": fuzzing_formats.format_cases(fuzzing_formats.node_link_inputs),
+          "jsonl": fuzzing_formats.format_cases(fuzzing_formats.jsonl_inputs),
+          "keras": fuzzing_formats.format_cases(fuzzing_formats.keras_inputs),
+          "onnx": fuzzing_formats.format_cases(fuzzing_formats.onnx_inputs),
+          "audit": fuzzing_formats.audit_cases()}
 
 
 def collect(strategy, count: int) -> list:
@@ -136,14 +148,19 @@ def main() -> None:
     parser.add_argument("--memory", type=parse_amount, default=3 << 30)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--report", type=Path, default=None)
+    parser.add_argument("--inputs", default=",".join(INPUTS),
+                        help=f"generators, comma-separated (default: all of {', '.join(INPUTS)})")
     args = parser.parse_args()
     report = args.report or Path(tempfile.mkdtemp(prefix="fuzz_campaign_"))
     report.mkdir(parents=True, exist_ok=True)
 
     start = time.perf_counter()
-    per_kind = max(args.cases // 3, 1)
-    cases = [c for maker in (fuzzing.dot_inputs, fuzzing.graphml_inputs, fuzzing.extreme_inputs)
-             for c in collect(fuzzing.cases(maker), per_kind)]
+    names = [name for name in args.inputs.split(",") if name]
+    unknown = sorted(set(names) - set(INPUTS))
+    if unknown:
+        parser.error(f"unknown --inputs {unknown[0]!r} (known: {', '.join(INPUTS)})")
+    per_kind = max(args.cases // len(names), 1) if names else 0
+    cases = [c for name in names for c in collect(INPUTS[name], per_kind)]
     valid = collect(fuzzing.sized_dags(ndim=1, max_nodes=7, max_size=12, whole=True), args.valid // 2)
     valid += collect(fuzzing.sized_dags(ndim=2, max_nodes=5, max_size=6, whole=True), args.valid - len(valid))
     generated = time.perf_counter() - start
@@ -151,7 +168,11 @@ def main() -> None:
 
     def task(item) -> tuple[Case, str]:
         if isinstance(item, Case):
-            return item, run_case(item, args.seconds, args.memory)
+            return item, run_case(item, args.seconds, args.memory, job=fuzzing_formats.job_for(item))
+        if isinstance(item[0], Case):  # an audit case, with what analyze --json must say (or None)
+            case, want = item
+            job = fuzzing_formats.oracle_job(case, want) if want else None
+            return case, run_case(case, args.seconds, args.memory, job=job)
         case, want = differential_case(item)
         return case, check_answer(case, want, args.seconds, args.memory)
 
@@ -168,12 +189,12 @@ def main() -> None:
             (report / f"case{bad:04d}.txt").write_text(f"{case.describe()}\n\n{outcome}\n")
     elapsed = time.perf_counter() - start
     columns = list(OUTCOMES) + [WRONG]
-    print(f"{'inputs':<16}{'cases':>7}" + "".join(f"{c:>16}" for c in columns))
+    print(f"{'inputs':<18}{'cases':>7}" + "".join(f"{c:>16}" for c in columns))
     total = Counter()
     for kind, counts in sorted(tallies.items()):
         total.update(counts)
-        print(f"{kind:<16}{sum(counts.values()):>7}" + "".join(f"{counts[c]:>16}" for c in columns))
-    print(f"{'all':<16}{sum(total.values()):>7}" + "".join(f"{total[c]:>16}" for c in columns))
+        print(f"{kind:<18}{sum(counts.values()):>7}" + "".join(f"{counts[c]:>16}" for c in columns))
+    print(f"{'all':<18}{sum(total.values()):>7}" + "".join(f"{total[c]:>16}" for c in columns))
     print(f"{elapsed:.0f} s; limits per case: {args.seconds:g} s, {args.memory >> 20} MiB; "
           f"{bad} bad cases written to {report}")
     sys.exit(1 if bad else 0)

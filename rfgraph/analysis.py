@@ -139,11 +139,10 @@ def _summarize_periodic(axis: int, c: StrideClass, table: PhaseTable | None) -> 
     alive = table.alive
     sizes = (table.v - table.u + 1)[alive]
     rf_min, rf_max = int(sizes.min()), int(sizes.max())
-    offsets = {table.stride * t - int(u) for t, u in zip(range(table.period), table.u) if alive[t]}
+    offset = table.offset()  # the same for every phase, or None
     rf = rf_min if rf_min == rf_max else None
     padding = None
-    if len(offsets) == 1 and alive.all():
-        (offset,) = offsets
+    if offset is not None:
         padding = int(offset) if offset == int(offset) else None
     center, reason = continuous, None
     if rf is not None and padding is not None:

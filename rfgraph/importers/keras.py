@@ -34,7 +34,7 @@ from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
-from ..core.errors import ModelImportError, ParseError, RFGraphError
+from ..core.errors import ModelImportError, ParseError, RFGraphError, shorten
 from .builder import (
     Geom,
     GraphBuilder,
@@ -129,6 +129,7 @@ def _functional(config: dict, source: str | None) -> dict:
     if not isinstance(inner, dict) or not isinstance(inner.get("layers"), list):
         raise ModelImportError(f"{where}not a Keras functional or Sequential model configuration "
                                "(no 'layers' list)")
+    check_structure(inner, where)
     if kind == "Sequential" or ("input_layers" not in inner and "output_layers" not in inner):
         return _sequential(inner, where)
     return inner
@@ -213,18 +214,97 @@ def _layer_name(layer: dict) -> str:
     return name
 
 
+def whole(value: Any) -> int:
+    """An integer of a configuration: an int, or a float with an integral value (never a
+    bool, a string or a fraction, which ``int()`` would truncate or parse silently).
+
+    >>> whole(3), whole(2.0)
+    (3, 2)
+    >>> whole(2.5)
+    Traceback (most recent call last):
+    ...
+    ValueError: expected an integer, got 2.5
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    raise ValueError(f"expected an integer, got {shorten(value)}")
+
+
+def _reference(ref: Any, what: str) -> tuple[str, int, int]:
+    """A ``[layer, call index, output index]`` reference of a configuration."""
+    if (isinstance(ref, (list, tuple)) and len(ref) == 3 and isinstance(ref[0], str)
+            and all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in ref[1:])):
+        return ref[0], ref[1], ref[2]
+    raise ModelImportError(f"{what} {shorten(ref)}: expected [layer name, call index, output index]")
+
+
+def _references(refs: Any, what: str) -> list[tuple[str, int, int]]:
+    """``input_layers`` or ``output_layers``: one reference or a list of them."""
+    if refs is None:
+        return []
+    if isinstance(refs, (list, tuple)) and len(refs) == 3 and isinstance(refs[0], str):
+        refs = [refs]
+    if not isinstance(refs, (list, tuple)):
+        raise ModelImportError(f"{what} {shorten(refs)}: expected a list of [layer name, call index, output index]")
+    return [_reference(ref, what) for ref in refs]
+
+
+def check_structure(inner: dict, where: str) -> None:
+    """Refuse a functional configuration whose parts the converter walks do not have the
+    types Keras writes: every layer an object with a string ``class_name`` and an object
+    ``config``, ``inbound_nodes`` a list of calls (objects with list ``args`` and object
+    ``kwargs``), ``input_layers`` and ``output_layers`` references; nested models too.
+
+    Raises
+    ------
+    ModelImportError
+        Naming the layer (or its position) and the part at fault.
+    """
+    for i, layer in enumerate(inner["layers"]):
+        if not isinstance(layer, dict):
+            raise ModelImportError(f"{where}layer {i} is {shorten(layer)}, not an object")
+        label = f"layer {layer['name']!r}" if isinstance(layer.get("name"), str) else f"layer {i}"
+        if not isinstance(layer.get("class_name"), str):
+            raise ModelImportError(f"{where}{label}: class_name {shorten(layer.get('class_name'))} is not a string")
+        config = layer.get("config")
+        if config is not None and not isinstance(config, dict):
+            raise ModelImportError(f"{where}{label}: config {shorten(config)} is not an object")
+        calls = layer.get("inbound_nodes")
+        if calls is not None and not isinstance(calls, (list, tuple)):
+            raise ModelImportError(f"{where}{label}: inbound_nodes {shorten(calls)} is not a list")
+        for call in calls or []:
+            if (not isinstance(call, dict) or not isinstance(call.get("args", []), (list, tuple))
+                    or not isinstance(call.get("kwargs", {}), dict)):
+                raise ModelImportError(f"{where}{label}: a call {shorten(call)} of inbound_nodes is not "
+                                       "{\"args\": [...], \"kwargs\": {...}}")
+        if config is not None and "layers" in config:
+            if not isinstance(config["layers"], (list, tuple)):
+                raise ModelImportError(f"{where}{label}: its layers {shorten(config['layers'])} are not a list")
+            check_structure(config, where)
+    for key in ("input_layers", "output_layers"):
+        _references(inner.get(key), f"{where}{key}")
+
+
 def _refs(value: Any) -> list[tuple[tuple[str, int, int], tuple | None]]:
     """The ``__keras_tensor__`` entries in a call's args/kwargs, in order: (history, shape)."""
     found = []
     if isinstance(value, dict):
         if value.get("class_name") == "__keras_tensor__":
             cfg = value.get("config") or {}
-            hist = cfg.get("keras_history")
-            if not (isinstance(hist, (list, tuple)) and len(hist) == 3):
-                raise ModelImportError(f"a __keras_tensor__ with keras_history {hist!r}: expected [layer, node, index]")
+            if not isinstance(cfg, dict):
+                raise ModelImportError(f"a __keras_tensor__ with config {shorten(cfg)}: expected an object")
+            hist = _reference(cfg.get("keras_history"), "a __keras_tensor__ with keras_history")
             shape = cfg.get("shape")
-            found.append(((str(hist[0]), int(hist[1]), int(hist[2])),
-                          tuple(shape) if isinstance(shape, (list, tuple)) else None))
+            if isinstance(shape, (list, tuple)):
+                if not all(d is None or isinstance(d, int) and not isinstance(d, bool) for d in shape):
+                    raise ModelImportError(f"a __keras_tensor__ of {hist[0]!r} with shape {shorten(shape)}: "
+                                           "expected integers or null")
+                shape = tuple(shape)
+            else:
+                shape = None
+            found.append((hist, shape))
         else:
             for v in value.values():
                 found += _refs(v)
@@ -345,9 +425,7 @@ class _Converter(Families):
 
     # -- the pass ------------------------------------------------------------------------------
     def run(self) -> None:
-        inputs = self.config.get("input_layers") or []
-        if isinstance(inputs, list) and len(inputs) == 3 and isinstance(inputs[0], str):
-            inputs = [inputs]
+        inputs = _references(self.config.get("input_layers"), f"{self.where}input_layers")
         if not inputs:
             raise ModelImportError(f"{self.where}the model has no input layer")
         layers = {_layer_name(layer): layer for layer in self.config["layers"]}
@@ -367,9 +445,13 @@ class _Converter(Families):
         self.input_node = info.node
         env: dict[tuple[str, int, int], Any] = {(_layer_name(first), 0, 0): info}
         for extra in inputs[1:]:  # further inputs: constants as far as the image is concerned
-            layer = layers.get(str(extra[0]))
-            shp = (layer or {}).get("config", {}).get("batch_shape") or [1]
-            env[(str(extra[0]), 0, 0)] = constant([1 if d is None else int(d) for d in shp], self.ndim)
+            layer = layers.get(extra[0])
+            shp = ((layer or {}).get("config") or {}).get("batch_shape") or [1]
+            try:
+                shp = [1 if d is None else whole(d) for d in shp]
+            except (TypeError, ValueError) as exc:
+                raise ModelImportError(f"{self.where}input {extra[0]!r}: batch_shape {shorten(shp)}: {exc}") from None
+            env[(extra[0], 0, 0)] = constant(shp, self.ndim)
         outs = self.expand(self.config, env)
         for value in outs:
             if isinstance(value, TensorInfo) and not value.constant and value.node not in self.outputs:
@@ -378,10 +460,13 @@ class _Converter(Families):
     def _input_shape(self, layer: dict) -> tuple[int, ...]:
         cfg = layer.get("config") or {}
         shape = cfg.get("batch_shape") or cfg.get("batch_input_shape")
-        if shape is None and cfg.get("shape") is not None:
+        if shape is None and isinstance(cfg.get("shape"), (list, tuple)):
             shape = [None, *cfg["shape"]]
         if not isinstance(shape, (list, tuple)):
             raise ModelImportError(f"{self.where}input layer {_layer_name(layer)!r} has no shape")
+        if not all(d is None or isinstance(d, int) and not isinstance(d, bool) and d >= 0 for d in shape):
+            raise ModelImportError(f"{self.where}input layer {_layer_name(layer)!r} has shape {shorten(shape)}: "
+                                   "expected integers or null")
         shape = list(shape)
         nd = len(shape) - 2
         cl = self._input_channels_last(self.config)
@@ -451,14 +536,10 @@ class _Converter(Families):
                 raise ModelImportError(f"{self.where}layer {_layer_name(layer)!r} reads {missing[0][0]!r} "
                                        f"(call {missing[0][1]}), which the model never computes")
             pending = [p for p in pending if p not in progress]
-        outs = config.get("output_layers") or []
-        if isinstance(outs, list) and len(outs) == 3 and isinstance(outs[0], str):
-            outs = [outs]
         values = []
-        for ref in outs:
-            key = (str(ref[0]), int(ref[1]), int(ref[2]))
+        for key in _references(config.get("output_layers"), f"{self.where}output_layers"):
             if key not in env:
-                raise ModelImportError(f"{self.where}model output {ref[0]!r} is not computed by any layer")
+                raise ModelImportError(f"{self.where}model output {key[0]!r} is not computed by any layer")
             values.append(env[key])
         return values
 
@@ -485,7 +566,7 @@ class _Converter(Families):
 
     def _check_recorded(self, layer: str, ref, value: TensorInfo, recorded) -> None:
         """The shape Keras recorded for a tensor a layer reads must be the one computed."""
-        if len(recorded) != len(value.shape) or any(r is not None and int(r) != v and i > 0
+        if len(recorded) != len(value.shape) or any(r is not None and r != v and i > 0
                                                       for i, (r, v) in enumerate(zip(recorded, value.shape))):
             raise ModelImportError(
                 f"{self.where}layer {layer!r} reads {ref[0]!r} with shape {list(recorded)} as Keras recorded it, "
@@ -497,12 +578,10 @@ class _Converter(Families):
         an identity edge into a node named after it."""
         inner = _functional({"class_name": n.cls if n.cls == "Sequential" else "Functional", "config": n.config},
                             self.source)
-        inputs = inner.get("input_layers") or []
-        if isinstance(inputs, list) and len(inputs) == 3 and isinstance(inputs[0], str):
-            inputs = [inputs]
+        inputs = _references(inner.get("input_layers"), f"{self.where}layer {n.name!r}: input_layers")
         if len(inputs) != len(srcs):
             raise self.fail(n, f"a nested model with {len(inputs)} inputs called with {len(srcs)}")
-        env = {(str(ref[0]), int(ref[1]), int(ref[2])): s for ref, s in zip(inputs, srcs)}
+        env = dict(zip(inputs, srcs))
         outs = self.expand(inner, env)
         results = []
         for j, value in enumerate(outs):
@@ -548,7 +627,8 @@ class _Converter(Families):
                 return self.elementwise(n, srcs, self._broadcast_shape(n, srcs), ELEMENTWISE[n.cls])
         except RFGraphError:
             raise
-        except (TypeError, ValueError, KeyError, IndexError, ZeroDivisionError) as exc:
+        except (TypeError, ValueError, KeyError, IndexError, ZeroDivisionError, AttributeError,
+                OverflowError) as exc:
             raise self.fail(n, f"its configuration is not what rfgraph expects ({type(exc).__name__}: {exc}); "
                                f"describe it with ops={{{n.name!r}: {{'op': ..., ...}}}}") from exc
         raise self.fail(n, f"rfgraph does not know Keras layer {n.cls}: describe it with "
@@ -558,11 +638,11 @@ class _Converter(Families):
     def _per_axis(self, n: _Call, key: str, nd: int, default: Any) -> list[int]:
         value = n.config.get(key, default)
         if isinstance(value, (list, tuple)):
-            values = [int(v) for v in value]
+            values = [whole(v) for v in value]
             if len(values) == 1:
                 values *= nd
         else:
-            values = [int(value)] * nd
+            values = [whole(value)] * nd
         if len(values) != nd or any(v < 1 for v in values):
             raise self.fail(n, f"{key}={value!r}: expected {nd} positive integers")
         return values
@@ -609,7 +689,7 @@ class _Converter(Families):
         cdim = len(src.shape) - 1 if self.channels_last else 1
         cin = src.shape[cdim]
         if op == "dwconv":
-            channels = cin * int(n.config.get("depth_multiplier", 1))
+            channels = cin * whole(n.config.get("depth_multiplier", 1))
         else:
             channels = n.config.get("filters", cin)
         out_shape = self._shape_with(src, nd, lengths, channels)
@@ -639,7 +719,7 @@ class _Converter(Families):
             op_pad = [op_pad] * nd
         p_l, lengths = [], []
         for j, (length, kk, ss, dd) in enumerate(zip(self._spatial_shape(src, nd), k, s, d)):
-            left, right = transpose_crops(kk, ss, dd, padding, None if op_pad is None else int(op_pad[j]))
+            left, right = transpose_crops(kk, ss, dd, padding, None if op_pad is None else whole(op_pad[j]))
             if left is None:
                 raise self.fail(n, f"padding={padding!r}")
             out = (length - 1) * ss + dd * (kk - 1) + 1 - left - right
@@ -681,14 +761,14 @@ class _Converter(Families):
 
     def _pairs(self, n: _Call, key: str, nd: int) -> list[tuple[int, int]]:
         value = n.config.get(key, 1)
-        if isinstance(value, int):
+        if type(value) is int:
             return [(value, value)] * nd
         value = list(value)
         if len(value) == nd and all(isinstance(v, int) for v in value):
             return [(v, v) for v in value]
         if len(value) == 2 and nd == 1 and all(isinstance(v, int) for v in value):
             return [(value[0], value[1])]
-        pairs = [tuple(int(x) for x in v) for v in value]
+        pairs = [tuple(whole(x) for x in v) for v in value]
         if len(pairs) != nd or any(len(p) != 2 for p in pairs):
             raise self.fail(n, f"{key}={n.config.get(key)!r}: expected {nd} (before, after) pairs")
         return pairs  # type: ignore[return-value]
@@ -754,7 +834,7 @@ class _Converter(Families):
         return self.whole_along(n, src, src.shape, dims, keep="groupnorm")
 
     def layer_Concatenate(self, n: _Call, srcs):
-        axis = int(n.config.get("axis", -1))
+        axis = whole(n.config.get("axis", -1))
         shapes = [s.shape for s in srcs]
         rank = len(shapes[0])
         axis = norm_dim(axis, rank)
@@ -764,7 +844,7 @@ class _Converter(Families):
 
     def layer_Dense(self, n: _Call, srcs):
         src = srcs[0]
-        out = tuple(src.shape[:-1]) + (int(n.config.get("units", src.shape[-1])),)
+        out = tuple(src.shape[:-1]) + (whole(n.config.get("units", src.shape[-1])),)
         return self.contract_last(n, src, out)
 
     def layer_EinsumDense(self, n: _Call, srcs):
@@ -779,7 +859,7 @@ class _Converter(Families):
 
     def layer_Reshape(self, n: _Call, srcs):
         src = srcs[0]
-        target = [int(v) for v in n.config.get("target_shape", [])]
+        target = [whole(v) for v in n.config.get("target_shape", [])]
         total = 1
         for v in src.shape[1:]:
             total *= v
@@ -798,7 +878,7 @@ class _Converter(Families):
 
     def layer_Permute(self, n: _Call, srcs):
         src = srcs[0]
-        dims = [int(d) for d in n.config.get("dims", [])]
+        dims = [whole(d) for d in n.config.get("dims", [])]
         perm = [0] + dims
         if sorted(perm) != list(range(len(src.shape))):
             raise self.fail(n, f"dims={dims} is not a permutation of the non-batch dimensions")
@@ -812,7 +892,7 @@ class _Converter(Families):
         mode = str(n.config.get("interpolation", "bilinear"))
         if mode not in ("nearest", "bilinear"):
             raise self.fail(n, f"interpolation={mode!r}: rfgraph expresses nearest and bilinear")
-        size = [int(n.config["height"]), int(n.config["width"])]
+        size = [whole(n.config["height"]), whole(n.config["width"])]
         nd = 2
         out_shape = self._shape_with(src, nd, size, None)
         dims = self._spatial_dims(src, nd)
@@ -832,7 +912,7 @@ class _Converter(Families):
     def layer_CenterCrop(self, n: _Call, srcs):
         src = srcs[0]
         dims = self._spatial_dims(src, 2)
-        size = [int(n.config["height"]), int(n.config["width"])]
+        size = [whole(n.config["height"]), whole(n.config["width"])]
         index = [slice(None)] * len(src.shape)
         for d, m in zip(dims, size):
             if m > src.shape[d]:

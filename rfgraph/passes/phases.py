@@ -70,8 +70,30 @@ class PhaseTable:
 
     def phases(self) -> tuple[Phase, ...]:
         """The table as :class:`~rfgraph.results.Phase` records."""
-        return tuple(Phase(t, int(self.u[t]), int(self.v[t])) if self.alive[t] else Phase(t, None, None)
-                     for t in range(self.period))
+        u, v, alive = self.u.tolist(), self.v.tolist(), self.alive.tolist()  # Python ints at once
+        return tuple(Phase(t, u[t], v[t]) if alive[t] else Phase(t, None, None) for t in range(self.period))
+
+    def offset(self):
+        """The offset ``stride * t - u[t]`` when it is the same for every phase (all alive),
+        else None: whole arrays in integers, no Fraction per phase (a period can be a million).
+
+        >>> PhaseTable(1, 2, np.array([5]), np.array([7]), np.ones(1, bool)).offset()
+        Fraction(-5, 1)
+        >>> PhaseTable(2, Fraction(1, 2), np.array([3, 3]), np.array([3, 4]), np.ones(2, bool)).offset() is None
+        True
+        """
+        if not self.alive.all():
+            return None
+        stride = Fraction(self.stride)
+        p, q = stride.numerator, stride.denominator
+        t = np.arange(self.period, dtype=np.int64)
+        du = self.u - self.u[0]
+        span = max(self.period, int(np.abs(du).max(initial=0)) + 1)
+        if max(abs(p), q) * span < 1 << 62:  # q (u[t] - u[0]) == p t, in int64
+            constant = bool(np.array_equal(q * du, p * t))
+        else:
+            constant = all(q * int(d) == p * i for i, d in enumerate(du))
+        return Fraction(-int(self.u[0])) if constant else None
 
 
 _START = PhaseTable(1, 1, np.zeros(1, dtype=np.int64), np.zeros(1, dtype=np.int64), np.ones(1, dtype=bool))
