@@ -58,6 +58,21 @@ def test_tables_match_the_unbounded_regions(net):
     check(net, net.endpoints()[0])
 
 
+@settings(max_examples=150, deadline=None)
+@given(dags(fractional=True, whole=True, max_nodes=7))
+def test_the_common_offset_is_that_of_every_phase(net):
+    """``PhaseTable.offset`` (whole integer arrays) against the definition, phase by phase in
+    exact fractions: ``stride * t - u[t]`` when it is one value for every (live) phase."""
+    from fractions import Fraction
+
+    for table in forward_phases(net, net.endpoints()[0], 0):
+        if table is None:
+            continue
+        offsets = {Fraction(table.stride) * t - int(table.u[t]) for t in range(table.period)}
+        expected = offsets.pop() if len(offsets) == 1 and table.alive.all() else None
+        assert table.offset() == expected
+
+
 def test_unet_has_two_sizes_repeating_every_16():
     net = rfgraph.load("graphs/zoo/unet.dot")
     x, y = net.endpoints()
