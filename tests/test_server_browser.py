@@ -294,6 +294,30 @@ def test_a_graph_without_a_default_output_is_drawn_and_says_what_to_do(page, ser
     assert not page.errors  # the page asked for nothing it knew it could not get
 
 
+def test_whole_input_context_shows_the_data_paths_numbers(page, server, tmp_path):
+    """Squeeze-excitation: every output depends on the whole input, and the headline and the
+    map panel give the data paths' numbers marked "+ global", as the command line does."""
+    open_graph(page, server, "distill_fig1_chain.dot")
+    se = tmp_path / "se.dot"
+    se.write_text("digraph { input=x; output=y; x -> a [op=conv, k=3, s=2, p=1]; a -> g [op=global_pool]; "
+                  "g -> f [op=fc]; f -> m [op=mul]; a -> m [op=mul]; m -> y [op=conv, k=3, p=1]; }")
+    page.set_input_files("#file-input", str(se))
+    page.wait_for_function("document.querySelector('#m-rf').textContent.endsWith('+ global')")
+    uploaded = page.evaluate("() => new URLSearchParams(location.hash.slice(1)).get('graph')")
+    axis = api(server, f"/api/graphs/{uploaded}/analyze")["axes"][0]
+    assert axis["whole_input"] and axis["rf"] is None
+    local = axis["local"]
+    assert page.inner_text("#m-rf") == f"{local['rf']} + global"
+    assert page.inner_text("#m-stride") == str(local["stride"]) and page.inner_text("#m-padding") == str(local["padding"])
+    panel = page.locator("#node-panel table.kv")
+    values = dict(zip(panel.locator("th").all_inner_texts(), panel.locator("td").all_inner_texts()))
+    assert values["receptive field r"] == f"{local['rf']} + global"
+    page.locator("#tab-table").click()
+    row = page.locator("#node-table tbody tr", has=page.locator("td:first-child", has_text="y")).first
+    assert row.locator("td").all_inner_texts()[1:3] == [f"{local['rf']} + global", str(local["stride"])]
+    assert not page.errors
+
+
 def test_a_model_with_several_outputs_shows_the_first_and_names_the_others(page, server, tmp_path):
     onnx = pytest.importorskip("onnx")
     from onnx import TensorProto, helper

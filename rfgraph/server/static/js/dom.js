@@ -71,3 +71,23 @@ export function download(blob, name) {
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
+
+/** The numbers to show for an axis: through whole-input context (squeeze-excitation,
+ * normalisation statistics), those of the data paths, as the command line shows them. */
+export function shown(a) {
+  return a.whole_input && a.local ? a.local : a;
+}
+
+/** The receptive field of an axis: "whole input" when nothing local reaches the map, the
+ * data paths' rf "+ global" through whole-input context, a range where it depends on the
+ * position (`sizes`: the sizes by position, when known). */
+export function axisRf(a, sizes) {
+  if (a.whole_input && !a.local) return "whole input";
+  const data = shown(a);
+  let rf = data.rf;
+  if (rf === null) {
+    const live = (sizes || (data.phases || []).map((p) => p.size)).filter((v) => v > 0);
+    rf = live.length ? `${Math.min(...live)}–${Math.max(...live)}` : null;
+  }
+  return a.whole_input && rf !== null ? `${num(rf)} + global` : rf;
+}

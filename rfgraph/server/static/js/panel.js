@@ -1,29 +1,24 @@
 // The analysis in words and numbers: the headline (rf, stride, padding, centre, paths,
 // alignment), the selected map's panel, and the misalignments stated in plain words.
 
-import { fill, h, num, perAxis, sizeText } from "./dom.js";
+import { axisRf, fill, h, num, perAxis, shown, sizeText } from "./dom.js";
 
 const $ = (id) => document.getElementById(id);
 
 /** Is a value one number for every axis? */
 function axisValues(axes, key) {
-  return perAxis(axes.map((a) => a[key]));
+  return perAxis(axes.map((a) => shown(a)[key]));
 }
 
 /** The receptive field; where it depends on the position, its range over the positions. */
 function rfText(analysis) {
-  return perAxis(analysis.axes.map((a) => {
-    if (a.rf !== null) return a.rf;
-    const sizes = (analysis.position_sizes || []).find((p) => p.axis === a.axis)?.sizes
-      || (a.phases || []).map((p) => p.size);
-    const live = (sizes || []).filter((v) => v > 0);
-    return live.length ? `${Math.min(...live)}–${Math.max(...live)}` : null;
-  }));
+  return perAxis(analysis.axes.map((a) => axisRf(a,
+    a.whole_input ? null : (analysis.position_sizes || []).find((p) => p.axis === a.axis)?.sizes)));
 }
 
 export function showSummary(analysis) {
   const axes = analysis.axes;
-  $("m-rf").textContent = axes.every((a) => a.whole_input) ? "whole input" : rfText(analysis);
+  $("m-rf").textContent = rfText(analysis);
   $("m-stride").textContent = axisValues(axes, "stride");
   $("m-padding").textContent = axisValues(axes, "padding");
   $("m-center").textContent = axisValues(axes, "center");
@@ -66,7 +61,7 @@ export function showNode(name, row, analysis, actions) {
   const axes = row.axes;
   const size = analysis.sizes ? analysis.sizes[name] : null;
   const body = [
-    ["receptive field r", perAxis(axes.map((a) => a.whole_input ? "whole input" : a.rf))],
+    ["receptive field r", perAxis(axes.map((a) => axisRf(a, null)))],
     ["effective stride S", axisValues(axes, "stride")],
     ["effective padding P", axisValues(axes, "padding")],
     ["centre of position 0", axisValues(axes, "center")],

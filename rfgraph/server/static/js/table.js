@@ -1,14 +1,14 @@
 // The per-node table (seen from the input), sortable by any column, filterable by name.
 // Clicking a row selects the map.
 
-import { fill, h, num, perAxis, sizeText } from "./dom.js";
+import { axisRf, fill, h, num, perAxis, shown, sizeText } from "./dom.js";
 
 const COLUMNS = [
   { key: "name", label: "map", value: (r) => r.name, text: (r) => r.name },
-  { key: "rf", label: "rf", value: (r) => first(r, "rf"), text: (r) => perAxis(r.axes.map((a) => a.whole_input ? "whole" : a.rf)) },
-  { key: "stride", label: "stride", value: (r) => first(r, "stride"), text: (r) => perAxis(r.axes.map((a) => a.stride)) },
-  { key: "padding", label: "padding", value: (r) => first(r, "padding"), text: (r) => perAxis(r.axes.map((a) => a.padding)) },
-  { key: "center", label: "centre(0)", value: (r) => first(r, "center"), text: (r) => perAxis(r.axes.map((a) => a.center)) },
+  { key: "rf", label: "rf", value: (r) => first(r, "rf"), text: (r) => perAxis(r.axes.map((a) => axisRf(a, null))) },
+  { key: "stride", label: "stride", value: (r) => first(r, "stride"), text: (r) => perAxis(r.axes.map((a) => shown(a).stride)) },
+  { key: "padding", label: "padding", value: (r) => first(r, "padding"), text: (r) => perAxis(r.axes.map((a) => shown(a).padding)) },
+  { key: "center", label: "centre(0)", value: (r) => first(r, "center"), text: (r) => perAxis(r.axes.map((a) => shown(a).center)) },
   { key: "size", label: "size", value: (r) => (r.size ? r.size.reduce((x, y) => x * y, 1) : null), text: (r) => sizeText(r.size) },
   { key: "paths", label: "paths", value: (r) => r.paths, text: (r) => Number(r.paths).toLocaleString("en") },
   { key: "aligned", label: "aligned", value: (r) => (r.aligned === true ? 1 : r.aligned === false ? 0 : -1),
@@ -17,7 +17,7 @@ const COLUMNS = [
 
 /** A sortable value: numbers as numbers ("a/b" fractions too), null last. */
 function first(row, key) {
-  const v = row.axes[0][key];
+  const v = shown(row.axes[0])[key];
   if (v === null || v === undefined) return null;
   if (typeof v === "string" && v.includes("/")) {
     const [a, b] = v.split("/").map(Number);
