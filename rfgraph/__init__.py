@@ -22,9 +22,9 @@ from typing import Any
 from .analysis import (analyze, count_paths, exact_regions, footprints, iter_paths, list_paths, nearest_output,
                        regions_at, summary, table)
 from .api import annotate, dumps, load, save
-from .core.errors import (AttributeValueError, LimitError, ModelImportError, NodeNotFoundError, OutputExistsError,
-                          ParseError, RenderError, RFGraphError, ShapeError, TopologyError, UnknownOpError,
-                          UnsupportedError)
+from .core.errors import (AttributeValueError, InputTypeError, LimitError, ModelImportError, NodeNotFoundError,
+                          OutputExistsError, ParseError, RenderError, RFGraphError, ShapeError, TopologyError,
+                          UnknownOpError, UnsupportedError)
 from .core.limits import Limits, current_limits, limits, set_limits
 from .core.network import Edge, Network, as_network, build, from_networkx
 from .core.ops import OPS, Layer, OpSpec, Transposed, Upsample, WholeInput, Window, register_op
@@ -59,7 +59,7 @@ __all__ = sorted([
     "Analysis", "AxisResult", "BatchRow", "Mismatch", "WitnessPath", "NodeResult", "Table", "Path", "PathGeometry",
     "PathList", "RegionList", "Summary",
     # errors
-    "RFGraphError", "AttributeValueError", "LimitError", "ModelImportError", "NodeNotFoundError",
+    "RFGraphError", "AttributeValueError", "InputTypeError", "LimitError", "ModelImportError", "NodeNotFoundError",
     "OutputExistsError", "ParseError",
     "RenderError", "ShapeError", "TopologyError", "UnknownOpError", "UnsupportedError",
     *_LAZY,  # drawing; analyze_many

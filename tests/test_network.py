@@ -175,3 +175,10 @@ def test_same_padding_with_stride_one_is_resolved_without_input_size():
 def test_layer_objects_are_shared_between_identical_edges():
     net = rfgraph.build(chain({"op": "relu"}, {"op": "relu"}, {"op": "conv", "k": 3}))
     assert net.edges[0].layer is net.edges[1].layer
+
+
+@pytest.mark.parametrize("value", [None, 3, {"a": 1}, b"digraph {}", ("x",)])
+def test_a_value_that_is_no_graph_is_an_rfgraph_error_and_a_type_error(value):
+    with pytest.raises(rfgraph.InputTypeError, match=f"got {type(value).__name__}") as caught:
+        rfgraph.analyze(value)
+    assert isinstance(caught.value, rfgraph.RFGraphError) and isinstance(caught.value, TypeError)

@@ -23,6 +23,15 @@ class RFGraphError(Exception):
         self.cli = cli if cli is not None else message
 
 
+class InputTypeError(RFGraphError, TypeError):
+    """A Python value that is no graph rfgraph can read (not a Network, a networkx directed
+    graph, a file path or a model); a TypeError too, as Python code expects.
+
+    >>> isinstance(InputTypeError("expected a graph, got int"), TypeError)
+    True
+    """
+
+
 class ParseError(RFGraphError):
     """A file is not valid DOT, GraphML or ONNX (syntax, encoding, structure)."""
 

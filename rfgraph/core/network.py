@@ -34,7 +34,7 @@ from functools import cached_property
 from typing import Any
 
 from . import attrs as A
-from .errors import AttributeValueError, NodeNotFoundError, ShapeError, TopologyError, shorten, where
+from .errors import AttributeValueError, InputTypeError, NodeNotFoundError, ShapeError, TopologyError, shorten, where
 from .limits import check, current_limits
 from .raw import RawGraph
 from .ops import OPS, Layer, axis_count, geometry_attributes, parse_layer
@@ -644,4 +644,5 @@ def as_network(G: Any, source: str | None = None, *, input_size: Any = None) -> 
         net = convert(G, input_size)
         if net is not None:
             return net
-    raise TypeError(f"expected an rfgraph Network, a networkx DiGraph or a graph file, got {type(G).__name__}")
+    raise InputTypeError(f"expected an rfgraph Network, a networkx DiGraph, a graph file or a model, "
+                         f"got {type(G).__name__}")
