@@ -360,6 +360,23 @@ def test_python_analysis_of_a_backbone_names_its_other_outputs(tmp_path):
     jsonschema.Draft202012Validator(json_schema("analyze")).validate(first.to_dict())
 
 
+def test_outputs_without_output_default_to_the_first_of_them(tmp_path, capsys):
+    """A graph naming its maps with ``outputs`` but no ``output`` and with several sinks (a
+    hand-written backbone): ``rfgraph.analyze`` answers the first, as the README says, and
+    names the others, rather than refusing because the graph has several sinks; the other
+    commands take the same default."""
+    path = tmp_path / "two_heads.dot"
+    path.write_text('digraph { input="x"; outputs="c,b"; x -> a [op=conv, k=3, s=2]; '
+                    'a -> b [op=conv, k=3]; a -> c [op=conv, k=5, s=2]; }')
+    first = rfgraph.analyze(path)
+    assert (first.output, first.other_outputs) == ("c", ("b",))
+    assert first.rf == rfgraph.analyze(path, output="c").rf
+    code, out, _ = run(capsys, "region", path, "--at", "0", "--json")
+    assert code == 0 and json.loads(out)["output"] == "c"
+    data = json.loads(run(capsys, "analyze", path, "--json")[1])
+    assert [d["output"] for d in data] == ["c", "b"]
+
+
 def test_from_torch_takes_a_shape_for_the_example_input():
     torch = pytest.importorskip("torch")
     model = groupnorm_blocks(False)

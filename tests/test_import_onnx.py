@@ -444,6 +444,24 @@ def test_layout_that_the_graph_does_not_tell_is_an_error_and_input_layout_decide
         from_onnx(m, input_layout="NWHC")
 
 
+def test_layout_that_the_graph_contradicts_is_an_error_naming_the_node(tmp_path):
+    """An input_layout the graph contradicts (NHWC for an input a Conv reads directly, NCHW for
+    one a Keras export transposes) would put channels on a spatial axis: wrong numbers, so it
+    is refused, naming the node that says otherwise; the layout the graph says is accepted."""
+    conv = model([helper.make_node("Conv", ["x", "w"], ["y"], name="stem")], (1, 3, 16, 16),
+                 inits=[weight("w", 2, 3, 3, 3)])
+    with pytest.raises(ModelImportError, match=r"input 'x': input_layout NHWC .*contradicts.*NCHW: Conv 'stem'"):
+        from_onnx(conv, input_layout="NHWC")
+    assert rfgraph.analyze(from_onnx(conv, input_layout="nchw")).rf == (3, 3)
+    with pytest.raises(ModelImportError, match=r"input_layout NCHW .*contradicts.*NHWC: Transpose"):
+        from_onnx(nhwc_model(), input_layout="NCHW")
+    from rfgraph.cli import main
+
+    path = tmp_path / "conv.onnx"
+    onnx.save(conv, str(path))
+    assert main(["analyze", str(path), "--layout", "NHWC"]) == 2
+
+
 def test_cli_layout_option(tmp_path):
     from rfgraph.cli import main
 

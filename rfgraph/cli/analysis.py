@@ -64,7 +64,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("convert", help="write the graph as DOT or GraphML, optionally with computed values")
     p.add_argument("file", help="graph file")
-    p.add_argument("-o", "--out", required=True, metavar="FILE", help="output file (.dot, .gv or .graphml)")
+    p.add_argument("-o", "--out", required=True, metavar="FILE", help="output file (.dot, .gv, .graphml or node-link .json)")
     p.add_argument("--values", action="store_true", help="add rf, stride, padding, aligned as attributes")
     p.add_argument("--force", action="store_true", help="replace FILE if it exists")
     p.set_defaults(run=cmd_convert)

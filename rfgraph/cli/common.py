@@ -136,8 +136,8 @@ def size_list(text: str) -> tuple[int, ...]:
 
 def add_common_options(p: argparse.ArgumentParser, output: bool = True) -> None:
     """FILE, --input, --output and --json, as every analysis command has them."""
-    p.add_argument("file", help="graph file (.dot/.gv, .graphml, node-link .json), model (.onnx, .keras), "
-                               "or torchvision:NAME / keras:NAME")
+    p.add_argument("file", help="graph (.dot/.gv, .graphml, node-link .json; - for standard input), "
+                               "model (.onnx, .keras) or named model (torchvision:NAME, keras:NAME)")
     p.add_argument("--input", metavar="NODE", help="input node (default: graph attribute or unique source)")
     if output:
         p.add_argument("--output", metavar="NODE", help="output node (default: graph attribute or unique sink)")

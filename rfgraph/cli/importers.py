@@ -25,7 +25,7 @@ def register(subparsers) -> None:
         "import", help="convert an ONNX or Keras model, or torchvision:NAME / keras:NAME, into DOT or GraphML")
     p.add_argument("model", help="model.onnx, model.keras, torchvision:NAME (e.g. torchvision:resnet50) or "
                                  "keras:NAME (keras.applications, e.g. keras:ResNet50)")
-    p.add_argument("-o", "--out", required=True, metavar="FILE", help="output file (.dot, .gv or .graphml)")
+    p.add_argument("-o", "--out", required=True, metavar="FILE", help="output file (.dot, .gv, .graphml or node-link .json)")
     add_size_option(p)
     add_layout_option(p)
     p.add_argument("--output", metavar="NODE", help="graph attribute output (default: the model's first output)")

@@ -243,13 +243,15 @@ class Network:
         return x, y
 
     def endpoint(self, role: str, given: Node | None = None) -> int:
-        """Index of the ``"input"`` or ``"output"`` node: ``given``, else the graph attribute,
-        else the unique source/sink."""
+        """Index of the ``"input"`` or ``"output"`` node: ``given``, else the graph attribute
+        (for the output: ``output``, else the first of ``outputs``), else the unique source/sink."""
         adjacency, plural = (self.in_edges, "sources") if role == "input" else (self.out_edges, "sinks")
         if given is not None:
             return self.node_index(given, role)
         if role in self.graph_attrs:
             return self.node_index(self.graph_attrs[role], f"graph attribute {role}")
+        if role == "output" and "outputs" in self.graph_attrs and self.outputs:  # the first of the maps
+            return self.node_index(self.outputs[0], "graph attribute outputs")
         ends = [i for i, adj in enumerate(adjacency) if not adj]
         if len(ends) == 1:
             return ends[0]

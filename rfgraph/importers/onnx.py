@@ -162,6 +162,12 @@ class _Converter(Families):
         layout = str(input_layout).upper()
         if layout not in ("NCHW", "NHWC"):
             raise ModelImportError(f"{self.where}input_layout={input_layout!r}: expected 'NCHW' or 'NHWC'")
+        evidence = layout_evidence(model, self.graph_input.name, rank)
+        if len(evidence) == 1 and layout not in evidence:
+            # A layout the graph contradicts puts channels on a spatial axis: wrong numbers, no error.
+            (said, why), = evidence.items()
+            raise ModelImportError(f"{self.where}input {self.graph_input.name!r}: input_layout {layout} "
+                                   f"(CLI --layout) contradicts the graph, which says {said}: {why}")
         self.layout = layout
         first = 1 if layout == "NHWC" else rank - self.ndim
         self.spatial_dims = list(range(first, first + self.ndim))
@@ -879,36 +885,13 @@ def detect_layout(model, input_name: str, shape: Sequence[int | None], where: st
     >>> detect_layout(helper.make_model(g), "x", [1, 32, 32, 3])
     'NHWC'
     """
-    rank = len(shape)
-    consumers: dict[str, list] = {}
-    for n in model.graph.node:
-        for i, name in enumerate(n.input):
-            if name:
-                consumers.setdefault(name, []).append((n, i))
-    votes: set[str] = set()
-    seen = {input_name}
-    frontier = [input_name]
-    while frontier and len(seen) < 10000:
-        name = frontier.pop()
-        for n, slot in consumers.get(name, []):
-            if n.op_type == "Transpose":
-                perm = next((list(a.ints) for a in n.attribute if a.name == "perm"), None)
-                if perm == [0, rank - 1] + list(range(1, rank - 1)):
-                    votes.add("NHWC")
-                elif perm == [0] + list(range(2, rank)) + [1]:
-                    votes.add("NCHW")
-            elif n.op_type in _CHANNELS_FIRST and slot == 0:
-                votes.add("NCHW")
-            elif n.op_type in _LAYOUT_NEUTRAL:
-                for out in n.output:
-                    if out and out not in seen:
-                        seen.add(out)
-                        frontier.append(out)
+    votes = layout_evidence(model, input_name, len(shape))
     if len(votes) == 1:
-        return votes.pop()
+        return next(iter(votes))
     if len(votes) > 1:
         raise ModelImportError(f"{where}input {input_name!r}: the graph reads it both channels first and channels "
                                "last: give input_layout='NCHW' or 'NHWC' (CLI --layout)")
+    rank = len(shape)
     first, last = (shape[1], shape[-1]) if rank >= 3 else (None, None)
     if first is not None and last is not None:
         if first <= 4 and first < last:
@@ -918,6 +901,37 @@ def detect_layout(model, input_name: str, shape: Sequence[int | None], where: st
     raise ModelImportError(f"{where}input {input_name!r} has shape {['?' if d is None else d for d in shape]}: "
                            "nothing in the graph says whether it is channels first (NCHW) or channels last (NHWC), "
                            "and guessing gives wrong numbers: give input_layout='NCHW' or 'NHWC' (CLI --layout)")
+
+
+def layout_evidence(model, input_name: str, rank: int) -> dict[str, str]:
+    """What the graph says of the layout of graph input ``input_name``: ``{"NCHW" or
+    "NHWC": the first node saying so}`` (see :func:`detect_layout`; empty when nothing says)."""
+    consumers: dict[str, list] = {}
+    for n in model.graph.node:
+        for i, name in enumerate(n.input):
+            if name:
+                consumers.setdefault(name, []).append((n, i))
+    votes: dict[str, str] = {}
+    seen = {input_name}
+    frontier = [input_name]
+    while frontier and len(seen) < 10000:
+        name = frontier.pop()
+        for n, slot in consumers.get(name, []):
+            said = f"{n.op_type} {n.name or (n.output[0] if n.output else '')!r}"
+            if n.op_type == "Transpose":
+                perm = next((list(a.ints) for a in n.attribute if a.name == "perm"), None)
+                if perm == [0, rank - 1] + list(range(1, rank - 1)):
+                    votes.setdefault("NHWC", f"{said} moves its last dimension to position 1")
+                elif perm == [0] + list(range(2, rank)) + [1]:
+                    votes.setdefault("NCHW", f"{said} moves its dimension 1 last")
+            elif n.op_type in _CHANNELS_FIRST and slot == 0:
+                votes.setdefault("NCHW", f"{said} reads it channels first")
+            elif n.op_type in _LAYOUT_NEUTRAL:
+                for out in n.output:
+                    if out and out not in seen:
+                        seen.add(out)
+                        frontier.append(out)
+    return votes
 
 
 def _gather_axes(src: TensorInfo, axis: int, out: Sequence[int], rank: int):
