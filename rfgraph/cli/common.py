@@ -119,21 +119,6 @@ def int_list(text: str) -> tuple[int, ...]:
         raise argparse.ArgumentTypeError(f"expected integers separated by commas, got {text!r}") from None
 
 
-def size_list(text: str) -> tuple[int, ...]:
-    """An input size: positive integers, one per axis or one for all (``224x224``, ``224``).
-
-    >>> size_list("224x224")
-    (224, 224)
-    >>> size_list("0")
-    Traceback (most recent call last):
-    argparse.ArgumentTypeError: sizes must be positive, got '0'
-    """
-    size = int_list(text)
-    if any(n < 1 for n in size):
-        raise argparse.ArgumentTypeError(f"sizes must be positive, got {text!r}")
-    return size
-
-
 def add_common_options(p: argparse.ArgumentParser, output: bool = True) -> None:
     """FILE, --input, --output and --json, as every analysis command has them."""
     p.add_argument("file", help="graph (.dot/.gv, .graphml, node-link .json; - for standard input), "
@@ -147,7 +132,7 @@ def add_common_options(p: argparse.ArgumentParser, output: bool = True) -> None:
 
 def add_size_option(p: argparse.ArgumentParser) -> None:
     """--input-size N[,M]."""
-    p.add_argument("--input-size", type=size_list, metavar="N[,M]",
+    p.add_argument("--input-size", type=int_list, metavar="N[,M]",
                    help="input length per axis, e.g. 224 or 224,224 (default: the graph attribute input_size)")
 
 
