@@ -4,6 +4,7 @@ links, GraphML encodings and entities, and typed values that must read back."""
 from __future__ import annotations
 
 import io
+import json
 import os
 import subprocess
 import sys
@@ -56,11 +57,17 @@ def test_file_size_limit_is_checked_before_reading(capsys, tmp_path):
             rfgraph.load(path)
 
 
-@pytest.mark.parametrize("text", [CHAIN, rfgraph.dumps(rfgraph.load("graphs/distill_fig1_chain.dot"), "graphml")])
+FIG1 = rfgraph.load("graphs/distill_fig1_chain.dot")
+
+
+@pytest.mark.parametrize("text", [rfgraph.dumps(FIG1, "dot"), rfgraph.dumps(FIG1, "graphml"),
+                                  rfgraph.dumps(FIG1, "node_link")], ids=["dot", "graphml", "node_link"])
 def test_standard_input(text):
+    """DOT, GraphML and node-link JSON on standard input, told apart by their first character."""
     done = subprocess.run([sys.executable, "-m", "rfgraph.cli", "analyze", "-", "--json"], input=text.encode(),
                           capture_output=True, check=True, env={**os.environ, "PYTHONPATH": os.getcwd()})
-    assert b'"rf": ' in done.stdout
+    got = json.loads(done.stdout)
+    assert [a["rf"] for a in got["axes"]] == list(rfgraph.analyze(FIG1).rf)
 
 
 def test_standard_input_size_limit(monkeypatch, capsys):

@@ -76,10 +76,13 @@ def read_raw(path: str | os.PathLike, format: str | None = None) -> RawGraph:
     """Read a DOT or GraphML file without interpreting it (``"-"``: standard input)."""
     not_a_folder(path)
     kind = detect_format(path, format)
-    if kind == "graph":  # standard input: GraphML is XML, whose first character is '<'
+    if kind == "graph":  # standard input: GraphML is XML (first character '<'), node-link JSON an object
         data = read_input(STDIN)
-        if data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+        start = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+        if start == b"<":
             return parse_graphml(data, "<stdin>")
+        if start == b"{":
+            return loads_node_link(data, "<stdin>")
         return parse_dot_bytes(data, "<stdin>")
     if kind == "dot":
         return read_dot_file(path)
