@@ -11,6 +11,7 @@ import { fill, h, s } from "./dom.js";
 const LABEL_W = 200;
 const MAX_CELL = 26;
 const MAX_ROWS = 24;
+const MAX_ALL = 200;
 
 export class Regions {
   constructor(container, hint, { onPosition } = {}) {
@@ -75,13 +76,14 @@ export class Regions {
   #rows(chain, analysis, table, detail, axis, allMaps, through) {
     const order = new Map(detail.maps.map((n, i) => [n, i]));
     const unique = [...new Set(chain)].filter((n) => analysis.sizes[n]).sort((a, b) => order.get(a) - order.get(b));
-    if (allMaps || unique.length <= 14) return unique;
+    // (every map: up to MAX_ALL rows; a path through 10^5 maps would be 10^5 rows of cells)
+    if (unique.length <= 14 || allMaps && unique.length <= MAX_ALL) return unique;
     // Only the maps where the geometry changes (a layer with a kernel or a stride), the ends,
     // and the merges: elementwise layers repeat the row above.
     const kept = [];
     let previous = null;
     for (const name of unique) {
-      const row = table.nodes[name];
+      const row = table ? table.nodes[name] : null;  // (big graphs: the table is not loaded)
       const a = row ? row.axes[axis] : null;
       const key = a ? `${a.rf}|${a.stride}|${a.padding}|${analysis.sizes[name][axis]}` : name;
       if (name === analysis.input || name === analysis.output || name === through || key !== previous) kept.push(name);
@@ -93,7 +95,7 @@ export class Regions {
   /** At most MAX_ROWS rows: the ends, the map `through` and every map where the stride
    * changes, then maps evenly spread between them. */
   #fewer(names, analysis, table, axis, through) {
-    const stride = (n) => table.nodes[n]?.axes[axis]?.stride;
+    const stride = (n) => table?.nodes[n]?.axes[axis]?.stride;
     const must = new Set([names[0], names[names.length - 1], ...names.filter((n) => n === through)]);
     names.forEach((n, i) => { if (i && stride(n) !== stride(names[i - 1])) must.add(n); });
     const rest = names.filter((n) => !must.has(n));
