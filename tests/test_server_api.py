@@ -218,6 +218,15 @@ def test_footprints_follow_the_two_witness_paths_when_misaligned(client, ids):
         assert {m["node"] for m in w["maps"]} == set(w["nodes"])
 
 
+def test_path_counts_of_any_size_are_written(client):
+    from rfgraph.server.worker import encode
+
+    from rfgraph.core.jsontext import int_text
+
+    text = encode({"paths": 7 * 10 ** 5000}).decode()  # was a 500 (Python's limit on digits)
+    assert text.replace(" ", "") == '{"paths":' + int_text(7 * 10 ** 5000) + "}"
+
+
 def test_nearest_is_nearest_output(client, ids):
     for pixel in [(0, 0), (112, 112), (223, 5)]:
         body = get_ok(client, f"/api/graphs/{ids['resnet50.dot']}/nearest?pixel={pixel[0]},{pixel[1]}")
