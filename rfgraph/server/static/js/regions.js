@@ -12,6 +12,7 @@ const LABEL_W = 200;
 const MAX_CELL = 26;
 const MAX_ROWS = 24;
 const MAX_ALL = 200;
+const LIST_ROWS_ABOVE = 1000;
 
 export class Regions {
   constructor(container, hint, { onPosition } = {}) {
@@ -41,12 +42,16 @@ export class Regions {
       return;
     }
     const outLength = analysis.sizes[analysis.output][axis];
-    const query = (j) => api.ask(id, "footprints", { ...params, at: j, axis });
-    const [first, last, chain] = await Promise.all([query(0), query(outLength - 1), this.#path(id, analysis, params, through)]);
+    const chain = await this.#path(id, analysis, params, through);
     if (token !== this.token) return;
     this.through = chain.through;
     this.outputName = analysis.output;
     const rows = this.#rows(chain.nodes, analysis, table, detail, axis, allMaps, chain.through);
+    // On a big graph ask only for the rows drawn: every map's cells are megabytes per position.
+    this.only = detail.maps.length > LIST_ROWS_ABOVE ? { maps: JSON.stringify(rows) } : {};
+    const query = (j) => api.ask(id, "footprints", { ...params, at: j, axis, ...this.only });
+    const [first, last] = await Promise.all([query(0), query(outLength - 1)]);
+    if (token !== this.token) return;
     const margins = this.#margins(rows, analysis, axis, [first, last]);
     this.rows = rows.map((name) => ({ name, length: analysis.sizes[name][axis], ...margins.get(name) }));
     this.witnessed = (first.witnesses || []).length > 0;
@@ -192,7 +197,7 @@ export class Regions {
   async highlight(j) {
     if (!this.rows) return;
     const token = ++this.token;
-    const answer = await api.ask(this.id, "footprints", { ...this.params, at: j, axis: this.axis });
+    const answer = await api.ask(this.id, "footprints", { ...this.params, at: j, axis: this.axis, ...this.only });
     if (token !== this.token) return;
     this.current = j;
     const a = new Map(), b = new Map();
