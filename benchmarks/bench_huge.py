@@ -117,7 +117,7 @@ def report(maps: int, kind: str, label: str, r: dict) -> None:
     print(f"{kind} {maps:>8,} maps {label}: ready {r['ready']:.2f} s, {wire / 1e6:.2f} MB over the wire "
           f"({body / 1e6:.2f} MB decoded), last API byte at {net_end:.2f} s; table tab {r['table']:.2f} s; rf {r['rf']}")
     for x in r["resources"] + r["table_resources"]:
-        status = next((s for u, s in r["statuses"].items() if x["url"].startswith(u) or u.endswith(x["url"])), "?")
+        status = r["statuses"].get(x["url"], "?")
         print(f"    {status} {x['url'][:90]:90} {x['wire'] / 1e3:9.1f} kB wire {x['body'] / 1e3:9.1f} kB  "
               f"server {x['server']:7.0f} ms  transfer {x['transfer']:6.0f} ms")
     print(f"    diagram pane: {r['diagram']!r}")
