@@ -314,7 +314,16 @@ async function drawDiagram() {
     document.body.dataset.diagram = "not-drawn";
     return;
   }
-  const svg = await api.diagram(id, { ...p, collapse: state.view === "all" ? 0 : 1, depth: depth ?? undefined });
+  let svg;
+  try {
+    svg = await api.diagram(id, { ...p, collapse: state.view === "all" ? 0 : 1, depth: depth ?? undefined });
+  } catch (err) {  // the analysis stands without its diagram: say why in the pane, go on
+    if (id !== view.id) return;
+    diagram.clear(`The diagram could not be drawn: ${err.message}`);
+    $("diagram-status").textContent = "diagram not drawn";
+    document.body.dataset.diagram = "failed";
+    return;
+  }
   if (id !== view.id) return;
   diagram.show(svg, view.detail.maps);
   document.body.dataset.diagram = "ready";  // for tests and benchmarks: the diagram is interactive
