@@ -251,7 +251,7 @@ function cropSize(p) {
     return seen;
   };
   const i = maps.indexOf(p.input), o = maps.indexOf(p.output);
-  if (i < 0 && o < 0) return maps.length;
+  if (maps.length <= DRAW_AT_MOST || i < 0 && o < 0) return maps.length;
   const down = i >= 0 ? reach(i, "source", "target") : null, up = o >= 0 ? reach(o, "target", "source") : null;
   let n = 0;
   for (let v = 0; v < maps.length; v++) if ((!down || down[v]) && (!up || up[v])) n++;
@@ -286,6 +286,7 @@ async function openModule(first, name) {
   $("view-select").value = state.view;
   writeHash(state);
   await drawDiagram();
+  if (!diagram.svg) return;  // the deeper view is too big to draw: the pane says so
   const shown = diagram.focus(first, true) || diagram.focus(first);
   diagram.flash(first, diagram.modules.has(first));
   $("diagram-status").textContent = `opened ${name}` + (shown ? "" : " (its first map is folded into an edge)");
@@ -516,8 +517,10 @@ function bindControls() {
     $(field).addEventListener("focus", (e) => suggest(e.target.value));
   }
   $("search").addEventListener("change", (e) => {
+    // a name picked from the list; a part of a name is looked for on Enter (below), and
+    // leaving the field must not call it an unknown map
     const name = e.target.value;
-    if (name) selectNode(name, true);
+    if (name && view.detail?.maps.includes(name)) selectNode(name, true);
   });
   $("search").addEventListener("keydown", (e) => {
     if (e.key !== "Enter") return;
