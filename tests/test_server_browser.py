@@ -411,10 +411,13 @@ def test_a_huge_graph_is_usable_without_its_diagram(page, server, tmp_path):
     assert page.inner_text("#m-stride") == str(analysis["axes"][0]["stride"])
     # the default view is the module view that can be drawn; every map cannot, and it says why
     assert page.locator("#diagram svg g.node").count() == 6
-    page.select_option("#view-select", "all")
+    page.locator("#diagram g.node").first.click()  # opening a module: its depth is too big to draw
     page.wait_for_selector("body[data-diagram=not-drawn]")
+    assert "Not drawn: modules at depth 2 has 4,00" in page.inner_text("#diagram .placeholder")
+    page.select_option("#view-select", "all")
+    page.wait_for_function("document.querySelector('#diagram .placeholder')?.textContent.includes('20,000 maps')")
     why = page.inner_text("#diagram .placeholder")
-    assert "20,000 maps" in why and "modules at depth 1 (6 nodes)" in why
+    assert "modules at depth 1 (6 nodes)" in why and "name an input and an output" in why
     assert not any(f"{gid}/diagram.svg" in u and "collapse=0" in u for u in page.requests)
     assert not any(f"{gid}/table" in u for u in page.requests)  # not loaded before the Table tab
     # the search offers the matching names only, and finds a map
@@ -422,6 +425,7 @@ def test_a_huge_graph_is_usable_without_its_diagram(page, server, tmp_path):
     assert 0 < page.locator("#node-names option").count() <= 50
     page.press("#search", "Enter")
     sync_api.expect(page.locator("#node-panel .node-name")).to_have_text("s0.b399.m1999")  # (asked of the API)
+    assert page.locator("#banner").is_hidden()
     row = api(server, f"/api/graphs/{gid}/table")["nodes"]["s0.b399.m1999"]
     panel = page.locator("#node-panel")
     values = dict(zip(panel.locator("th").all_inner_texts(), panel.locator("td").all_inner_texts()))
