@@ -24,6 +24,7 @@ from dataclasses import asdict
 from typing import Any
 
 from ..core.errors import NodeNotFoundError, ParseError, RFGraphError
+from ..core.jsontext import encode as any_ints
 from ..core.limits import set_limits
 from ..passes.hierarchy import hierarchy
 from .drawing import render_svg, warm_up
@@ -151,8 +152,6 @@ def encode(document: Any) -> bytes:
     try:
         return json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
     except ValueError:
-        from ..core.jsontext import encode as any_ints
-
         return any_ints(document).encode("utf-8")
 
 
