@@ -114,9 +114,11 @@ def region(net: Network, at: Sequence[int] | None = None, *, all: bool = False, 
 
 
 def footprints(net: Network, at: int, *, axis: int = 0, input: Node | None = None, output: Node | None = None,
-               input_size: Sequence[int] | None = None) -> FootprintList:
+               input_size: Sequence[int] | None = None, maps: Sequence[Node] | None = None) -> FootprintList:
     """Output feature ``at`` followed back through every map along ``axis`` (the Distill
     figures' rows of cells), and along each witness path of the misalignments on that axis.
+    ``maps`` (names) lists only those maps (the rows a page draws: a graph of 10^5 maps would
+    otherwise answer megabytes for a few rows); every name must be a map of the graph.
 
     With an input size (argument or graph attribute) maps have their lengths; positions
     outside ``[0, length)`` are padding. Without one the axis is unbounded.
@@ -137,7 +139,8 @@ def footprints(net: Network, at: int, *, axis: int = 0, input: Node | None = Non
             raise UnsupportedError(f"{where(net.source)}position {at} is outside the output map {result.output} "
                                    f"(length {length} along axis {axis})")
     x, y = result.input, result.output
-    maps = _maps(analysis.footprints(net, at, axis, input=x, output=y))
+    keep = None if maps is None else {net.nodes[net.node_index(m)] for m in maps}
+    listed = _maps(analysis.footprints(net, at, axis, input=x, output=y), keep)
     witnesses = []
     for k, m in enumerate(result.mismatches):
         if axis not in m.axes:
@@ -145,14 +148,14 @@ def footprints(net: Network, at: int, *, axis: int = 0, input: Node | None = Non
         for tag, path in zip("ab", m.paths):
             found = analysis.footprints(net, at, axis, input=x, output=y, edges=path.edges)
             witnesses.append({"mismatch": k, "path": tag, "nodes": [str(n) for n in path.nodes],
-                              "maps": _maps(found)})
+                              "maps": _maps(found, keep)})
     size = net.size_of(x) if net.sized else None
-    return FootprintList(x, y, axis, at, size, tuple(maps), tuple(witnesses))
+    return FootprintList(x, y, axis, at, size, tuple(listed), tuple(witnesses))
 
 
-def _maps(found: dict) -> list[dict[str, Any]]:
+def _maps(found: dict, keep: set | None = None) -> list[dict[str, Any]]:
     return [{"node": str(name), "length": fp.length, "positions": fp.inside.tolist(),
-             "padding": fp.padding.tolist()} for name, fp in found.items()]
+             "padding": fp.padding.tolist()} for name, fp in found.items() if keep is None or name in keep]
 
 
 def nearest(net: Network, pixel: Sequence[int], input: Node | None = None,

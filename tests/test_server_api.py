@@ -8,6 +8,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import threading
+import urllib.parse
 import xml.etree.ElementTree as ET
 from dataclasses import replace
 from pathlib import Path
@@ -216,6 +217,31 @@ def test_footprints_follow_the_two_witness_paths_when_misaligned(client, ids):
            [(tag, list(p.nodes)) for tag, p in zip("ab", result.mismatches[0].paths)]
     for w in body["witnesses"]:
         assert {m["node"] for m in w["maps"]} == set(w["nodes"])
+
+
+def test_footprints_of_chosen_maps_are_those_of_every_map(client, ids):
+    url = f"/api/graphs/{ids['distill_fig4_misaligned.dot']}/footprints?at=2"
+    every = get_ok(client, url)
+    chosen = [every["maps"][0]["node"], every["maps"][-1]["node"]]
+    some = get_ok(client, f"{url}&maps={urllib.parse.quote(json.dumps(chosen))}")
+    validate("footprints", some)
+    assert some["maps"] == [m for m in every["maps"] if m["node"] in chosen]
+    assert [w["maps"] for w in some["witnesses"]] == \
+           [[m for m in w["maps"] if m["node"] in chosen] for w in every["witnesses"]]
+    assert get_ok(client, f"{url}&maps=%5B%5D")["maps"] == []
+    r = client.get(f"{url}&maps=%5B%22nope%22%5D")
+    assert r.status_code == 404 and "nope" in r.json()["error"]
+    r = client.get(f"{url}&maps=conv1")
+    assert r.status_code == 400 and "JSON array" in r.json()["error"]
+
+
+def test_path_counts_of_any_size_are_written(client):
+    from rfgraph.server.worker import encode
+
+    from rfgraph.core.jsontext import int_text
+
+    text = encode({"paths": 7 * 10 ** 5000}).decode()  # was a 500 (Python's limit on digits)
+    assert text.replace(" ", "") == '{"paths":' + int_text(7 * 10 ** 5000) + "}"
 
 
 def test_nearest_is_nearest_output(client, ids):

@@ -380,3 +380,68 @@ def test_string_predicates_work_under_the_pages_policy(page, server):
     page.evaluate("() => { window.later = 0; setTimeout(() => { window.later = 1; }, 200); }")
     page.wait_for_function("window.later === 1", timeout=5000)  # evaluated from a string
     assert page.evaluate("() => document.querySelector('#m-rf').textContent") == "7"
+
+
+def huge_dot(maps: int) -> str:
+    """A CNN-like DAG of ``maps`` maps named ``s<stage>.b<block>.m<i>`` (blocks of 5 maps: the
+    module view at depth 2 has too many nodes to draw, the one at depth 1 has 6)."""
+    stage = maps // 6
+    name = lambda i: f"s{min(i // stage, 5)}.b{(i % stage) // 5}.m{i}"  # noqa: E731
+    ops = ["op=conv, k=3, p=1", "op=relu", "op=conv, k=1", "op=maxpool, k=3, p=1"]
+    lines = [f'digraph huge {{ input = "{name(0)}"; output = "{name(maps - 1)}"; input_size = "224";']
+    for v in range(1, maps):
+        op = "op=conv, k=3, s=2, p=1" if v % stage == 0 and v // stage <= 5 else ops[v % 4]
+        lines.append(f'"{name(v - 1)}" -> "{name(v)}" [{op}];')
+        if v % 7 == 3 and v - 3 >= (v // stage) * stage:
+            lines.append(f'"{name(v - 3)}" -> "{name(v)}" [op=conv, k=5, p=2];')
+    return "\n".join(lines) + "\n}\n"
+
+
+def test_a_huge_graph_is_usable_without_its_diagram(page, server, tmp_path):
+    path = tmp_path / "huge.dot"
+    path.write_text(huge_dot(20_000))
+    open_graph(page, server, "distill_fig1_chain.dot")
+    page.set_input_files("#file-input", str(path))
+    gid = json.loads(urllib.request.urlopen(urllib.request.Request(
+        server[0] + "api/graphs?name=huge.dot", data=path.read_bytes(), method="POST"), timeout=120).read())["id"]
+    page.wait_for_function(f"document.body.dataset.graph === '{gid}' && document.body.dataset.view === 'ready'",
+                           timeout=120_000)
+    analysis = api(server, f"/api/graphs/{gid}/analyze")
+    assert page.inner_text("#m-rf") == str(analysis["axes"][0]["rf"])
+    assert page.inner_text("#m-stride") == str(analysis["axes"][0]["stride"])
+    # the default view is the module view that can be drawn; every map cannot, and it says why
+    assert page.locator("#diagram svg g.node").count() == 6
+    page.locator("#diagram g.node").first.click()  # opening a module: its depth is too big to draw
+    page.wait_for_selector("body[data-diagram=not-drawn]")
+    assert "Not drawn: modules at depth 2 has 4,00" in page.inner_text("#diagram .placeholder")
+    page.select_option("#view-select", "all")
+    page.wait_for_function("document.querySelector('#diagram .placeholder')?.textContent.includes('20,000 maps')")
+    why = page.inner_text("#diagram .placeholder")
+    assert "modules at depth 1 (6 nodes)" in why and "name an input and an output" in why
+    assert not any(f"{gid}/diagram.svg" in u and "collapse=0" in u for u in page.requests)
+    assert not any(f"{gid}/table" in u for u in page.requests)  # not loaded before the Table tab
+    # the search offers the matching names only, and finds a map
+    page.fill("#search", "b399.m1999")
+    assert 0 < page.locator("#node-names option").count() <= 50
+    page.press("#search", "Enter")
+    sync_api.expect(page.locator("#node-panel .node-name")).to_have_text("s0.b399.m1999")  # (asked of the API)
+    assert page.locator("#banner").is_hidden()
+    row = api(server, f"/api/graphs/{gid}/table")["nodes"]["s0.b399.m1999"]
+    panel = page.locator("#node-panel")
+    values = dict(zip(panel.locator("th").all_inner_texts(), panel.locator("td").all_inner_texts()))
+    assert values["receptive field r"] == str(row["axes"][0]["rf"])
+    assert values["effective stride S"] == str(row["axes"][0]["stride"])
+    assert page.locator("#regions g.row").count() <= 24
+    # the table: loaded when its tab opens, a page of rows at a time
+    page.locator("#tab-table").click()
+    page.wait_for_selector("#node-table tbody tr")
+    assert page.locator("#node-table tbody tr").count() == 250
+    # on the page of the selected map (the 2,000th in the table's order)
+    assert page.inner_text("#table-count") == "20,000 of 20,000 maps · rows 1,751–2,000"
+    assert page.locator("#node-table tbody tr.selected").get_attribute("data-name") == "s0.b399.m1999"
+    page.locator("#table-pager button[data-page=next]").click()
+    assert page.inner_text("#table-count") == "20,000 of 20,000 maps · rows 2,001–2,250"
+    page.fill("#table-filter", "m12345")
+    assert page.locator("#node-table tbody tr").count() == 1
+    page.locator("#node-table tbody tr").first.click()
+    sync_api.expect(page.locator("#node-panel .node-name")).to_have_text("s3.b469.m12345")

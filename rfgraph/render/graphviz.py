@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.errors import RenderError, RFGraphError, already_exists
+from ..core.jsontext import int_text
 from ..io.safe_write import write_bytes
 from ..results import text
 from .engines import SUFFIX_FORMATS, embedded_available, format_for, render_dot, system_dot  # noqa: F401
@@ -347,7 +348,7 @@ def _summary_lines(data: DiagramData, from_output: bool, title: str | None) -> l
         return lines
     axes = result.axes
     status = {True: "aligned", False: "NOT aligned", None: "alignment unknown"}[result.aligned]
-    paths = f"{result.paths} path{'s' if result.paths != 1 else ''}"
+    paths = f"{_count(result.paths)} path{'s' if result.paths != 1 else ''}"
     lines.append(f"{visible(result.input)} → {visible(result.output)}: {paths}, {status}")
     if all(a.whole_input is not None for a in axes):
         lines.append("every output depends on the whole input")
@@ -367,6 +368,17 @@ def _key_lines(collapse: bool, has_merge: bool, has_modules: bool = False) -> li
     if has_modules:
         lines.append("double box: a module drawn as one node, r, S, P of the map into it (in) and out of it (out)")
     return lines
+
+
+def _count(n: int) -> str:
+    """A path count for a legend: its digits, or beyond 15 of them the power of ten (a DAG of
+    10^5 maps has 10^300 paths and more, more digits than ``str`` writes by default).
+
+    >>> _count(1234), _count(2 ** 1000)
+    ('1234', 'about 1.07×10^301')
+    """
+    digits = int_text(n)
+    return digits if len(digits) <= 15 else f"about {digits[0]}.{digits[1:3]}×10^{len(digits) - 1}"
 
 
 def _mismatch_lines(mismatches: Sequence, paths: Sequence) -> list[str]:

@@ -29,6 +29,7 @@ _PARAM_SCHEMAS = {
     P.flag: ({"type": "string", "enum": ["1", "0", "true", "false", "yes", "no", "on", "off", ""]}, "1 or 0"),
     P.rankdir: ({"type": "string", "enum": ["TB", "LR", "BT", "RL"]}, "layout direction"),
     P.depth: ({"type": "integer", "minimum": 1, "maximum": 32}, "an integer"),
+    P.names: ({"type": "string", "contentMediaType": "application/json"}, f"a JSON array of at most {P.MAX_NAMES} names"),
 }
 
 _MEANINGS = {
@@ -42,6 +43,7 @@ _MEANINGS = {
     "all": "every output position (needs an input size)",
     "set": "also list the exact set of input pixels",
     "axis": "the axis followed (default 0)",
+    "maps": 'list only these maps (default: every map), e.g. ["conv1","layer1.0"]: the rows a page draws',
     "pixel": "an input pixel (one value per axis, or one for all)",
     "collapse": "fold runs of elementwise layers into one edge",
     "depth": "summary: one row per module at this depth (1: stages, 2: blocks); diagram: draw each module of the hierarchy in the node names at this depth as one node (1: stages such as "

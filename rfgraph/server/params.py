@@ -12,6 +12,7 @@ rfgraph.server.params.BadParameter: parameter limit='ten': expected an integer
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from typing import Any, Callable
@@ -48,6 +49,22 @@ def integers(text: str) -> tuple[int, ...]:
     return tuple(int(p) for p in parts)
 
 
+#: Most names a list of names takes.
+MAX_NAMES = 1000
+
+
+def names(text: str) -> tuple[str, ...]:
+    """A JSON array of node names: ``["conv1","layer1.0"]`` (names are any text, so no
+    separator would do)."""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        value = None
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value) or len(value) > MAX_NAMES:
+        raise ValueError(f"expected a JSON array of at most {MAX_NAMES} node names")
+    return tuple(value)
+
+
 def flag(text: str) -> bool:
     value = {"1": True, "true": True, "yes": True, "on": True, "": True,
              "0": False, "false": False, "no": False, "off": False}.get(text.strip().lower())
@@ -78,7 +95,8 @@ TABLE: Spec = {"input": node, "from_output": node, "input_size": integers}
 PATHS: Spec = {"input": node, "output": node, "limit": integer}
 SUMMARY: Spec = {"input": node, "depth": integer, "input_size": integers}
 REGION: Spec = {"at": integers, "all": flag, "input": node, "output": node, "input_size": integers, "set": flag}
-FOOTPRINTS: Spec = {"at": integer, "axis": integer, "input": node, "output": node, "input_size": integers}
+FOOTPRINTS: Spec = {"at": integer, "axis": integer, "input": node, "output": node, "input_size": integers,
+                    "maps": names}
 NEAREST: Spec = {"pixel": integers, "input": node, "output": node}
 DIAGRAM: Spec = {"input": node, "output": node, "input_size": integers, "collapse": flag, "depth": depth,
                  "from_output": flag, "rankdir": rankdir}

@@ -24,6 +24,7 @@ from dataclasses import asdict
 from typing import Any
 
 from ..core.errors import NodeNotFoundError, ParseError, RFGraphError
+from ..core.jsontext import encode as any_ints
 from ..core.limits import set_limits
 from ..passes.hierarchy import hierarchy
 from .drawing import render_svg, warm_up
@@ -145,8 +146,13 @@ def diagram_dot(net, params: dict) -> str:
 
 
 def encode(document: Any) -> bytes:
-    """Compact JSON (the CLI indents the same document)."""
-    return json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    """Compact JSON (the CLI indents the same document). Path counts of huge graphs can have
+    more digits than Python converts to text by default: those are written by
+    :func:`rfgraph.core.jsontext.encode`, as the CLI writes them (was a 500)."""
+    try:
+        return json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    except ValueError:
+        return any_ints(document).encode("utf-8")
 
 
 def handle_message(message: tuple, cache: GraphCache) -> tuple:

@@ -32,6 +32,7 @@ export class Diagram {
     this.svg = null;
     this.nodes = new Map(); // index -> <g>
     this.edges = [];        // {src, dst, el}
+    this.modules = new Map();
     this.view = null;       // current viewBox {x, y, w, h}
     this.box = null;        // the whole drawing
     this.#bindPanZoom();
@@ -89,6 +90,8 @@ export class Diagram {
   clear(message) {
     this.svg = null;
     this.nodes.clear();
+    this.modules = new Map();
+    this.edges = [];
     fill(this.container, h("div", { class: "placeholder" }, message));
   }
 

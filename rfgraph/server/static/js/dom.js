@@ -91,3 +91,13 @@ export function axisRf(a, sizes) {
   }
   return a.whole_input && rf !== null ? `${num(rf)} + global` : rf;
 }
+
+/** A path count. JSON numbers arrive as doubles: counts above 2^53 are shown rounded, as a
+ * power of ten (the digits would look exact and are not), beyond 10^308 they are infinite. */
+export function countText(value) {
+  const n = Number(value);
+  if (!Number.isFinite(n)) return "more than 10^308";
+  if (n <= Number.MAX_SAFE_INTEGER) return n.toLocaleString("en");
+  const [mantissa, exponent] = n.toExponential(2).split("e");
+  return `about ${mantissa} × 10^${Number(exponent)}`;
+}

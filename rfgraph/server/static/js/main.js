@@ -17,6 +17,14 @@ const FOLD_ABOVE = 120;
 /** ...and with more than this, as modules (the shallowest depth that draws enough nodes). */
 const MODULES_ABOVE = 400;
 const MODULES_AT_LEAST = 10;
+/** The diagram draws at most this many nodes: the embedded Graphviz lays out a few thousand in
+ * seconds; 10^4 take minutes or fail, and an SVG of 10^5 nodes would stall the page anyway. */
+const DRAW_AT_MOST = 3000;
+/** Graphs with more maps than this fetch the per-node table only when the Table tab is opened
+ * (10^5 maps make a table of tens of MB), a map's panel asks the analysis of that one map, and
+ * the name lists offer only the names that match what is typed. */
+const LAZY_ABOVE = 5000;
+const SUGGESTED = 50;
 
 const state = { ...readHash() };
 const view = { id: null, detail: null, analysis: null, table: null, records: new Map() };
@@ -30,7 +38,9 @@ const canvas = new InputCanvas({
   input: $("input-canvas"), output: $("output-canvas"), inputCaption: $("input-caption"),
   outputCaption: $("output-caption"), readout: $("canvas-readout"), onPosition: (pos) => setAt(pos),
 });
-const nodeTable = new NodeTable($("node-table"), $("table-filter"), $("table-count"), { onSelect: (name) => selectNode(name, true) });
+const nodeTable = new NodeTable($("node-table"), $("table-filter"), $("table-count"), {
+  onSelect: (name) => selectNode(name, true), pager: $("table-pager"),
+});
 
 // -------------------------------------------------------------------------------------------
 // errors
@@ -95,9 +105,38 @@ async function openGraph(id) {
   const detail = await api.graph(id);
   view.id = id;
   view.detail = detail;
+  view.big = detail.maps.length > LAZY_ABOVE;
   fillViews(detail);
-  fill($("node-names"), detail.maps.map((m) => h("option", { value: m })));
+  fill($("node-names"), view.big ? [] : detail.maps.map((m) => h("option", { value: m })));
   await analyse();
+}
+
+/** On a big graph, the name list (for the search and the input and output fields) holds the
+ * first names that contain what is typed: a list of 10^5 options makes every keystroke slow. */
+function suggest(text) {
+  if (!view.big) return;
+  const needle = text.trim().toLowerCase();
+  const found = [];
+  for (const m of view.detail.maps) {
+    if (m.toLowerCase().includes(needle)) found.push(m);
+    if (found.length === SUGGESTED) break;
+  }
+  fill($("node-names"), found.map((m) => h("option", { value: m })));
+}
+
+/** The per-node table of the current analysis (fetched once per input and input size). */
+function tableAnswer() {
+  const p = params();
+  return api.ask(view.id, "table", { input: p.input, input_size: p.input_size });
+}
+
+/** A map's row of the per-node table: from the table when it is loaded, else (big graphs) the
+ * analysis from the input to that map, which states the same numbers; null when the map is
+ * not reached from the input. */
+async function mapRow(name) {
+  if (view.table) return view.table.nodes[name] || null;
+  if (name === view.analysis.output) return view.analysis;
+  return api.ask(view.id, "analyze", { ...params(), output: name }).catch(() => null);
 }
 
 /** What the user must name before anything can be analysed: the input when the graph has
@@ -133,10 +172,7 @@ async function analyse() {
     document.body.dataset.view = "ready";
     return;
   }
-  const [analysis, table] = await Promise.all([
-    api.ask(id, "analyze", p),
-    api.ask(id, "table", { input: p.input, input_size: p.input_size }),
-  ]).catch(async (err) => {
+  const [analysis, table] = await Promise.all([api.ask(id, "analyze", p), view.big ? null : tableAnswer()]).catch(async (err) => {
     // No analysis (several sinks and no output named, a node that does not exist...): still
     // draw the graph, so that its maps can be seen and picked, and say what is missing.
     showError(err);
@@ -155,14 +191,15 @@ async function analyse() {
   view.table = table;
   showSummary(analysis);
   showMismatches(analysis, pickMismatch);
-  nodeTable.show(table, analysis);
+  if (table) nodeTable.show(table, analysis);
+  else nodeTable.clear(`${view.detail.maps.length.toLocaleString("en")} maps: the table is loaded when its tab is opened`);
   fill($("json-view"), JSON.stringify(analysis, null, 2));
   fill($("region-axis"), analysis.axes.map((a) => h("option", { value: a.axis }, String(a.axis))));
   $("region-axis").value = state.axis || "0";
   document.title = `${view.detail.name} · rfgraph`;
   await Promise.all([drawDiagram(), refreshTab()]);
   if (state.node) selectNode(state.node, true);
-  else showNode(analysis.output, table.nodes[analysis.output], analysis, nodeActions);
+  else showNode(analysis.output, table ? table.nodes[analysis.output] : analysis, analysis, nodeActions);
   if ((analysis.mismatches || []).length) pickMismatch(0);
   document.body.dataset.graph = id;
   document.body.dataset.view = "ready";  // for tests: everything about this graph is shown
@@ -180,7 +217,10 @@ async function openOutput(name) {
 
 function fillViews(detail) {
   const options = [h("option", { value: "all" }, "every map"), h("option", { value: "fold" }, "elementwise layers folded")];
-  for (const d of detail.depths) options.push(h("option", { value: `d${d.depth}` }, `modules at depth ${d.depth} (${d.nodes} nodes)`));
+  for (const d of detail.depths) {
+    const big = d.nodes > DRAW_AT_MOST ? ", too many to draw" : "";
+    options.push(h("option", { value: `d${d.depth}` }, `modules at depth ${d.depth} (${d.nodes.toLocaleString("en")} nodes${big})`));
+  }
   fill($("view-select"), options);
   const valid = (v) => v === "all" || v === "fold" || detail.depths.some((d) => `d${d.depth}` === v);
   if (!valid(state.view)) state.view = defaultView(detail);
@@ -190,9 +230,48 @@ function fillViews(detail) {
 function defaultView(detail) {
   if (detail.edges > MODULES_ABOVE && detail.depths.length) {
     const enough = detail.depths.find((d) => d.nodes >= MODULES_AT_LEAST) || detail.depths[detail.depths.length - 1];
-    return `d${enough.depth}`;
+    if (enough.nodes <= DRAW_AT_MOST) return `d${enough.depth}`;
+    const fits = detail.depths.filter((d) => d.nodes <= DRAW_AT_MOST);  // the most detailed view that can be drawn
+    if (fits.length) return `d${fits[fits.length - 1].depth}`;
   }
   return detail.edges > FOLD_ABOVE ? "fold" : "all";
+}
+
+/** How many maps the diagram of every map would draw: all of them, or with an input or an
+ * output named, the part it is cropped to (what the input reaches and what reaches the output). */
+function cropSize(p) {
+  const { maps, layers } = view.detail;
+  const reach = (start, from, to) => {
+    const seen = new Uint8Array(maps.length);
+    const next = maps.map(() => []);
+    for (const l of layers) next[l[from]].push(l[to]);
+    const stack = [start];
+    seen[start] = 1;
+    while (stack.length) for (const v of next[stack.pop()]) if (!seen[v]) { seen[v] = 1; stack.push(v); }
+    return seen;
+  };
+  const i = maps.indexOf(p.input), o = maps.indexOf(p.output);
+  if (maps.length <= DRAW_AT_MOST || i < 0 && o < 0) return maps.length;
+  const down = i >= 0 ? reach(i, "source", "target") : null, up = o >= 0 ? reach(o, "target", "source") : null;
+  let n = 0;
+  for (let v = 0; v < maps.length; v++) if ((!down || down[v]) && (!up || up[v])) n++;
+  return n;
+}
+
+/** Why the current view is not drawn, and what can be drawn instead (null when it can be). */
+function tooBig(p, depth) {
+  const d = view.detail.depths.find((x) => x.depth === depth);
+  const count = d ? d.nodes : cropSize(p);
+  if (count <= DRAW_AT_MOST) return null;
+  const what = d ? `modules at depth ${depth}` : p.input || p.output ? "the part between the input and the output" : "this graph";
+  const fits = view.detail.depths.filter((x) => x.nodes <= DRAW_AT_MOST);
+  const offers = [
+    ...(fits.length ? [`show ${fits.map((x) => `modules at depth ${x.depth} (${x.nodes.toLocaleString("en")} nodes)`).join(" or ")}`] : []),
+    "name an input and an output above to draw the maps between them",
+  ];
+  return `Not drawn: ${what} has ${count.toLocaleString("en")} ${d ? "nodes" : "maps"}, more than the `
+    + `${DRAW_AT_MOST.toLocaleString("en")} a diagram here can lay out. To see a part of it, ${offers.join(", or ")}. `
+    + "The analysis, the map panel, the regions and the table work without it.";
 }
 
 function currentDepth() {
@@ -207,6 +286,7 @@ async function openModule(first, name) {
   $("view-select").value = state.view;
   writeHash(state);
   await drawDiagram();
+  if (!diagram.svg) return;  // the deeper view is too big to draw: the pane says so
   const shown = diagram.focus(first, true) || diagram.focus(first);
   diagram.flash(first, diagram.modules.has(first));
   $("diagram-status").textContent = `opened ${name}` + (shown ? "" : " (its first map is folded into an edge)");
@@ -227,10 +307,26 @@ async function drawDiagram() {
   $("diagram-status").textContent = "drawing…";
   const p = params();
   const depth = currentDepth();
-  const svg = await api.diagram(id, { ...p, collapse: state.view === "all" ? 0 : 1, depth: depth ?? undefined });
+  $("view-up").hidden = !view.detail.depths.length || depth === 1;
+  const refused = tooBig(p, depth);
+  if (refused) {  // not asked for: the server would spend its time limit and answer 503
+    diagram.clear(refused);
+    $("diagram-status").textContent = "diagram not drawn (too many nodes)";
+    document.body.dataset.diagram = "not-drawn";
+    return;
+  }
+  let svg;
+  try {
+    svg = await api.diagram(id, { ...p, collapse: state.view === "all" ? 0 : 1, depth: depth ?? undefined });
+  } catch (err) {  // the analysis stands without its diagram: say why in the pane, go on
+    if (id !== view.id) return;
+    diagram.clear(`The diagram could not be drawn: ${err.message}`);
+    $("diagram-status").textContent = "diagram not drawn";
+    document.body.dataset.diagram = "failed";
+    return;
+  }
   if (id !== view.id) return;
   diagram.show(svg, view.detail.maps);
-  $("view-up").hidden = !view.detail.depths.length || depth === 1;
   document.body.dataset.diagram = "ready";  // for tests and benchmarks: the diagram is interactive
   if (state.node) diagram.select(view.detail.maps.indexOf(state.node));
 }
@@ -251,11 +347,15 @@ function selectNode(name, focus) {
   }
   state.node = name;
   writeHash(state);
-  showNode(name, view.table.nodes[name], view.analysis, nodeActions);
+  guarded(() => showPanel(name));
   nodeTable.select(name);
   // the region rows follow a path through the selected map
   if ((state.tab || "regions") === "regions" && regions.requested !== name && !(view.analysis.mismatches || []).length) {
     guarded(refreshTab);
+  }
+  if (!diagram.svg) {
+    $("diagram-status").textContent = `selected ${name} (the diagram is not drawn)`;
+    return;
   }
   const drawn = diagram.select(index);
   if (focus && drawn) {
@@ -276,6 +376,13 @@ function selectNode(name, focus) {
   } else {
     $("diagram-status").textContent = `${name} is folded into an edge in this view (show "every map" to see it)`;
   }
+}
+
+async function showPanel(name) {
+  const analysis = view.analysis;
+  const row = await mapRow(name);
+  if (state.node !== name || analysis !== view.analysis) return;  // another map was chosen meanwhile
+  showNode(name, row, analysis, nodeActions);
 }
 
 function pickMismatch(k) {
@@ -305,7 +412,21 @@ async function refreshTab() {
       at: at ? at[0] : null, through: state.node || null });
   } else if (tab === "canvas") {
     await canvas.show({ id: view.id, analysis: view.analysis, params: params(), at });
+  } else if (tab === "table") {
+    await showTable();
   }
+}
+
+/** Fill the Table tab (big graphs: fetch the table now, once per analysis). */
+async function showTable() {
+  if (view.table && nodeTable.source === view.table) return;
+  const { id, analysis } = view;
+  $("table-count").textContent = `loading the table of ${view.detail.maps.length.toLocaleString("en")} maps…`;
+  const table = view.table || await tableAnswer();
+  if (id !== view.id || analysis !== view.analysis) return;
+  view.table = table;
+  nodeTable.show(table, analysis);
+  if (state.node) nodeTable.select(state.node);
 }
 
 // -------------------------------------------------------------------------------------------
@@ -391,9 +512,15 @@ function bindControls() {
     state.at = "";
     guarded(analyse);
   });
+  for (const field of ["search", "input-node", "output-node"]) {
+    $(field).addEventListener("input", (e) => suggest(e.target.value));
+    $(field).addEventListener("focus", (e) => suggest(e.target.value));
+  }
   $("search").addEventListener("change", (e) => {
+    // a name picked from the list; a part of a name is looked for on Enter (below), and
+    // leaving the field must not call it an unknown map
     const name = e.target.value;
-    if (name) selectNode(name, true);
+    if (name && view.detail?.maps.includes(name)) selectNode(name, true);
   });
   $("search").addEventListener("keydown", (e) => {
     if (e.key !== "Enter") return;

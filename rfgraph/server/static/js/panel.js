@@ -1,7 +1,7 @@
 // The analysis in words and numbers: the headline (rf, stride, padding, centre, paths,
 // alignment), the selected map's panel, and the misalignments stated in plain words.
 
-import { axisRf, fill, h, num, perAxis, shown, sizeText } from "./dom.js";
+import { axisRf, countText, fill, h, num, perAxis, shown, sizeText } from "./dom.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -22,7 +22,7 @@ export function showSummary(analysis) {
   $("m-stride").textContent = axisValues(axes, "stride");
   $("m-padding").textContent = axisValues(axes, "padding");
   $("m-center").textContent = axisValues(axes, "center");
-  $("m-paths").textContent = Number(analysis.paths).toLocaleString("en");
+  $("m-paths").textContent = countText(analysis.paths);
   const status = $("m-aligned");
   status.textContent = analysis.aligned === true ? "aligned" : analysis.aligned === false ? "not aligned" : "unknown";
   status.className = "value " + (analysis.aligned === true ? "yes" : analysis.aligned === false ? "no" : "");
@@ -66,7 +66,7 @@ export function showNode(name, row, analysis, actions) {
     ["effective padding P", axisValues(axes, "padding")],
     ["centre of position 0", axisValues(axes, "center")],
     ["feature-map size", size ? sizeText(size) : "–"],
-    ["paths from the input", Number(row.paths).toLocaleString("en")],
+    ["paths from the input", countText(row.paths)],
   ];
   const alignedText = row.aligned === true ? "yes" : row.aligned === false ? "no" : "unknown";
   const table = h("table", { class: "kv" },

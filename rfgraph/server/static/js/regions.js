@@ -11,6 +11,8 @@ import { fill, h, s } from "./dom.js";
 const LABEL_W = 200;
 const MAX_CELL = 26;
 const MAX_ROWS = 24;
+const MAX_ALL = 200;
+const LIST_ROWS_ABOVE = 1000;
 
 export class Regions {
   constructor(container, hint, { onPosition } = {}) {
@@ -40,12 +42,16 @@ export class Regions {
       return;
     }
     const outLength = analysis.sizes[analysis.output][axis];
-    const query = (j) => api.ask(id, "footprints", { ...params, at: j, axis });
-    const [first, last, chain] = await Promise.all([query(0), query(outLength - 1), this.#path(id, analysis, params, through)]);
+    const chain = await this.#path(id, analysis, params, through);
     if (token !== this.token) return;
     this.through = chain.through;
     this.outputName = analysis.output;
     const rows = this.#rows(chain.nodes, analysis, table, detail, axis, allMaps, chain.through);
+    // On a big graph ask only for the rows drawn: every map's cells are megabytes per position.
+    this.only = detail.maps.length > LIST_ROWS_ABOVE ? { maps: JSON.stringify(rows) } : {};
+    const query = (j) => api.ask(id, "footprints", { ...params, at: j, axis, ...this.only });
+    const [first, last] = await Promise.all([query(0), query(outLength - 1)]);
+    if (token !== this.token) return;
     const margins = this.#margins(rows, analysis, axis, [first, last]);
     this.rows = rows.map((name) => ({ name, length: analysis.sizes[name][axis], ...margins.get(name) }));
     this.witnessed = (first.witnesses || []).length > 0;
@@ -75,13 +81,14 @@ export class Regions {
   #rows(chain, analysis, table, detail, axis, allMaps, through) {
     const order = new Map(detail.maps.map((n, i) => [n, i]));
     const unique = [...new Set(chain)].filter((n) => analysis.sizes[n]).sort((a, b) => order.get(a) - order.get(b));
-    if (allMaps || unique.length <= 14) return unique;
+    // (every map: up to MAX_ALL rows; a path through 10^5 maps would be 10^5 rows of cells)
+    if (unique.length <= 14 || allMaps && unique.length <= MAX_ALL) return unique;
     // Only the maps where the geometry changes (a layer with a kernel or a stride), the ends,
     // and the merges: elementwise layers repeat the row above.
     const kept = [];
     let previous = null;
     for (const name of unique) {
-      const row = table.nodes[name];
+      const row = table ? table.nodes[name] : null;  // (big graphs: the table is not loaded)
       const a = row ? row.axes[axis] : null;
       const key = a ? `${a.rf}|${a.stride}|${a.padding}|${analysis.sizes[name][axis]}` : name;
       if (name === analysis.input || name === analysis.output || name === through || key !== previous) kept.push(name);
@@ -93,7 +100,7 @@ export class Regions {
   /** At most MAX_ROWS rows: the ends, the map `through` and every map where the stride
    * changes, then maps evenly spread between them. */
   #fewer(names, analysis, table, axis, through) {
-    const stride = (n) => table.nodes[n]?.axes[axis]?.stride;
+    const stride = (n) => table?.nodes[n]?.axes[axis]?.stride;
     const must = new Set([names[0], names[names.length - 1], ...names.filter((n) => n === through)]);
     names.forEach((n, i) => { if (i && stride(n) !== stride(names[i - 1])) must.add(n); });
     const rest = names.filter((n) => !must.has(n));
@@ -190,7 +197,7 @@ export class Regions {
   async highlight(j) {
     if (!this.rows) return;
     const token = ++this.token;
-    const answer = await api.ask(this.id, "footprints", { ...this.params, at: j, axis: this.axis });
+    const answer = await api.ask(this.id, "footprints", { ...this.params, at: j, axis: this.axis, ...this.only });
     if (token !== this.token) return;
     this.current = j;
     const a = new Map(), b = new Map();
