@@ -21,6 +21,8 @@ import pytest
 
 sync_api = pytest.importorskip("playwright.sync_api")
 
+from rfgraph.cli import main  # noqa: E402 (after the skip: no browser, no test)
+
 ROOT = Path(__file__).resolve().parent.parent
 GRAPHS = ROOT / "graphs"
 CHROMIUM = next((p for p in (os.environ.get("RFGRAPH_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium"),
@@ -373,6 +375,20 @@ def test_the_summary_states_each_fact_once(page, server):
     sizes = ", ".join(str(p["size"]) for p in analysis["axes"][0]["phases"])
     assert text.count("region size by output position") == 1  # both axes, by phase, once
     assert f"axes 0, 1: region size by output position mod {analysis['axes'][0]['period']}: {sizes}" in text
+
+
+def test_a_padding_that_varies_with_the_position_is_shown_as_its_range(page, server, capsys):
+    """U-Net: the region's offset from stride * j varies by phase; the page gives its range
+    over a period, computed from the API's phases, as the command line prints it."""
+    open_graph(page, server, "zoo/unet.dot")
+    axis = api(server, f"/api/graphs/{server[1]['zoo/unet.dot']}/analyze")["axes"][0]
+    assert axis["padding"] is None and axis["stride"] == 1
+    offsets = [axis["stride"] * p["at"] - p["u"] for p in axis["phases"] if p["u"] is not None]
+    expected = f"{min(offsets)}–{max(offsets)}"
+    assert page.inner_text("#m-padding") == expected
+    main(["analyze", str(GRAPHS / "zoo/unet.dot")])
+    row = capsys.readouterr().out.splitlines()[4].split()
+    assert row[3] == expected.replace("–", "-")  # the command line's padding column
 
 
 def test_string_predicates_work_under_the_pages_policy(page, server):

@@ -101,3 +101,26 @@ export function countText(value) {
   const [mantissa, exponent] = n.toExponential(2).split("e");
   return `about ${mantissa} × 10^${Number(exponent)}`;
 }
+
+/** The effective padding of an axis; through upsampling, where the region's offset from
+ * stride * j varies with the output position, its range over one period ("0–15"), as the
+ * command line prints it. */
+export function axisPadding(a) {
+  const data = shown(a);
+  if (data.padding !== null && data.padding !== undefined) return data.padding;
+  if (!data.phases || data.stride === null || data.stride === undefined) return null;
+  const [p, q] = String(data.stride).split("/").map(Number).concat([1]).slice(0, 2);
+  // offsets (p * at - q * u) / q, compared as integers over the common denominator q
+  const tops = data.phases.filter((ph) => ph.u !== null).map((ph) => p * ph.at - q * ph.u);
+  if (!tops.length || !tops.every(Number.isSafeInteger)) return null;
+  const text = (n) => {
+    const g = gcd(Math.abs(n), q);
+    return q / g === 1 ? String(n / g) : `${n / g}/${q / g}`;
+  };
+  const low = Math.min(...tops), high = Math.max(...tops);
+  return low === high ? text(low) : `${text(low)}–${text(high)}`;
+}
+
+function gcd(a, b) {
+  return b ? gcd(b, a % b) : a || 1;
+}

@@ -1,7 +1,7 @@
 // The analysis in words and numbers: the headline (rf, stride, padding, centre, paths,
 // alignment), the selected map's panel, and the misalignments stated in plain words.
 
-import { axisRf, countText, fill, h, num, perAxis, shown, sizeText } from "./dom.js";
+import { axisPadding, axisRf, countText, fill, h, num, perAxis, shown, sizeText } from "./dom.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -20,7 +20,7 @@ export function showSummary(analysis) {
   const axes = analysis.axes;
   $("m-rf").textContent = rfText(analysis);
   $("m-stride").textContent = axisValues(axes, "stride");
-  $("m-padding").textContent = axisValues(axes, "padding");
+  $("m-padding").textContent = perAxis(axes.map(axisPadding));
   $("m-center").textContent = axisValues(axes, "center");
   $("m-paths").textContent = countText(analysis.paths);
   const status = $("m-aligned");
@@ -63,7 +63,7 @@ export function showNode(name, row, analysis, actions) {
   const body = [
     ["receptive field r", perAxis(axes.map((a) => axisRf(a, null)))],
     ["effective stride S", axisValues(axes, "stride")],
-    ["effective padding P", axisValues(axes, "padding")],
+    ["effective padding P", perAxis(axes.map(axisPadding))],
     ["centre of position 0", axisValues(axes, "center")],
     ["feature-map size", size ? sizeText(size) : "–"],
     ["paths from the input", countText(row.paths)],

@@ -2,13 +2,13 @@
 // Clicking a row selects the map. Rows are shown a page at a time: a graph of 10^5 maps would
 // otherwise put 10^6 cells in the page (seconds of layout for rows nobody scrolls to).
 
-import { axisRf, countText, fill, h, num, perAxis, shown, sizeText } from "./dom.js";
+import { axisPadding, axisRf, countText, fill, h, num, perAxis, shown, sizeText } from "./dom.js";
 
 const COLUMNS = [
   { key: "name", label: "map", value: (r) => r.name, text: (r) => r.name },
   { key: "rf", label: "rf", value: (r) => first(r, "rf"), text: (r) => perAxis(r.axes.map((a) => axisRf(a, null))) },
   { key: "stride", label: "stride", value: (r) => first(r, "stride"), text: (r) => perAxis(r.axes.map((a) => shown(a).stride)) },
-  { key: "padding", label: "padding", value: (r) => first(r, "padding"), text: (r) => perAxis(r.axes.map((a) => shown(a).padding)) },
+  { key: "padding", label: "padding", value: (r) => first(r, "padding"), text: (r) => perAxis(r.axes.map(axisPadding)) },
   { key: "center", label: "centre(0)", value: (r) => first(r, "center"), text: (r) => perAxis(r.axes.map((a) => shown(a).center)) },
   { key: "size", label: "size", value: (r) => (r.size ? r.size.reduce((x, y) => x * y, 1) : null), text: (r) => sizeText(r.size) },
   { key: "paths", label: "paths", value: (r) => r.paths, text: (r) => countText(r.paths) },
