@@ -29,6 +29,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from bench_service import stop  # the same server, stopped the same way
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -67,14 +69,6 @@ def start_server(folder: Path) -> tuple[subprocess.Popen, str]:
     if "serving on" not in line:
         raise SystemExit(f"the server did not start: {line!r} {proc.stderr.read()}")
     return proc, line.split(" on ", 1)[1].strip()
-
-
-def stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
 
 
 RESOURCES = """() => performance.getEntriesByType('resource').filter((r) => r.name.includes('/api/')).map((r) => ({
