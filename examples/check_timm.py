@@ -44,7 +44,7 @@ from rfgraph.core.errors import RFGraphError
 from rfgraph import exact_regions as regions
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from linear_models import WindowAverage  # noqa: E402
+from linear_models import WindowAverage, positive_weights, submodules  # noqa: E402
 
 # name -> input size (transformers at the size they are built for, or a smaller img_size)
 MODELS = {
@@ -98,11 +98,7 @@ def uniform_attention(q, k, v, attn_mask=None, dropout_p=0.0, is_causal=False, s
 
 def linear_copy(model: nn.Module) -> nn.Module:
     m = copy.deepcopy(model)
-    for name, child in list(m.named_modules()):
-        parent, _, leaf = name.rpartition(".")
-        if not leaf:
-            continue
-        owner = m.get_submodule(parent) if parent else m
+    for owner, leaf, child in submodules(m):
         cls = type(child).__name__
         if isinstance(child, nn.MaxPool2d):
             setattr(owner, leaf, WindowAverage(child, cls.endswith("Same")))
@@ -122,21 +118,8 @@ def linear_copy(model: nn.Module) -> nn.Module:
         if hasattr(child, "fused_attn"):
             child.fused_attn = True  # through F.scaled_dot_product_attention (made uniform below)
     m = m.double().eval()
+    positive_weights(m)
     with torch.no_grad():
-        for sub in m.modules():
-            if isinstance(sub, (nn.Conv2d, nn.Conv1d, nn.Linear, nn.ConvTranspose2d)):
-                w = sub.weight
-                fan_in = w[0].numel() if not isinstance(sub, nn.ConvTranspose2d) else w[:, 0].numel()
-                w.fill_(1.0 / fan_in)
-                if sub.bias is not None:
-                    sub.bias.zero_()
-            elif isinstance(sub, nn.modules.batchnorm._BatchNorm):
-                if sub.weight is not None:
-                    sub.weight.fill_(1)
-                    sub.bias.zero_()
-                sub.running_mean.zero_()
-                sub.running_var.fill_(1)
-                sub.eps = 0.0
         for name, p in m.named_parameters():
             if p.dim() == 0 or name.endswith(("gamma", "scale", "layer_scale", "ls1.gamma", "ls2.gamma")) \
                     or "pos_embed" in name or "cls_token" in name or "reg_token" in name:

@@ -28,17 +28,13 @@ import rfgraph
 from rfgraph import exact_regions as regions
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from linear_models import WindowAverage  # noqa: E402
+from linear_models import WindowAverage, positive_weights, submodules  # noqa: E402
 from make_zoo import ZOO, models  # noqa: E402
 
 
 def linear_copy(model: nn.Module) -> nn.Module:
     m = copy.deepcopy(model)
-    for name, child in list(m.named_modules()):
-        parent, _, leaf = name.rpartition(".")
-        if not leaf:
-            continue
-        owner = m.get_submodule(parent) if parent else m
+    for owner, leaf, child in submodules(m):
         if isinstance(child, nn.MaxPool2d):
             setattr(owner, leaf, WindowAverage(child))
         elif isinstance(child, nn.AdaptiveMaxPool2d):
@@ -47,19 +43,7 @@ def linear_copy(model: nn.Module) -> nn.Module:
                                 nn.Dropout, nn.GELU)):
             setattr(owner, leaf, nn.Identity())
     m = m.double().eval()
-    with torch.no_grad():
-        for sub in m.modules():
-            if isinstance(sub, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)):
-                fan_in = sub.weight[0].numel() if not isinstance(sub, nn.ConvTranspose2d) else sub.weight[:, 0].numel()
-                sub.weight.fill_(1.0 / fan_in)
-                if sub.bias is not None:
-                    sub.bias.zero_()
-            elif isinstance(sub, nn.BatchNorm2d):
-                sub.weight.fill_(1)
-                sub.bias.zero_()
-                sub.running_mean.zero_()
-                sub.running_var.fill_(1)
-                sub.eps = 0.0
+    positive_weights(m)
     return m
 
 

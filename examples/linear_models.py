@@ -1,13 +1,43 @@
-"""What the autograd checks of real models share: a max pool replaced by the average of its
-windows (a depthwise convolution of weights 1 / k), so that the network is linear with
+"""What the autograd checks of real models share: a walk over the submodules to replace, positive
+weights, and a max pool replaced by the average of its windows (a depthwise convolution of weights 1 / k), so that the network is linear with
 positive coefficients and its gradient's support is exactly the set of input pixels an
 output depends on (math section 7)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+
+def submodules(model: nn.Module) -> Iterator[tuple[nn.Module, str, nn.Module]]:
+    """``(owner, attribute, child)`` for every submodule, so that a check can replace it
+    (``setattr(owner, attribute, ...)``); listed first, so replacing is safe while walking."""
+    for name, child in list(model.named_modules()):
+        parent, _, leaf = name.rpartition(".")
+        if leaf:
+            yield (model.get_submodule(parent) if parent else model), leaf, child
+
+
+def positive_weights(model: nn.Module) -> None:
+    """Convolution and linear weights 1 / fan-in, biases 0, batch norms identities: every
+    coefficient positive, so nothing cancels in the gradient."""
+    with torch.no_grad():
+        for sub in model.modules():
+            if isinstance(sub, (nn.Conv1d, nn.Conv2d, nn.ConvTranspose2d, nn.Linear)):
+                w = sub.weight
+                w.fill_(1.0 / (w[:, 0].numel() if isinstance(sub, nn.ConvTranspose2d) else w[0].numel()))
+                if sub.bias is not None:
+                    sub.bias.zero_()
+            elif isinstance(sub, nn.modules.batchnorm._BatchNorm):
+                if sub.weight is not None:
+                    sub.weight.fill_(1)
+                    sub.bias.zero_()
+                sub.running_mean.zero_()
+                sub.running_var.fill_(1)
+                sub.eps = 0.0
 
 
 class WindowAverage(nn.Module):
