@@ -15,6 +15,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from conftest import two_output_onnx
 from starlette.testclient import TestClient  # (needs httpx2: the test extra)
 
 import rfgraph
@@ -420,16 +421,8 @@ def test_uploads_in_each_format(client, tmp_path, capsys):
 
 
 def test_a_model_with_several_outputs_answers_one_analysis_each(client, tmp_path, capsys):
-    onnx = pytest.importorskip("onnx")
-    from onnx import TensorProto, helper
-
-    nodes = [helper.make_node("MaxPool", ["x"], ["a"], kernel_shape=[3, 3], strides=[2, 2]),
-             helper.make_node("MaxPool", ["a"], ["b"], kernel_shape=[2, 2], strides=[2, 2])]
-    graph = helper.make_graph(nodes, "two", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 33, 33])],
-                              [helper.make_tensor_value_info("a", TensorProto.FLOAT, [1, 3, 16, 16]),
-                               helper.make_tensor_value_info("b", TensorProto.FLOAT, [1, 3, 8, 8])])
-    path = tmp_path / "two.onnx"
-    onnx.save(helper.make_model(graph), path)
+    pytest.importorskip("onnx")
+    path = two_output_onnx(tmp_path)
     gid = client.post("/api/graphs?name=two.onnx", content=path.read_bytes()).json()["id"]
     answer = get_ok(client, f"/api/graphs/{gid}/analyze")
     expected = cli_json(capsys, "analyze", path)

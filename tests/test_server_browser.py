@@ -21,6 +21,8 @@ import pytest
 
 sync_api = pytest.importorskip("playwright.sync_api")
 
+from conftest import two_output_onnx  # noqa: E402
+
 from rfgraph.cli import main  # noqa: E402 (after the skip: no browser, no test)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -321,16 +323,8 @@ def test_whole_input_context_shows_the_data_paths_numbers(page, server, tmp_path
 
 
 def test_a_model_with_several_outputs_shows_the_first_and_names_the_others(page, server, tmp_path):
-    onnx = pytest.importorskip("onnx")
-    from onnx import TensorProto, helper
-
-    nodes = [helper.make_node("MaxPool", ["x"], ["a"], kernel_shape=[3, 3], strides=[2, 2]),
-             helper.make_node("MaxPool", ["a"], ["b"], kernel_shape=[2, 2], strides=[2, 2])]
-    graph = helper.make_graph(nodes, "two", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 33, 33])],
-                              [helper.make_tensor_value_info("a", TensorProto.FLOAT, [1, 3, 16, 16]),
-                               helper.make_tensor_value_info("b", TensorProto.FLOAT, [1, 3, 8, 8])])
-    path = tmp_path / "two.onnx"
-    onnx.save(helper.make_model(graph), path)
+    pytest.importorskip("onnx")
+    path = two_output_onnx(tmp_path)
     open_graph(page, server, "distill_fig1_chain.dot")
     page.set_input_files("#file-input", str(path))
     page.wait_for_function("document.querySelector('#output-node').value === 'a' && document.body.dataset.view === 'ready'")
