@@ -753,6 +753,18 @@ class OpContext:
     extra: dict = field(default_factory=dict)
 
 
+def unforeseen(exc: Exception, key: str, what: str) -> str:
+    """The message for an exception no check foresaw while converting one node (``what``:
+    "this node", "this call's arguments"): the exception on one short line and the ``ops=``
+    way out, so the importer names the node instead of showing a traceback.
+
+    >>> unforeseen(ValueError("bad value"), "Conv", "this node")
+    "rfgraph cannot convert this node (ValueError: bad value); describe it with ops={'Conv': {'op': ..., ...}}"
+    """
+    reason = " ".join(f"{type(exc).__name__}: {exc}".split())[:200]
+    return f"rfgraph cannot convert {what} ({reason}); describe it with ops={{{key!r}: {{'op': ..., ...}}}}"
+
+
 def find_override(ops: Mapping[str, Any] | None, keys: Sequence[str]):
     if not ops:
         return None, None

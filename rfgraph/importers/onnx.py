@@ -30,6 +30,7 @@ from .builder import (
     permute_axes,
     permute_lead,
     true_taps,
+    unforeseen,
 )
 from .families import Families
 from .limits import MAX_FOLD_ELEMENTS, check_length
@@ -358,9 +359,7 @@ class _Converter(Families):
         except RFGraphError:
             raise
         except Exception as exc:  # a combination of values no check foresaw: name the node, never a traceback
-            reason = " ".join(f"{type(exc).__name__}: {exc}".split())[:200]
-            raise self.fail(n, f"rfgraph cannot convert this node ({reason}); describe it with "
-                               f"ops={{{n.op_type!r}: {{'op': ..., ...}}}}") from exc
+            raise self.fail(n, unforeseen(exc, n.op_type, "this node")) from exc
         self._set(n, result)
 
     def _elementwise(self, n):

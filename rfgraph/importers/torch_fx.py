@@ -38,6 +38,7 @@ from .builder import (
     permute_axes,
     permute_lead,
     true_taps,
+    unforeseen,
 )
 from .families import Families
 from .limits import check_example
@@ -448,9 +449,7 @@ class _Converter(Families):
         except RFGraphError:
             raise
         except Exception as exc:  # arguments in a form no handler expected: name the call, never a traceback
-            reason = " ".join(f"{type(exc).__name__}: {exc}".split())[:200]
-            raise self.fail(n, f"rfgraph cannot read this call's arguments ({reason}); describe it with "
-                               f"ops={{{fname!r}: {{'op': ..., ...}}}}") from exc
+            raise self.fail(n, unforeseen(exc, fname, "this call")) from exc
 
     def _keys(self, n) -> tuple[str, list[str]]:
         if n.op == "call_module":
