@@ -50,26 +50,11 @@ def imports(path: Path) -> set[str]:
     """The rfgraph modules that ``path`` imports anywhere (module-level or inside functions)."""
     mod = module_name(path)
     package = mod.split(".") if path.name == "__init__.py" else mod.split(".")[:-1]
-    found = set()
     tree = ast.parse(path.read_text())
     for node in ast.walk(tree):  # imports for type checkers only never run: leave them out
         if isinstance(node, ast.If) and getattr(node.test, "id", None) == "TYPE_CHECKING":
             node.body = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = package[: len(package) - node.level + 1]
-                target = ".".join(base + ([node.module] if node.module else []))
-            else:
-                target = node.module or ""
-            if not target.startswith("rfgraph"):
-                continue
-            for alias in node.names:  # `from . import x` may import a submodule
-                sub = f"{target}.{alias.name}"
-                found.add(sub if (ROOT.parent / (sub.replace(".", "/") + ".py")).exists()
-                          or (ROOT.parent / sub.replace(".", "/")).is_dir() else target)
-        elif isinstance(node, ast.Import):
-            found.update(a.name for a in node.names if a.name.startswith("rfgraph"))
+    found = {t for node in ast.walk(tree) for t in _targets(node, package) if t.startswith("rfgraph")}
     found.discard(mod)
     return found
 
@@ -192,13 +177,17 @@ def _module_level(body: list[ast.stmt]):
 
 
 def _targets(node: ast.AST, package: list[str]) -> list[str]:
+    """The modules an import statement in ``package`` loads (relative imports resolved)."""
     if isinstance(node, ast.Import):
         return [a.name for a in node.names]
     if isinstance(node, ast.ImportFrom):
-        if not node.level:
-            return [node.module or ""]
-        base = ".".join(package[: len(package) - node.level + 1] + ([node.module] if node.module else []))
-        found = []
+        if node.level:
+            base = ".".join(package[: len(package) - node.level + 1] + ([node.module] if node.module else []))
+        else:
+            base = node.module or ""
+        if not base.startswith("rfgraph"):
+            return [base]
+        found = []  # `from . import x` may import a submodule
         for alias in node.names:
             sub = f"{base}.{alias.name}"
             exists = ((ROOT.parent / (sub.replace(".", "/") + ".py")).exists()
